@@ -1,0 +1,33 @@
+/**
+ * Default BullMQ job options per queue (plain data, so contracts stays free of I/O libraries).
+ * Retries belong to BullMQ: exponential backoff from 1 s; a job that keeps failing ends in the failed
+ * set (bounded) and is dead-lettered by the worker.
+ */
+const DAY_S = 24 * 60 * 60;
+
+export const JOB_OPTIONS = {
+  reps: {
+    attempts: 12,
+    backoff: { type: 'exponential', delay: 1000 },
+    // Rep batches have random ids; their effects are idempotent, so nothing needs them afterwards.
+    removeOnComplete: true,
+    removeOnFail: { count: 10_000 },
+  },
+  sets: {
+    attempts: 12,
+    backoff: { type: 'exponential', delay: 1000 },
+    // Set jobs have deterministic ids; keeping them for a week makes a re-sent close a no-op for as
+    // long as devices may upload late (the protocol's 7-day window).
+    removeOnComplete: { age: 7 * DAY_S, count: 200_000 },
+    removeOnFail: { count: 10_000 },
+  },
+  samples: {
+    attempts: 12,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: 7 * DAY_S, count: 200_000 },
+    removeOnFail: { count: 10_000 },
+  },
+} as const;
+
+/** Cap of each queue's event stream (BullMQ keeps 10 000 by default; nobody here listens to it). */
+export const QUEUE_EVENTS_MAX_LEN = 1000;

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { SamplesMessage } from './channels.js';
+import { Id } from './ids.js';
+
+/**
+ * BullMQ job payloads. Producers and consumers deploy separately and Redis keeps old jobs, so every
+ * payload carries a version and consumers parse it before use. JSON-safe only: epoch ms, no Date.
+ */
+
+/** A validated rep, normalised for storage: from a `rep` message or segmented from `samples`. */
+export const RepRecord = z.object({
+  gymId: Id,
+  stationId: Id,
+  athleteId: Id,
+  setId: Id,
+  exercise: Id,
+  repIndex: z.number().int().min(1),
+  ts: z.number().int(),
+  loadKg: z.number(),
+  meanVelocity: z.number(),
+  peakVelocity: z.number().optional(),
+  rom: z.number().optional(),
+  concentricMs: z.number().optional(),
+  eccentricMs: z.number().optional(),
+  source: z.enum(['device', 'samples']),
+});
+export type RepRecord = z.infer<typeof RepRecord>;
+
+/** One micro-batch of reps from ingest: the worker writes their points. */
+export const RepBatchJob = z.object({
+  v: z.literal(1),
+  reps: z.array(RepRecord).min(1),
+});
+export type RepBatchJob = z.infer<typeof RepBatchJob>;
+
+export const SET_CLOSE_CAUSES = ['end', 'next_set', 'idle', 'late_rep'] as const;
+export type SetCloseCause = (typeof SET_CLOSE_CAUSES)[number];
+
+/** A set has closed: the worker computes its metrics from the reps stored with it. */
+export const SetJob = z.object({
+  v: z.literal(1),
+  gymId: Id,
+  stationId: Id,
+  setId: Id,
+  /** 0 for the first close; a late rep of a closed set re-closes it (`late_rep`) with the next revision. */
+  revision: z.number().int().min(0),
+  closedBy: z.enum(SET_CLOSE_CAUSES),
+});
+export type SetJob = z.infer<typeof SetJob>;
+
+/** A validated raw sample block awaiting rep segmentation. */
+export const SamplesJob = z.object({
+  v: z.literal(1),
+  gymId: Id,
+  stationId: Id,
+  block: SamplesMessage,
+});
+export type SamplesJob = z.infer<typeof SamplesJob>;
+
+/*
+ * Deterministic job ids: BullMQ ignores an add whose id already exists, so a redelivered close or block
+ * is enqueued once. Ids never contain `:` (BullMQ forbids it) and `.` cannot occur inside a protocol id,
+ * so the joined parts cannot collide.
+ */
+export function setJobId(gymId: string, stationId: string, setId: string, revision: number): string {
+  const base = `set.${gymId}.${stationId}.${setId}`;
+  return revision === 0 ? base : `${base}.r${revision}`;
+}
+
+export function samplesJobId(gymId: string, stationId: string, setId: string, t0: number): string {
+  return `samples.${gymId}.${stationId}.${setId}.${t0}`;
+}

@@ -1,0 +1,40 @@
+/** Names that cross process boundaries: topics, queues, measurements. Change them only with a migration. */
+
+export const TOPIC_ROOT = 'gym';
+export const PROTOCOL_VERSION = 1;
+export const CHANNELS = ['rep', 'samples', 'set', 'status'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** What the ingest service subscribes to. */
+export const DEVICE_TOPIC_FILTER = 'gym/v1/+/+/+';
+
+/** The MQTT 5 shared-subscription form used when several ingest instances share the stream. */
+export function sharedTopicFilter(group: string): string {
+  return `$share/${group}/${DEVICE_TOPIC_FILTER}`;
+}
+
+export function deviceTopic(gymId: string, stationId: string, channel: Channel): string {
+  return `gym/v1/${gymId}/${stationId}/${channel}`;
+}
+
+/** Where coach alerts are published (alerts service). */
+export function alertsTopic(gymId: string): string {
+  return `gym/v1/${gymId}/alerts`;
+}
+
+/** BullMQ queue names. */
+export const QUEUES = {
+  /** Micro-batches of validated reps: rep points and open-set bookkeeping. */
+  reps: 'reps',
+  /** One job per closed set (deterministic id): set metrics. */
+  sets: 'sets',
+  /** Validated raw sample blocks awaiting rep segmentation. */
+  samples: 'samples',
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** InfluxDB measurement names; dashboards and alerts depend on them. */
+export const MEASUREMENTS = {
+  rep: 'rep',
+  set: 'set',
+} as const;

@@ -1,0 +1,32 @@
+/**
+ * Redis key layout shared by ingest (writes), the worker (reads) and the api. Every key starts with
+ * one prefix; the default `{nl}` is a hash tag, so all of a deployment's keys (and its BullMQ queues,
+ * which use the same prefix) live in one Redis Cluster slot and a batch can commit in one MULTI.
+ * Key parts are protocol ids, which cannot contain `:`.
+ */
+export const DEFAULT_REDIS_PREFIX = '{nl}';
+
+export function redisKeys(prefix: string) {
+  return {
+    prefix,
+    /** List of dead letters, newest first, trimmed to a bound. */
+    deadLetters: `${prefix}:dead-letters`,
+    /** Hash reason → count of dead letters ever stored (not trimmed). */
+    deadLetterCounts: `${prefix}:dead-letters:counts`,
+    /** Hash with a station's presence and its open set. */
+    station: (stationId: string) => `${prefix}:station:${stationId}`,
+    /** Hash with a set's metadata and state (open/closed, revisions). */
+    set: (stationId: string, setId: string) => `${prefix}:set:${stationId}:${setId}`,
+    /** Hash repIndex → RepRecord JSON of a set. */
+    setReps: (stationId: string, setId: string) => `${prefix}:set:${stationId}:${setId}:reps`,
+    /** Sorted set of open sets (`station:set`) scored by their idle deadline, epoch ms. */
+    idleSets: `${prefix}:sets:idle`,
+    /** List of closed sets waiting for their set job to be enqueued (JSON SetJob without `v`). */
+    closingSets: `${prefix}:sets:closing`,
+    /** Lock held by the one set closer that drains `closingSets` at a time. */
+    closerLock: `${prefix}:sets:closer-lock`,
+    /** Athlete profile JSON. */
+    athleteProfile: (athleteId: string) => `${prefix}:athlete:${athleteId}:profile`,
+  } as const;
+}
+export type RedisKeys = ReturnType<typeof redisKeys>;

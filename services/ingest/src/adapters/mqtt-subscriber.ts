@@ -1,0 +1,132 @@
+import type { Logger } from '@neurolift/platform';
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+
+/** A message whose PUBACK the caller sends, by calling `ack()`, once it is durably stored. */
+export interface AckableMessage {
+  readonly topic: string;
+  readonly payload: Buffer;
+  ack(): void;
+}
+
+export interface MqttSubscriberOptions {
+  readonly url: string;
+  readonly clientId: string;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  readonly sessionExpirySeconds: number;
+  readonly topicFilter: string;
+  /** Unacknowledged messages held at once; past it, reading from the socket pauses. */
+  readonly maxInFlight: number;
+  readonly logger: Logger;
+  onMessage(message: AckableMessage): void;
+}
+
+export interface MqttSubscriber {
+  connected(): boolean;
+  inFlight(): number;
+  /** Stops intake; unacknowledged messages stay with the broker's session and come back on restart. */
+  close(): Promise<void>;
+}
+
+type PubackSender = (packet: { cmd: 'puback'; messageId: number; reasonCode: number }) => void;
+
+/**
+ * Handed to MQTT.js instead of calling back plainly: MQTT.js then skips its own PUBACK and moves on to
+ * the next packet (mqtt 5.16 `handlers/publish.ts`: `if (err) return done(err)`, and the read loop's
+ * `done` ignores its argument). The PUBACK is sent later by `ack()`. Pinned mqtt version; the
+ * integration tests fail if this stops holding (no message would ever be acknowledged).
+ */
+const DEFER_PUBACK = Object.freeze(new Error('PUBACK deferred until the message is stored'));
+
+/**
+ * Subscribes with QoS 1 on a persistent session (fixed client id, MQTT 5 clean start off and a session
+ * expiry) and acknowledges each message only when the caller says it is stored. MQTT.js's
+ * `handleMessage` serialises one message per callback, so acknowledging inside it would allow a
+ * single message in flight; instead messages are released immediately and acknowledged later, in
+ * arrival order, up to `maxInFlight` at once. At the bound the callback is withheld, which stops
+ * MQTT.js reading the socket: TCP backpressure reaches the broker, which queues for the session.
+ */
+export async function startMqttSubscriber(options: MqttSubscriberOptions): Promise<MqttSubscriber> {
+  const { logger } = options;
+  const client: MqttClient = mqtt.connect(options.url, {
+    clientId: options.clientId,
+    protocolVersion: 5,
+    clean: false,
+    properties: {
+      sessionExpiryInterval: options.sessionExpirySeconds,
+      // The broker sends at most this many unacknowledged QoS 1 messages.
+      receiveMaximum: Math.min(65_535, options.maxInFlight),
+    },
+    ...(options.username === undefined ? {} : { username: options.username }),
+    ...(options.password === undefined ? {} : { password: options.password }),
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+    // Acks are deferred, never the keepalive: keep it well above the slowest Redis round trip.
+    keepalive: 30,
+    resubscribe: true,
+  });
+
+  const sendPuback = (client as unknown as { _sendPacket?: PubackSender })._sendPacket?.bind(client);
+  if (typeof sendPuback !== 'function') {
+    throw new Error('mqtt client lacks _sendPacket; deferred PUBACK needs the pinned mqtt version');
+  }
+
+  let generation = 0;
+  let inFlight = 0;
+  let resume: (() => void) | undefined;
+
+  client.on('connect', (connack) => {
+    generation++;
+    logger.info({ sessionPresent: connack.sessionPresent }, 'connected to broker');
+    if (!connack.sessionPresent) {
+      client.subscribe(options.topicFilter, { qos: 1 }, (error) => {
+        if (error) logger.error({ err: error }, 'subscribe failed');
+        else logger.info({ filter: options.topicFilter }, 'subscribed');
+      });
+    }
+  });
+  client.on('close', () => logger.warn('broker connection closed'));
+  client.on('error', (error) => logger.error({ err: error }, 'broker error'));
+
+  client.handleMessage = (packet: IPublishPacket, callback) => {
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const messageId = packet.messageId;
+    if (packet.qos === 0 || messageId === undefined) {
+      // QoS 0 (a device published without QoS 1): nothing to acknowledge.
+      options.onMessage({ topic: packet.topic, payload, ack: () => undefined });
+      callback();
+      return;
+    }
+    const received = generation;
+    inFlight++;
+    let acked = false;
+    options.onMessage({
+      topic: packet.topic,
+      payload,
+      ack: () => {
+        if (acked) return;
+        acked = true;
+        inFlight--;
+        // A PUBACK belongs to its connection; after a reconnect the broker redelivers instead.
+        if (received === generation && client.connected) sendPuback({ cmd: 'puback', messageId, reasonCode: 0 });
+        if (resume && inFlight < options.maxInFlight) {
+          const next = resume;
+          resume = undefined;
+          next();
+        }
+      },
+    });
+    const release = () => callback(DEFER_PUBACK);
+    if (inFlight < options.maxInFlight) release();
+    else resume = release;
+  };
+
+  return {
+    connected: () => client.connected,
+    inFlight: () => inFlight,
+    async close() {
+      // No unsubscribe: the session keeps the subscription and queues messages while we are away.
+      await client.endAsync(false);
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import { JOB_OPTIONS, SetJob, samplesJobId, type RedisKeys } from '@neurolift/contracts';
+import { Job, type Queue } from 'bullmq';
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { ClosingStore, IntakeCommit, IntakeStore, SetOp } from '../ports.js';
+import { APPLY_SET_OPS, CLOSE_IDLE_SETS, HOLD_LOCK, REMOVE_CLOSING_IF_OWNER } from './set-state-scripts.js';
+
+export interface RedisIntakeDeps {
+  readonly redis: Redis;
+  /** Queues created on the same connection as `redis`, so one MULTI can hold their adds. */
+  readonly repsQueue: Queue;
+  readonly samplesQueue: Queue;
+  readonly keys: RedisKeys;
+  readonly setIdleTimeoutMs: number;
+  readonly deadLetterMax: number;
+  /** How long set state is kept after its last change: the protocol's late-upload window and a day. */
+  readonly stateTtlSeconds?: number;
+}
+
+const EIGHT_DAYS_S = 8 * 24 * 3600;
+
+/** The compact op form the Lua script reads (short keys keep the JSON argument small). */
+function luaOp(op: SetOp): Record<string, unknown> {
+  switch (op.kind) {
+    case 'rep': {
+      const r = op.rep;
+      return { k: 'rep', g: r.gymId, s: r.stationId, set: r.setId, a: r.athleteId, e: r.exercise, l: r.loadKg, i: r.repIndex, r: JSON.stringify(r) };
+    }
+    case 'start':
+    case 'end':
+      return { k: op.kind, g: op.gymId, s: op.stationId, set: op.setId, a: op.athleteId, e: op.exercise, l: op.loadKg };
+    case 'status':
+      return { k: 'status', g: op.gymId, s: op.stationId, online: op.online, ts: op.ts, fw: op.firmware, model: op.model };
+  }
+}
+
+async function execChecked(multi: ChainableCommander): Promise<unknown[]> {
+  const results = await multi.exec();
+  if (results === null) throw new Error('Redis transaction aborted');
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}
+
+/**
+ * The Redis side of ingest: one MULTI per micro-batch (set state, rep job, sample jobs, dead letters),
+ * plus the closing-list operations of the set closer.
+ */
+export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & ClosingStore {
+  const { redis, keys } = deps;
+  const ttl = deps.stateTtlSeconds ?? EIGHT_DAYS_S;
+
+  return {
+    async commit(batch: IntakeCommit) {
+      // BullMQ's transaction wrapper: its job-add scripts and any plain command share one MULTI.
+      const bull = await deps.repsQueue.getBackend().client;
+      const transaction = bull.multi();
+      const multi = transaction as unknown as ChainableCommander;
+      if (batch.ops.length > 0) {
+        multi.eval(APPLY_SET_OPS, 0, keys.prefix, batch.now, deps.setIdleTimeoutMs, ttl, JSON.stringify(batch.ops.map(luaOp)));
+      }
+      const adds: Array<Promise<string>> = [];
+      if (batch.reps.length > 0) {
+        adds.push(new Job(deps.repsQueue, 'reps', { v: 1, reps: batch.reps }, JOB_OPTIONS.reps).addJob(transaction));
+      }
+      for (const job of batch.samples) {
+        const jobId = samplesJobId(job.gymId, job.stationId, job.block.setId, job.block.t0);
+        adds.push(new Job(deps.samplesQueue, 'samples', job, { ...JOB_OPTIONS.samples, jobId }).addJob(transaction));
+      }
+      if (batch.deadLetters.length > 0) {
+        multi.lpush(keys.deadLetters, ...batch.deadLetters.map((letter) => JSON.stringify(letter)));
+        multi.ltrim(keys.deadLetters, 0, deps.deadLetterMax - 1);
+        for (const letter of batch.deadLetters) multi.hincrby(keys.deadLetterCounts, letter.reason, 1);
+      }
+      // Attach handlers before exec so a failed add cannot become an unhandled rejection.
+      const added = Promise.all(adds);
+      added.catch(() => undefined);
+      const results = await execChecked(multi);
+      await added;
+      const setsClosed = batch.ops.length > 0 ? Number(results[0]) : 0;
+      return { setsClosed };
+    },
+
+    async closeIdleSets(now, limit) {
+      return Number(await redis.eval(CLOSE_IDLE_SETS, 0, keys.prefix, now, limit));
+    },
+
+    async holdLock(owner, ttlMs) {
+      return Number(await redis.eval(HOLD_LOCK, 1, keys.closerLock, owner, ttlMs)) === 1;
+    },
+
+    async peekClosing(limit) {
+      const entries = await redis.lrange(keys.closingSets, 0, limit - 1);
+      return entries.map((entry) => SetJob.parse({ v: 1, ...(JSON.parse(entry) as object) }));
+    },
+
+    async removeClosing(owner, count) {
+      return Number(await redis.eval(REMOVE_CLOSING_IF_OWNER, 2, keys.closerLock, keys.closingSets, owner, count)) === 1;
+    },
+  };
+}

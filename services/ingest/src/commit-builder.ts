@@ -1,0 +1,85 @@
+import type { DeviceMessage, ParseOutcome, RepRecord, SamplesJob } from '@neurolift/contracts';
+import type { DeadLetter, IntakeCommit, SetOp } from './ports.js';
+
+/** One received message after validation. */
+export interface Received {
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  readonly receivedAt: number;
+  readonly outcome: ParseOutcome;
+}
+
+const lenientUtf8 = new TextDecoder('utf-8', { fatal: false });
+const MAX_TOPIC_CHARS = 256;
+
+/** A dead letter keeps the message inspectable without storing an unbounded payload. */
+export function toDeadLetter(message: Received, reason: string, detail: string, payloadLimit: number): DeadLetter {
+  const truncated = message.payload.byteLength > payloadLimit;
+  const bytes = truncated ? message.payload.subarray(0, payloadLimit) : message.payload;
+  return {
+    topic: message.topic.slice(0, MAX_TOPIC_CHARS),
+    reason,
+    detail,
+    payload: lenientUtf8.decode(bytes),
+    payloadBytes: message.payload.byteLength,
+    truncated,
+    receivedAt: new Date(message.receivedAt).toISOString(),
+  };
+}
+
+function repRecord(message: Extract<DeviceMessage, { channel: 'rep' }>): RepRecord {
+  const { gymId, stationId, body } = message;
+  const { v: _version, ...rep } = body;
+  return { gymId, stationId, ...rep, source: 'device' };
+}
+
+/**
+ * Groups a micro-batch into what Redis must apply: set-state operations in arrival order, rep
+ * records for the rep job, sample blocks for the segmentation queue, and dead letters. Pure.
+ */
+export function buildCommit(batch: readonly Received[], now: number, payloadLimit: number): IntakeCommit {
+  const ops: SetOp[] = [];
+  const reps: RepRecord[] = [];
+  const samples: SamplesJob[] = [];
+  const deadLetters: DeadLetter[] = [];
+  for (const received of batch) {
+    const { outcome } = received;
+    if (!outcome.ok) {
+      deadLetters.push(toDeadLetter(received, outcome.reason, outcome.detail, payloadLimit));
+      continue;
+    }
+    const message = outcome.message;
+    const { gymId, stationId } = message;
+    switch (message.channel) {
+      case 'rep': {
+        const rep = repRecord(message);
+        reps.push(rep);
+        ops.push({ kind: 'rep', rep });
+        break;
+      }
+      case 'samples':
+        samples.push({ v: 1, gymId, stationId, block: message.body });
+        break;
+      case 'set': {
+        const { event, setId, athleteId, exercise, loadKg, ts } = message.body;
+        ops.push({ kind: event, gymId, stationId, setId, athleteId, exercise, ts, ...(loadKg === undefined ? {} : { loadKg }) });
+        break;
+      }
+      case 'status': {
+        const { online, ts, firmware, model } = message.body;
+        ops.push({
+          kind: 'status',
+          gymId,
+          stationId,
+          online,
+          // A last will cannot know its time: the protocol says to use the time it was received.
+          ts: ts ?? received.receivedAt,
+          ...(firmware === undefined ? {} : { firmware }),
+          ...(model === undefined ? {} : { model }),
+        });
+        break;
+      }
+    }
+  }
+  return { now, ops, reps, samples, deadLetters };
+}

@@ -1,0 +1,34 @@
+import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_MS, DEFAULT_REDIS_PREFIX } from '@neurolift/contracts';
+import { env } from '@neurolift/platform';
+import { z } from 'zod';
+
+/** Every setting of the ingest service, read from the environment by main.ts. */
+export const IngestConfigSchema = z.object({
+  MQTT_URL: env.url(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:']),
+  MQTT_USERNAME: z.string().optional(),
+  MQTT_PASSWORD: z.string().optional(),
+  /** Fixed client id: the broker keeps this session's queue while ingest restarts. */
+  MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ -').default('neurolift-ingest'),
+  /** MQTT 5 session expiry: how long the broker queues messages for a stopped ingest, seconds. */
+  MQTT_SESSION_EXPIRY_S: env.int({ min: 60 }).default(7 * 24 * 3600),
+  /** When set, subscribe as `$share/<group>/gym/v1/+/+/+` so several ingest instances share the stream. */
+  INGEST_SHARED_GROUP: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ -').optional(),
+  REDIS_URL: env.url(['redis:', 'rediss:']),
+  REDIS_PREFIX: z.string().min(1).default(DEFAULT_REDIS_PREFIX),
+  /** A set closes after this long without a rep, ms. */
+  SET_IDLE_TIMEOUT_MS: env.int({ min: 100 }).default(30_000),
+  /** Messages per Redis round trip, at most. */
+  INGEST_BATCH_MAX: env.int({ min: 1, max: 10_000 }).default(1000),
+  /** How long a batch waits for more messages before it commits, ms. */
+  INGEST_BATCH_WAIT_MS: env.int({ min: 0, max: 1000 }).default(10),
+  /** Unacknowledged messages held at once; past it, intake pauses (backpressure to the broker). */
+  INGEST_MAX_IN_FLIGHT: env.int({ min: 1, max: 65_535 }).default(5000),
+  DEAD_LETTER_MAX: env.int({ min: 1 }).default(10_000),
+  DEAD_LETTER_PAYLOAD_BYTES: env.int({ min: 64, max: 65_536 }).default(4096),
+  TIME_MAX_FUTURE_MS: env.int({ min: 0 }).default(DEFAULT_MAX_FUTURE_MS),
+  TIME_MAX_AGE_MS: env.int({ min: 1 }).default(DEFAULT_MAX_AGE_MS),
+  /** Port of /healthz, /readyz and /metrics when ingest runs alone; 0 disables it. */
+  METRICS_PORT: env.int({ min: 0, max: 65_535 }).default(9101),
+  LOG_LEVEL: env.logLevel().default('info'),
+});
+export type IngestConfig = z.infer<typeof IngestConfigSchema>;

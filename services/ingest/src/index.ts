@@ -1,0 +1,2 @@
+export { startIngest, type IngestService, type IngestOverrides } from './app.js';
+export { IngestConfigSchema, type IngestConfig } from './config.js';

@@ -1,0 +1,83 @@
+import { parseDeviceMessage, parseTopic, type TimeWindow } from '@neurolift/contracts';
+import type { Logger } from '@neurolift/platform';
+import { createBatcher } from './batcher.js';
+import { buildCommit, type Received } from './commit-builder.js';
+import type { IngestMetrics } from './ingest-metrics.js';
+import type { Clock, IntakeStore } from './ports.js';
+
+export interface IncomingMessage {
+  readonly topic: string;
+  readonly payload: Uint8Array;
+  /** Sends the PUBACK; called once the message (or its dead letter) is durably in Redis. */
+  ack(): void;
+}
+
+export interface IntakeOptions {
+  readonly store: IntakeStore;
+  readonly clock: Clock;
+  readonly metrics: IngestMetrics;
+  readonly logger: Logger;
+  readonly window: TimeWindow;
+  readonly batchMaxItems: number;
+  readonly batchMaxWaitMs: number;
+  readonly deadLetterPayloadBytes: number;
+  /** Called after a commit that closed sets, so their jobs are enqueued without waiting. */
+  readonly onSetsClosed: (count: number) => void;
+}
+
+/** The channel of a rejected message's topic, for counting; `unknown` when the topic is not valid. */
+function channelOf(topicName: string): string {
+  const topic = parseTopic(topicName);
+  return topic.ok ? topic.topic.channel : 'unknown';
+}
+
+type Pending = Received & { readonly channel: string; ack(): void };
+
+/**
+ * Validates each message, groups messages into micro-batches, commits each batch to Redis in one
+ * round trip and only then acknowledges its messages, in arrival order. Invalid messages are
+ * dead-lettered in the same round trip, so they too are acknowledged only once kept.
+ */
+export function createIntake(options: IntakeOptions) {
+  const { metrics, logger } = options;
+
+  const batcher = createBatcher<Pending>({
+    maxItems: options.batchMaxItems,
+    maxWaitMs: options.batchMaxWaitMs,
+    async flush(items) {
+      const stopTimer = metrics.commitSeconds.startTimer();
+      const commit = buildCommit(items, options.clock(), options.deadLetterPayloadBytes);
+      const { setsClosed } = await options.store.commit(commit);
+      stopTimer();
+      metrics.batchSize.observe(items.length);
+      for (const item of items) {
+        if (item.outcome.ok) metrics.stored.inc({ channel: item.channel });
+        else metrics.deadLettered.inc({ reason: item.outcome.reason });
+        item.ack();
+      }
+      metrics.inFlight.dec(items.length);
+      if (setsClosed > 0) {
+        metrics.setsClosed.inc(setsClosed);
+        options.onSetsClosed(setsClosed);
+      }
+    },
+    onFlushError(error, attempt) {
+      metrics.commitFailures.inc();
+      logger.warn({ err: error, attempt }, 'batch commit to Redis failed; retrying (messages stay unacknowledged)');
+    },
+  });
+
+  return {
+    accept(message: IncomingMessage): void {
+      const receivedAt = options.clock();
+      const outcome = parseDeviceMessage(message.topic, message.payload, { now: receivedAt, window: options.window });
+      const channel = outcome.ok ? outcome.message.channel : channelOf(message.topic);
+      metrics.received.inc({ channel });
+      metrics.inFlight.inc();
+      batcher.add({ topic: message.topic, payload: message.payload, receivedAt, outcome, channel, ack: () => message.ack() });
+    },
+    pending: () => batcher.pending(),
+    close: (timeoutMs?: number) => batcher.close(timeoutMs),
+  };
+}
+export type Intake = ReturnType<typeof createIntake>;

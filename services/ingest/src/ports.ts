@@ -1,0 +1,69 @@
+import type { RepRecord, SamplesJob, SetJob } from '@neurolift/contracts';
+
+/** A state change of a station's set bookkeeping, applied in arrival order. */
+export type SetOp =
+  | { readonly kind: 'rep'; readonly rep: RepRecord }
+  | {
+      readonly kind: 'start' | 'end';
+      readonly gymId: string;
+      readonly stationId: string;
+      readonly setId: string;
+      readonly athleteId: string;
+      readonly exercise: string;
+      readonly loadKg?: number;
+      readonly ts: number;
+    }
+  | {
+      readonly kind: 'status';
+      readonly gymId: string;
+      readonly stationId: string;
+      readonly online: boolean;
+      readonly ts: number;
+      readonly firmware?: string;
+      readonly model?: string;
+    };
+
+export interface DeadLetter {
+  readonly topic: string;
+  readonly reason: string;
+  readonly detail: string;
+  /** The payload as text, cut to the configured size. */
+  readonly payload: string;
+  readonly payloadBytes: number;
+  readonly truncated: boolean;
+  /** ISO 8601 time the message reached ingest. */
+  readonly receivedAt: string;
+}
+
+/** Everything one micro-batch writes to Redis, in one round trip. */
+export interface IntakeCommit {
+  readonly now: number;
+  readonly ops: readonly SetOp[];
+  readonly reps: readonly RepRecord[];
+  readonly samples: readonly SamplesJob[];
+  readonly deadLetters: readonly DeadLetter[];
+}
+
+export interface IntakeStore {
+  /** Durably hands the batch to Redis (one round trip); resolves only when Redis has applied it. */
+  commit(batch: IntakeCommit): Promise<{ readonly setsClosed: number }>;
+}
+
+/** Redis side of the set closer: idle sets and the list of closed sets awaiting a job. */
+export interface ClosingStore {
+  /** Closes open sets whose idle deadline is at or before `now`; returns how many. */
+  closeIdleSets(now: number, limit: number): Promise<number>;
+  /** Takes or renews the closer lock for `owner`; false when another instance holds it. */
+  holdLock(owner: string, ttlMs: number): Promise<boolean>;
+  /** The oldest closed sets awaiting a job (not removed). */
+  peekClosing(limit: number): Promise<SetJob[]>;
+  /** Removes the first `count` entries, only while `owner` still holds the lock. */
+  removeClosing(owner: string, count: number): Promise<boolean>;
+}
+
+export interface SetJobQueue {
+  /** Enqueues set jobs with deterministic ids (a repeated add is a no-op). */
+  addSetJobs(jobs: readonly SetJob[]): Promise<void>;
+}
+
+export type Clock = () => number;
