@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const ioModules = ['mqtt', 'bullmq', 'ioredis', '@influxdata/*', 'pino', 'fastify', 'node:*'];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.local/**', 'infra/**/*.mjs', 'docs/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.local/**', 'infra/**/*.mjs', 'infra/**/*.d.mts', 'docs/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

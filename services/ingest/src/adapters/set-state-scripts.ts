@@ -36,7 +36,8 @@ end
 
 /**
  * Applies a micro-batch of set operations in arrival order.
- * ARGV: prefix, now (ms), idle timeout (ms), state TTL (s), JSON array of ops.
+ * ARGV: prefix, now (ms), idle timeout (ms), state TTL (s), JSON array of ops, then the RepRecord JSON
+ * of every rep, in op order (kept out of the ops JSON so Lua need not decode them).
  * Returns the number of sets closed.
  */
 export const APPLY_SET_OPS = `${COMMON}
@@ -44,6 +45,7 @@ local idleMs = tonumber(ARGV[3])
 local ttl = tonumber(ARGV[4])
 local ops = cjson.decode(ARGV[5])
 local reclose = {}
+local nextArg = 6
 
 -- Makes op's set the open set of its station; a different open set there closes ('next_set').
 -- Returns the set's status after the call ('open', or 'closed' for a set that already closed).
@@ -66,18 +68,27 @@ local function open(op)
 end
 
 for _, op in ipairs(ops) do
-  if op.k == 'rep' then
+  if op.k == 'reps' then
+    -- op.i lists rep indexes; their RepRecord JSON strings follow in ARGV, in order.
     local k = setKey(op.s, op.set)
     local rk = k .. ':reps'
+    local fields = {}
+    for j, index in ipairs(op.i) do
+      fields[2 * j - 1] = index
+      fields[2 * j] = ARGV[nextArg]
+      nextArg = nextArg + 1
+    end
     if open(op) == 'closed' then
-      -- A rep of a set that already closed: a redelivery changes nothing; a new (late) rep
+      -- Reps of a set that already closed: a redelivery changes nothing; a new (late) rep
       -- re-closes the set once per batch so its metrics include it.
-      if redis.call('HGET', rk, op.i) ~= op.r then
-        redis.call('HSET', rk, op.i, op.r)
-        reclose[op.s .. ':' .. op.set] = { op.g, op.s, op.set }
+      for j = 1, #fields, 2 do
+        if redis.call('HGET', rk, fields[j]) ~= fields[j + 1] then
+          redis.call('HSET', rk, fields[j], fields[j + 1])
+          reclose[op.s .. ':' .. op.set] = { op.g, op.s, op.set }
+        end
       end
     else
-      redis.call('HSET', rk, op.i, op.r)
+      redis.call('HSET', rk, unpack(fields))
     end
     redis.call('EXPIRE', rk, ttl)
   elseif op.k == 'start' then

@@ -1,0 +1,76 @@
+// Types for local-services.mjs (plain JavaScript so it runs before anything is built).
+
+export type ServiceName = 'mosquitto' | 'redis' | 'victoria-metrics';
+
+/** One running (or stopped) server process owned by this Node process. */
+export interface ServerHandle {
+  readonly name: ServiceName;
+  /** Fixed for the handle's life: restart() reuses it. */
+  readonly port: number;
+  /** mqtt://127.0.0.1:port, redis://127.0.0.1:port or http://127.0.0.1:port */
+  readonly url: string;
+  /** Undefined while the server is not running. */
+  readonly pid: number | undefined;
+  /** The run's temporary folder (shared by all servers of one startLocalServices call). */
+  readonly dir: string;
+  readonly logFile: string;
+  /** Starts the process and waits until it answers (20 s timeout; the error carries the log tail). */
+  start(): Promise<void>;
+  /** SIGTERM, then SIGKILL after 10 s; resolves once the process has exited. */
+  stop(): Promise<void>;
+  /** Sends the signal (default SIGKILL, i.e. a crash) and waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** stop() then start() on the same port and data folder. */
+  restart(): Promise<void>;
+  /** SIGSTOP: the port stays open but nothing answers until resume(). */
+  pause(): void;
+  /** SIGCONT */
+  resume(): void;
+}
+
+export interface LocalServicesOptions<S extends ServiceName = ServiceName> {
+  /** Default: all three. */
+  services?: readonly S[];
+  /** Data folder to use (created if missing) instead of a fresh temporary one. */
+  dir?: string;
+  /** Lines appended to the generated mosquitto.conf. */
+  mosquittoExtraConfig?: string;
+  /** Appended to the redis-server command line, e.g. ['--appendfsync', 'always']. */
+  redisExtraArgs?: readonly string[];
+  /** Keep the folder (data and logs) after stop(). */
+  keepDir?: boolean;
+}
+
+interface HandleKeys {
+  mosquitto: 'mosquitto';
+  redis: 'redis';
+  'victoria-metrics': 'victoriaMetrics';
+}
+interface UrlKeys {
+  mosquitto: 'MQTT_URL';
+  redis: 'REDIS_URL';
+  'victoria-metrics': 'INFLUX_URL';
+}
+
+/** Environment for the services under test; URLs only for the servers that were started. */
+export type LocalServicesEnv<S extends ServiceName = ServiceName> = { [K in UrlKeys[S]]: string } & {
+  INFLUX_TOKEN: 'local';
+  INFLUX_ORG: 'neurolift';
+  INFLUX_BUCKET: 'telemetry';
+};
+
+export type LocalServices<S extends ServiceName = ServiceName> = { [K in S as HandleKeys[K]]: ServerHandle } & {
+  readonly dir: string;
+  readonly env: LocalServicesEnv<S>;
+  /** Stops every server and removes the folder unless keepDir. */
+  stop(): Promise<void>;
+};
+
+/** Starts the requested servers (default all three) in parallel on free ports. */
+export function startLocalServices<S extends ServiceName = ServiceName>(options?: LocalServicesOptions<S>): Promise<LocalServices<S>>;
+
+/** A TCP port that was free on 127.0.0.1 a moment ago (listen on 0, read, close). */
+export function freePort(): Promise<number>;
+
+/** Installs missing Debian packages with apt-get when root; otherwise throws with the command to run. */
+export function ensurePackages(pkgs: readonly string[]): Promise<void>;
