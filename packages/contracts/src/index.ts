@@ -8,3 +8,4 @@ export * from './jobs.js';
 export * from './json-schemas.js';
 export * from './redis-keys.js';
 export * from './job-options.js';
+export * from './profile.js';

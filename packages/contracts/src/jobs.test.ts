@@ -62,10 +62,25 @@ describe('setJobId / samplesJobId', () => {
   });
 
   it('many set closes at once: ids are unique iff inputs are', () => {
+    // Tiny alphabets for every part, so that a separator-free or ambiguous scheme would collide.
+    const part = fc.string({ unit: fc.constantFrom('a', '-', 'r', '1'), minLength: 1, maxLength: 3 });
+    const few = fc.constantFrom('g', 'g-1', 'g1');
     fc.assert(
-      fc.property(fc.array(fc.tuple(collidingId, collidingId, collidingId, fc.integer({ min: 0, max: 2 })), { maxLength: 200 }), (closes) => {
+      fc.property(fc.array(fc.tuple(few, few, part, fc.integer({ min: 0, max: 11 })), { maxLength: 300 }), (closes) => {
         const inputs = new Set(closes.map((c) => JSON.stringify(c)));
         const ids = new Set(closes.map((c) => setJobId(...c)));
+        expect(ids.size).toBe(inputs.size);
+      }),
+    );
+  });
+
+  it('many sample blocks at once: ids are unique iff inputs are', () => {
+    const part = fc.string({ unit: fc.constantFrom('a', '-', '1', '2'), minLength: 1, maxLength: 3 });
+    const few = fc.constantFrom('g', 'g-1', 'g1');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(few, few, part, fc.integer({ min: 0, max: 30 })), { maxLength: 300 }), (blocks) => {
+        const inputs = new Set(blocks.map((b) => JSON.stringify(b)));
+        const ids = new Set(blocks.map((b) => samplesJobId(...b)));
         expect(ids.size).toBe(inputs.size);
       }),
     );
@@ -76,10 +91,13 @@ describe('setJobId / samplesJobId', () => {
     expect(setJobId('g', 'a_b', 'c', 0)).not.toBe(setJobId('g', 'a', 'b_c', 0));
     expect(samplesJobId('a-b', 'c', 's', 1)).not.toBe(samplesJobId('a', 'b-c', 's', 1));
     expect(samplesJobId('g', 's', 'x-1', 2)).not.toBe(samplesJobId('g', 's', 'x', 12));
+    expect(samplesJobId('g', 's', 'x1', 2)).not.toBe(samplesJobId('g', 's', 'x', 12));
     // A set id that looks like a revision suffix must not collide with a revision.
     expect(setJobId('g', 's', 'x-r1', 0)).not.toBe(setJobId('g', 's', 'x', 1));
     expect(setJobId('g', 's', 'x_r1', 0)).not.toBe(setJobId('g', 's', 'x', 1));
     expect(setJobId('g', 's', 'r1', 0)).not.toBe(setJobId('g', 's', 'r', 1));
+    expect(setJobId('g', 's', 'xr1', 0)).not.toBe(setJobId('g', 's', 'x', 1));
+    expect(setJobId('g', 's', 'x1', 1)).not.toBe(setJobId('g', 's', 'x', 11));
   });
 
   it('a set close and a sample block never share an id', () => {

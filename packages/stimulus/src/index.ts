@@ -1,0 +1,2 @@
+export * from './velocity-loss.js';
+export * from './set-metrics.js';

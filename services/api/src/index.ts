@@ -1,0 +1,2 @@
+export { buildApi, startApi, type ApiDeps, type ApiService, type ApiOverrides } from './app.js';
+export { ApiConfigSchema, type ApiConfig } from './config.js';

@@ -1,0 +1,2 @@
+export { startPipeline, type Pipeline, type PipelineConfig } from './app.js';
+export { PipelineConfigSchema } from './config.js';

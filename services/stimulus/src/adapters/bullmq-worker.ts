@@ -1,0 +1,82 @@
+import { PipelineError, type Logger } from '@neurolift/platform';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import type { DeadLetterSink } from '../ports.js';
+import type { WorkerMetrics } from '../worker-metrics.js';
+
+export interface QueueWorkerOptions<S extends z.ZodType> {
+  readonly queue: string;
+  readonly schema: S;
+  readonly process: (data: z.infer<S>) => Promise<unknown>;
+  readonly connection: Redis;
+  readonly prefix: string;
+  readonly concurrency: number;
+  readonly deadLetters: DeadLetterSink;
+  readonly metrics: WorkerMetrics;
+  readonly logger: Logger;
+}
+
+/**
+ * Runs one BullMQ queue. The job data is parsed first (producers deploy separately and Redis keeps
+ * old jobs). Errors map to BullMQ's retry machinery here and only here: a PipelineError that is not
+ * retryable, or a payload that does not parse, is dead-lettered and fails without retries; a
+ * Retry-After pauses the queue for that long (rate limit, no attempt consumed); anything else is
+ * retried with the job's exponential backoff, and dead-lettered when its attempts run out.
+ */
+export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOptions<S>): Worker {
+  const { logger, metrics, deadLetters, queue } = options;
+
+  const deadLetter = async (job: Job, reason: string, detail: string) => {
+    await deadLetters.add({ topic: `queue/${queue}/${job.id ?? '?'}`, reason, detail, payload: JSON.stringify(job.data) });
+    metrics.jobs.inc({ queue, outcome: 'dead_lettered' });
+  };
+
+  const worker: Worker = new Worker(
+    queue,
+    async (job: Job) => {
+      const parsed = options.schema.safeParse(job.data);
+      if (!parsed.success) {
+        await deadLetter(job, 'invalid_job', parsed.error.message.slice(0, 500));
+        throw new UnrecoverableError('job data does not match its schema');
+      }
+      try {
+        return await options.process(parsed.data);
+      } catch (error) {
+        if (!(error instanceof PipelineError)) throw error;
+        metrics.tsdbErrors.inc({ code: error.code });
+        if (!error.retryable) {
+          await deadLetter(job, 'tsdb_rejected', error.message);
+          throw new UnrecoverableError(error.message);
+        }
+        if (error.retryAfterMs !== undefined) {
+          logger.warn({ queue, retryAfterMs: error.retryAfterMs }, 'TSDB asked to wait; pausing the queue');
+          await worker.rateLimit(error.retryAfterMs);
+          throw Worker.RateLimitError();
+        }
+        throw error;
+      }
+    },
+    {
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      // Bounded lazily-trimmed history; completed rep jobs are removed by their own job options.
+      removeOnFail: { count: 10_000 },
+    },
+  );
+
+  worker.on('completed', () => metrics.jobs.inc({ queue, outcome: 'completed' }));
+  worker.on('failed', (job, error) => {
+    if (!job || error instanceof UnrecoverableError || error.name === 'UnrecoverableError') return;
+    const attempts = job.opts.attempts ?? 1;
+    if (job.attemptsMade >= attempts) {
+      deadLetter(job, 'retries_exhausted', error.message).catch((e: unknown) => logger.error({ err: e }, 'dead letter failed'));
+    } else {
+      metrics.jobs.inc({ queue, outcome: 'retry' });
+      logger.warn({ queue, jobId: job.id, attempt: job.attemptsMade, err: error }, 'job failed; will retry');
+    }
+  });
+  worker.on('error', (error) => logger.error({ err: error, queue }, 'worker error'));
+  return worker;
+}

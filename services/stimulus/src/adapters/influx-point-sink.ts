@@ -1,0 +1,80 @@
+import { HttpError, InfluxDB, setLogger } from '@influxdata/influxdb-client';
+import { PipelineError, type Logger } from '@neurolift/platform';
+import type { PointSink } from '../ports.js';
+
+/** Lines per write request; InfluxDB's documented optimum for OSS 2.x. */
+export const INFLUX_BATCH_LINES = 5000;
+
+export interface InfluxSinkOptions {
+  readonly url: string;
+  readonly token: string;
+  readonly org: string;
+  readonly bucket: string;
+  readonly timeoutMs: number;
+  readonly logger: Logger;
+}
+
+/** HTTP Retry-After is seconds or an HTTP date (the client library reads digits as ms). */
+export function parseRetryAfter(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Turns a write failure into a retry decision: 429 and 5xx and network errors are retryable
+ * (honouring Retry-After); any other 4xx means the data itself was refused: retrying cannot help.
+ */
+export function classifyWriteError(error: unknown): PipelineError {
+  if (error instanceof HttpError) {
+    const status = error.statusCode;
+    const body = (error.body ?? error.message).slice(0, 300);
+    if (status === 429 || status >= 500) {
+      const retryAfterMs = parseRetryAfter(error.headers?.['retry-after']);
+      return new PipelineError('NL_ERR_TSDB_UNAVAILABLE', `TSDB answered ${status}: ${body}`, true, retryAfterMs);
+    }
+    return new PipelineError('NL_ERR_TSDB_REJECTED', `TSDB rejected the write with ${status}: ${body}`, false);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return new PipelineError('NL_ERR_TSDB_UNREACHABLE', `TSDB write failed: ${message}`, true);
+}
+
+/**
+ * Writes with the official client, one short-lived WriteApi per call so that each job's lines are
+ * flushed and their outcome known before the job completes: no background flush, no client-side
+ * retries (BullMQ owns retries), no in-memory retry buffer that could drop lines.
+ */
+export function createInfluxPointSink(options: InfluxSinkOptions): PointSink {
+  const { logger } = options;
+  // The client logs every failed write itself; route it to our logger at debug (we log the outcome).
+  setLogger({
+    error: (message, error) => logger.debug({ err: error }, message),
+    warn: (message, error) => logger.debug({ err: error }, message),
+  });
+  const influx = new InfluxDB({ url: options.url, token: options.token, timeout: options.timeoutMs });
+  const writeOptions = {
+    // One above the chunk size, so adding a chunk never triggers the client's own (unobserved) flush.
+    batchSize: INFLUX_BATCH_LINES + 1,
+    flushInterval: 0,
+    maxRetries: 0,
+    // Same host in development; gzip only costs CPU on loopback.
+    gzipThreshold: 1_000_000,
+  };
+  return {
+    async write(lines) {
+      for (let start = 0; start < lines.length; start += INFLUX_BATCH_LINES) {
+        const writeApi = influx.getWriteApi(options.org, options.bucket, 'ms', writeOptions);
+        writeApi.writeRecords(lines.slice(start, start + INFLUX_BATCH_LINES) as string[]);
+        try {
+          await writeApi.flush();
+        } catch (error) {
+          throw classifyWriteError(error);
+        } finally {
+          await writeApi.close().catch(() => undefined);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,85 @@
+import { MEASUREMENTS, QUEUES, RepBatchJob, SetJob, redisKeys } from '@neurolift/contracts';
+import { closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
+import { Redis } from 'ioredis';
+import { startQueueWorker } from './adapters/bullmq-worker.js';
+import { createInfluxPointSink } from './adapters/influx-point-sink.js';
+import { createRedisDeadLetters } from './adapters/redis-dead-letters.js';
+import { createRedisSetStore } from './adapters/redis-set-store.js';
+import type { WorkerConfig } from './config.js';
+import type { PointSink } from './ports.js';
+import { processRepBatch } from './process-reps.js';
+import { processSet } from './process-set.js';
+import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
+
+export interface WorkerOverrides {
+  readonly registry?: Registry;
+  readonly sink?: PointSink;
+}
+
+export interface StimulusWorker {
+  ready(): boolean;
+  /** Stops taking jobs, lets running jobs finish, disconnects. Idempotent. */
+  close(): Promise<void>;
+}
+
+function measuredSink(sink: PointSink, metrics: WorkerMetrics): PointSink {
+  return {
+    async write(lines) {
+      const stop = metrics.writeSeconds.startTimer();
+      await sink.write(lines);
+      stop();
+      for (const text of lines) metrics.pointsWritten.inc({ measurement: text.slice(0, text.indexOf(',')) });
+    },
+  };
+}
+
+/** Starts the stimulus worker: rep batches → rep points; closed sets → set metrics and points. */
+export async function startStimulusWorker(config: WorkerConfig, logger: Logger, overrides: WorkerOverrides = {}): Promise<StimulusWorker> {
+  const registry = overrides.registry ?? createRegistry();
+  const metrics = createWorkerMetrics(registry);
+  const keys = redisKeys(config.REDIS_PREFIX);
+  // Workers hold blocking connections: ioredis must retry forever rather than fail their commands.
+  const redis = new Redis(config.REDIS_URL, { connectionName: 'neurolift-worker', maxRetriesPerRequest: null });
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
+
+  const sink = measuredSink(
+    overrides.sink ??
+      createInfluxPointSink({
+        url: config.INFLUX_URL,
+        token: config.INFLUX_TOKEN,
+        org: config.INFLUX_ORG,
+        bucket: config.INFLUX_BUCKET,
+        timeoutMs: config.INFLUX_TIMEOUT_MS,
+        logger: logger.child({ component: 'influx' }),
+      }),
+    metrics,
+  );
+  const sets = createRedisSetStore(redis, keys);
+  const deadLetters = createRedisDeadLetters(redis, keys, config.DEAD_LETTER_MAX);
+  const common = { connection: redis, prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY, deadLetters, metrics, logger };
+
+  const workers = [
+    startQueueWorker({ ...common, queue: QUEUES.reps, schema: RepBatchJob, process: (job) => processRepBatch(job, { sets, sink }) }),
+    startQueueWorker({
+      ...common,
+      queue: QUEUES.sets,
+      schema: SetJob,
+      process: async (job) => {
+        const result = await processSet(job, { sets, sink });
+        logger.debug({ setId: job.setId, station: job.stationId, reps: result.reps, measurement: MEASUREMENTS.set }, 'set written');
+        return result;
+      },
+    }),
+  ];
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+
+  return {
+    ready: () => redis.status === 'ready' && workers.every((worker) => worker.isRunning()),
+    close: once(() =>
+      closeAll([
+        () => Promise.all(workers.map((worker) => worker.close())).then(() => undefined),
+        () => redis.quit().then(() => undefined),
+      ]),
+    ),
+  };
+}

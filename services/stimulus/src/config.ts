@@ -1,0 +1,22 @@
+import { DEFAULT_REDIS_PREFIX } from '@neurolift/contracts';
+import { env } from '@neurolift/platform';
+import { z } from 'zod';
+
+/** Every setting of the stimulus worker, read from the environment by main.ts. */
+export const WorkerConfigSchema = z.object({
+  REDIS_URL: env.url(['redis:', 'rediss:']),
+  REDIS_PREFIX: z.string().min(1).default(DEFAULT_REDIS_PREFIX),
+  INFLUX_URL: env.url(['http:', 'https:']),
+  INFLUX_TOKEN: z.string().min(1),
+  INFLUX_ORG: z.string().min(1),
+  INFLUX_BUCKET: z.string().min(1),
+  /** One write request's timeout, ms. */
+  INFLUX_TIMEOUT_MS: env.int({ min: 100 }).default(10_000),
+  /** Jobs processed at once per queue. */
+  WORKER_CONCURRENCY: env.int({ min: 1, max: 1000 }).default(8),
+  DEAD_LETTER_MAX: env.int({ min: 1 }).default(10_000),
+  /** Port of /healthz, /readyz and /metrics when the worker runs alone; 0 disables it. */
+  METRICS_PORT: env.int({ min: 0, max: 65_535 }).default(9102),
+  LOG_LEVEL: env.logLevel().default('info'),
+});
+export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;

@@ -1,0 +1,32 @@
+import { Counter, Histogram, type Registry } from '@neurolift/platform';
+
+/** Prometheus metrics of the stimulus worker. */
+export function createWorkerMetrics(registry: Registry) {
+  return {
+    jobs: new Counter({
+      name: 'neurolift_worker_jobs_total',
+      help: 'Jobs finished, by queue and outcome (completed, retry, dead_lettered)',
+      labelNames: ['queue', 'outcome'] as const,
+      registers: [registry],
+    }),
+    pointsWritten: new Counter({
+      name: 'neurolift_worker_points_written_total',
+      help: 'Points written to the TSDB, by measurement',
+      labelNames: ['measurement'] as const,
+      registers: [registry],
+    }),
+    writeSeconds: new Histogram({
+      name: 'neurolift_worker_tsdb_write_seconds',
+      help: 'Duration of a TSDB write (one job)',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
+      registers: [registry],
+    }),
+    tsdbErrors: new Counter({
+      name: 'neurolift_worker_tsdb_errors_total',
+      help: 'Failed TSDB writes, by error code',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+  };
+}
+export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;
