@@ -51,6 +51,14 @@ function describeIssue(error: z.ZodError): string {
   return `${path}: ${issue.message}${more}`;
 }
 
+/** A short description of a device's `v`, never echoing unbounded or deeply nested input. */
+function describeVersion(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (typeof value === 'string') return JSON.stringify(value.length > 16 ? `${value.slice(0, 16)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  return Array.isArray(value) ? 'an array' : 'an object';
+}
+
 function checkTime(field: string, value: number | undefined, now: number, window: TimeWindow): string | undefined {
   if (value === undefined) return undefined;
   if (value > now + window.maxFutureMs) {
@@ -92,7 +100,7 @@ export function parseDeviceMessage(topicName: string, payload: Uint8Array, optio
   }
   const version = (json as { v?: unknown }).v;
   if (version !== 1) {
-    return reject('unsupported_version', `v is ${JSON.stringify(version) ?? 'missing'}; this pipeline speaks device protocol v1 ("v": 1)`);
+    return reject('unsupported_version', `v is ${describeVersion(version)}; this pipeline speaks device protocol v1 ("v": 1)`);
   }
 
   const { gymId, stationId, channel } = topic.topic;

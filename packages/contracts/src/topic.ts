@@ -21,7 +21,7 @@ export function parseTopic(topic: string): TopicOutcome {
   }
   const [, version, gymId = '', stationId = '', channel = ''] = parts;
   if (version !== 'v1') {
-    return { ok: false, reason: 'bad_topic', detail: `unsupported protocol version "${version}" in topic (expected v1)` };
+    return { ok: false, reason: 'bad_topic', detail: `unsupported protocol version "${(version ?? '').slice(0, 16)}" in topic (expected v1)` };
   }
   if (!isId(gymId)) return { ok: false, reason: 'bad_topic', detail: 'gymId breaks the id rule (1-64 of A-Z a-z 0-9 _ -)' };
   if (!isId(stationId)) return { ok: false, reason: 'bad_topic', detail: 'stationId breaks the id rule (1-64 of A-Z a-z 0-9 _ -)' };
