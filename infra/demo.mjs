@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// The demo: real Mosquitto, Redis and VictoriaMetrics on free ports, the all-in-one pipeline and a
+// simulated gym, with a live summary in the terminal. Run it with `npm run demo` (which builds first).
+// Options: --stations N (4), --sets N (3 per station), --speed X (10: the gym runs 10× faster than
+// real time), --exit (stop when the simulation is done instead of waiting for Ctrl-C).
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { freePort, startLocalServices } from './local-services.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    stations: { type: 'string', default: '4' },
+    sets: { type: 'string', default: '3' },
+    speed: { type: 'string', default: '10' },
+    exit: { type: 'boolean', default: false },
+  },
+});
+
+const root = new URL('../', import.meta.url);
+const API_TOKEN = 'demo-token-change-me-0123456789';
+const IDLE_MS = 5000;
+
+function run(script, env, name) {
+  const child = spawn(process.execPath, [script], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines = [];
+  const keep = (chunk) => {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) lines.push(line);
+    if (lines.length > 50) lines.splice(0, lines.length - 50);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal === null && !stopping) {
+      console.error(`\n${name} exited with code ${code}; its last output:\n${lines.slice(-15).join('\n')}`);
+    }
+  });
+  return { child, lines, exited: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
+}
+
+/** Reads a few counters from the pipeline's Prometheus endpoint. */
+async function summary(apiUrl) {
+  const text = await (await fetch(`${apiUrl}/metrics`)).text();
+  const sum = (name, filter = '') =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(name) && line.includes(filter))
+      .reduce((total, line) => total + Number(line.split(' ').pop()), 0);
+  return {
+    received: sum('neurolift_ingest_messages_received_total'),
+    stored: sum('neurolift_ingest_messages_stored_total'),
+    deadLetters: sum('neurolift_ingest_dead_letters_total'),
+    setsClosed: sum('neurolift_ingest_sets_closed_total'),
+    repPoints: sum('neurolift_worker_points_written_total', 'measurement="rep"'),
+    setPoints: sum('neurolift_worker_points_written_total', 'measurement="set"'),
+  };
+}
+
+let stopping = false;
+console.log('Starting Mosquitto, Redis and VictoriaMetrics on free ports …');
+const services = await startLocalServices();
+const apiPort = await freePort();
+const apiUrl = `http://127.0.0.1:${apiPort}`;
+const env = { ...services.env, API_PORT: String(apiPort), API_TOKEN, SET_IDLE_TIMEOUT_MS: String(IDLE_MS), LOG_LEVEL: 'warn', MQTT_CLIENT_ID: 'neurolift-demo' };
+const pipeline = run('services/pipeline/dist/main.js', env, 'pipeline');
+let simulator;
+
+async function stop(code) {
+  if (stopping) return;
+  stopping = true;
+  console.log('\nStopping …');
+  simulator?.child.kill('SIGTERM');
+  pipeline.child.kill('SIGTERM');
+  await Promise.all([pipeline.exited, simulator?.exited]);
+  await services.stop();
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+try {
+  for (let i = 0; ; i++) {
+    if (i > 150) throw new Error(`the pipeline did not become ready:\n${pipeline.lines.join('\n')}`);
+    const ready = await fetch(`${apiUrl}/readyz`).then((r) => r.ok, () => false);
+    if (ready) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  console.log(`Pipeline ready (api ${apiUrl}). Starting a simulated gym: ${args.stations} stations × ${args.sets} sets at ${args.speed}× speed.\n`);
+  simulator = run(
+    'services/device-sim/dist/main.js',
+    { MQTT_URL: services.env.MQTT_URL, SIM_STATIONS: args.stations, SIM_SETS_PER_STATION: args.sets, SIM_SPEED: args.speed, LOG_LEVEL: 'warn' },
+    'simulator',
+  );
+  let simDone = false;
+  void simulator.exited.then(() => (simDone = true));
+  let quietSince = 0;
+  let last = '';
+  for (;;) {
+    const s = await summary(apiUrl);
+    const line = `messages ${s.received} (stored ${s.stored}, dead letters ${s.deadLetters}) | sets closed ${s.setsClosed} | points written: rep ${s.repPoints}, set ${s.setPoints}`;
+    process.stdout.write(`\r${line}   `);
+    // Done when the simulator finished and every set has closed (idle timeout) and been written.
+    if (simDone && line === last) quietSince ||= Date.now();
+    else quietSince = 0;
+    last = line;
+    if (quietSince && Date.now() - quietSince > IDLE_MS + 2000) break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const example = `${services.env.INFLUX_URL}/api/v1/query?query=set_velocity_loss_pct`;
+  console.log(`\n\nThe simulated gym is done. The data is in the TSDB (VictoriaMetrics, InfluxDB write API) at ${services.env.INFLUX_URL}`);
+  console.log(`  velocity loss of every set:  curl -s '${example}'`);
+  console.log(`  raw rep points:              curl -s '${services.env.INFLUX_URL}/api/v1/export?match[]=rep_mean_velocity'`);
+  console.log(`  dead letters:                curl -s -H 'Authorization: Bearer ${API_TOKEN}' ${apiUrl}/v1/dead-letters`);
+  console.log(`  pipeline metrics:            curl -s ${apiUrl}/metrics`);
+  const sets = await fetch(example).then((r) => r.json());
+  for (const result of sets.data?.result ?? []) {
+    const m = result.metric;
+    console.log(`  set on ${m.station} (${m.athlete}, ${m.exercise}): velocity loss ${Number(result.value[1]).toFixed(1)} %`);
+  }
+  if (args.exit) await stop(0);
+  console.log('\nPress Ctrl-C to stop the servers (their data is deleted).');
+} catch (error) {
+  console.error(`\n${error instanceof Error ? error.message : error}`);
+  await stop(1);
+}
