@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Adds (or changes) broker credentials: ./infra/mosquitto/add-device.sh <username> [password]
+# A station's username is its stationId. Without a password, a random one is generated and printed.
+# Uses mosquitto_passwd from the Debian package or, when absent, from the eclipse-mosquitto image.
+set -euo pipefail
+user="${1:?usage: add-device.sh <username> [password]}"
+pass="${2:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}"
+dir="$(cd "$(dirname "$0")" && pwd)"
+file="$dir/passwd"
+[[ "$user" =~ ^[A-Za-z0-9_-]{1,64}$ ]] || { echo "username must be 1-64 of A-Z a-z 0-9 _ -" >&2; exit 1; }
+touch "$file"
+if command -v mosquitto_passwd >/dev/null 2>&1; then
+  mosquitto_passwd -b "$file" "$user" "$pass"
+else
+  docker run --rm -v "$dir:/m" eclipse-mosquitto:2 mosquitto_passwd -b /m/passwd "$user" "$pass"
+fi
+chmod 600 "$file" 2>/dev/null || true
+echo "$user $pass"
