@@ -60,12 +60,14 @@ export function createDeviceClient(options: DeviceClientOptions): DeviceClient {
   const station = { gymId: config.gymId, stationId: config.stationId };
 
   let started = false;
+  let everConnected = false;
   let closing = false;
   let firstConnect: { resolve(): void; reject(error: Error): void } | undefined;
   let connectPromise: Promise<void> | undefined;
   let closePromise: Promise<void> | undefined;
 
   client.on('connect', (connack: IConnackPacket) => {
+    everConnected = true;
     config.onEvent({ type: 'connect', sessionPresent: connack.sessionPresent });
     if (!closing) {
       // Presence after every (re)connect; a failure here shows up as an error event, not a crash.
@@ -127,7 +129,9 @@ export function createDeviceClient(options: DeviceClientOptions): DeviceClient {
     const graceful = closeOptions.graceful ?? true;
     if (started) {
       if (graceful) {
-        send(statusMessage(config, false), true).catch(() => undefined); // counted by pending(); rejected below if unacked
+        // Retract the retained online:true; a station that never got in has no presence to retract.
+        // Counted by pending(); rejected below if still unacknowledged.
+        if (everConnected) send(statusMessage(config, false), true).catch(() => undefined);
         await pending.drained(closeOptions.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS);
       }
       const force = !graceful || pending.size() > 0 || !client.connected;

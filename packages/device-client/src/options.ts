@@ -54,10 +54,20 @@ export const DEFAULT_SESSION_EXPIRY_S = 24 * 60 * 60;
 export const OFFLINE_STATUS_PAYLOAD = '{"v":1,"online":false}';
 
 const noop = (): void => undefined;
+const BROKER_PROTOCOLS = ['mqtt:', 'mqtts:', 'ws:', 'wss:'] as const;
+
+function hasBrokerProtocol(url: string): boolean {
+  try {
+    return (BROKER_PROTOCOLS as readonly string[]).includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
 
 /** Validates the options (throws InvalidOptionsError, listing every problem) and fixes every default. */
 export function resolveOptions(options: DeviceClientOptions): ResolvedOptions {
   const problems: string[] = [];
+  if (!hasBrokerProtocol(options.url)) problems.push(`url must start with ${BROKER_PROTOCOLS.map((p) => `${p}//`).join(', ')}`);
   if (!isId(options.gymId)) problems.push('gymId must be 1 to 64 characters of A-Z a-z 0-9 _ -');
   if (!isId(options.stationId)) problems.push('stationId must be 1 to 64 characters of A-Z a-z 0-9 _ -');
   if (options.model !== undefined && options.model.length > 64) problems.push('model must be at most 64 characters');
@@ -90,6 +100,9 @@ export function resolveOptions(options: DeviceClientOptions): ResolvedOptions {
 export function buildMqttOptions(options: DeviceClientOptions): IClientOptions {
   const extra = options.mqtt ?? {};
   const mqttOptions: IClientOptions = {
+    // A refused CONNACK (credentials rotated, "server busy") is retried like a lost link: a gateway
+    // should recover without a restart. connect() still rejects on the first refusal.
+    reconnectOnConnackError: true,
     ...extra,
     protocolVersion: 5,
     clientId: options.stationId,

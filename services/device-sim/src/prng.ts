@@ -1,0 +1,44 @@
+/** A source of uniform numbers in [0, 1), like Math.random; injected so the gym model is reproducible. */
+export type Random = () => number;
+
+/**
+ * mulberry32: a tiny, fast 32-bit PRNG, plenty for a simulation (not for anything secret). The same
+ * seed always yields the same sequence on every platform, which is what makes a plan reproducible.
+ */
+export function mulberry32(seed: number): Random {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** FNV-1a, 32-bit: folds a string (a gym id) into a seed, so two gyms with one seed differ. */
+export function hashString(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}
+
+/** Uniform in [min, max). */
+export function uniform(random: Random, min: number, max: number): number {
+  return min + (max - min) * random();
+}
+
+/** Uniform integer in [min, max], both included. */
+export function integer(random: Random, min: number, max: number): number {
+  return min + Math.floor(random() * (max - min + 1));
+}
+
+/** `length` lowercase hex digits. */
+export function hex(random: Random, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += Math.floor(random() * 16).toString(16);
+  return out;
+}
