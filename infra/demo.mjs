@@ -97,7 +97,7 @@ try {
   for (;;) {
     const s = await summary(apiUrl);
     const line = `messages ${s.received} (stored ${s.stored}, dead letters ${s.deadLetters}) | sets closed ${s.setsClosed} | points written: rep ${s.repPoints}, set ${s.setPoints}`;
-    process.stdout.write(`\r${line}   `);
+    if (line !== last) process.stdout.write(process.stdout.isTTY ? `\r${line}   ` : `${line}\n`);
     // Done when the simulator finished and every set has closed (idle timeout) and been written.
     if (simDone && line === last) quietSince ||= Date.now();
     else quietSince = 0;
@@ -105,16 +105,16 @@ try {
     if (quietSince && Date.now() - quietSince > IDLE_MS + 2000) break;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  const example = `${services.env.INFLUX_URL}/api/v1/query?query=set_velocity_loss_pct`;
+  const example = `${services.env.INFLUX_URL}/api/v1/query?query=last_over_time(set_velocity_loss_pct[1h])`;
   console.log(`\n\nThe simulated gym is done. The data is in the TSDB (VictoriaMetrics, InfluxDB write API) at ${services.env.INFLUX_URL}`);
-  console.log(`  velocity loss of every set:  curl -s '${example}'`);
+  console.log(`  latest set per station:      curl -s '${example}'`);
   console.log(`  raw rep points:              curl -s '${services.env.INFLUX_URL}/api/v1/export?match[]=rep_mean_velocity'`);
   console.log(`  dead letters:                curl -s -H 'Authorization: Bearer ${API_TOKEN}' ${apiUrl}/v1/dead-letters`);
   console.log(`  pipeline metrics:            curl -s ${apiUrl}/metrics`);
   const sets = await fetch(example).then((r) => r.json());
   for (const result of sets.data?.result ?? []) {
     const m = result.metric;
-    console.log(`  set on ${m.station} (${m.athlete}, ${m.exercise}): velocity loss ${Number(result.value[1]).toFixed(1)} %`);
+    console.log(`  latest set on ${m.station} (${m.athlete}, ${m.exercise}): velocity loss ${Number(result.value[1]).toFixed(1)} %`);
   }
   if (args.exit) await stop(0);
   console.log('\nPress Ctrl-C to stop the servers (their data is deleted).');
