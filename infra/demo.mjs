@@ -107,8 +107,8 @@ try {
   }
   const example = `${services.env.INFLUX_URL}/api/v1/query?query=last_over_time(set_velocity_loss_pct[1h])`;
   console.log(`\n\nThe simulated gym is done. The data is in the TSDB (VictoriaMetrics, InfluxDB write API) at ${services.env.INFLUX_URL}`);
-  console.log(`  latest set per station:      curl -s '${example}'`);
-  console.log(`  raw rep points:              curl -s '${services.env.INFLUX_URL}/api/v1/export?match[]=rep_mean_velocity'`);
+  console.log(`  latest set per station:      curl -sg '${example}'`);
+  console.log(`  raw rep points:              curl -sg '${services.env.INFLUX_URL}/api/v1/export?match[]=rep_mean_velocity'`);
   console.log(`  dead letters:                curl -s -H 'Authorization: Bearer ${API_TOKEN}' ${apiUrl}/v1/dead-letters`);
   console.log(`  pipeline metrics:            curl -s ${apiUrl}/metrics`);
   const sets = await fetch(example).then((r) => r.json());
