@@ -44,7 +44,7 @@ export async function closeAll(closers: ReadonlyArray<() => Promise<void>>): Pro
       first ??= error;
     }
   }
-  if (first !== undefined) throw first;
+  if (first !== undefined) throw first instanceof Error ? first : new Error(`close failed: ${JSON.stringify(first)}`);
 }
 
 /** Wraps a close function so that calling it twice returns the same promise. */

@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const registry = createRegistry();
   const service = await startIngest(config, logger, { registry });
   const health = config.METRICS_PORT > 0
-    ? await startHealthServer({ port: config.METRICS_PORT, registry, checks: { live: () => true, ready: service.ready } })
+    ? await startHealthServer({ port: config.METRICS_PORT, registry, checks: { live: () => true, ready: () => service.ready() } })
     : undefined;
   exitOnSignals({ close: async () => { await health?.close(); await service.close(); } }, logger);
   logger.info({ metrics: health?.url }, 'ingest started');

@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const registry = createRegistry();
   const worker = await startStimulusWorker(config, logger, { registry });
   const health = config.METRICS_PORT > 0
-    ? await startHealthServer({ port: config.METRICS_PORT, registry, checks: { live: () => true, ready: worker.ready } })
+    ? await startHealthServer({ port: config.METRICS_PORT, registry, checks: { live: () => true, ready: () => worker.ready() } })
     : undefined;
   exitOnSignals({ close: async () => { await health?.close(); await worker.close(); } }, logger);
   logger.info({ metrics: health?.url }, 'stimulus worker started');

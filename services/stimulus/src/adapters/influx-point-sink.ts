@@ -66,7 +66,7 @@ export function createInfluxPointSink(options: InfluxSinkOptions): PointSink {
     async write(lines) {
       for (let start = 0; start < lines.length; start += INFLUX_BATCH_LINES) {
         const writeApi = influx.getWriteApi(options.org, options.bucket, 'ms', writeOptions);
-        writeApi.writeRecords(lines.slice(start, start + INFLUX_BATCH_LINES) as string[]);
+        writeApi.writeRecords(lines.slice(start, start + INFLUX_BATCH_LINES));
         try {
           await writeApi.flush();
         } catch (error) {
