@@ -32,10 +32,10 @@ export function loadConfig<S extends z.ZodObject>(service: string, schema: S, en
   if (!parsed.success) {
     throw new ConfigError(
       service,
-      parsed.error.issues.map((issue) => ({
-        setting: issue.path.map(String).join('.') || '(config)',
-        message: issue.code === 'invalid_type' && issue.input === undefined ? 'is required but not set' : issue.message,
-      })),
+      parsed.error.issues.map((issue) => {
+        const setting = issue.path.map(String).join('.') || '(config)';
+        return { setting, message: issue.code === 'invalid_type' && !(setting in input) ? 'is required but not set' : issue.message };
+      }),
     );
   }
   return Object.freeze(parsed.data);

@@ -14,13 +14,20 @@ export interface InfluxSinkOptions {
   readonly logger: Logger;
 }
 
-/** HTTP Retry-After is seconds or an HTTP date (the client library reads digits as ms). */
+/** RFC 9110 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT` (Date.parse alone accepts "1.5"). */
+const HTTP_DATE = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+
+/**
+ * HTTP Retry-After is delay-seconds or an HTTP date (the client library reads digits as ms); a date
+ * in the past is 0. Anything else gives undefined.
+ */
 export function parseRetryAfter(header: string | string[] | undefined, now = Date.now()): number | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (value === undefined || value === '') return undefined;
+  let delayMs: number | undefined;
+  if (/^\d+$/.test(value)) delayMs = Number(value) * 1000;
+  else if (HTTP_DATE.test(value)) delayMs = Date.parse(value) - now;
+  return delayMs === undefined ? undefined : Math.max(0, delayMs);
 }
 
 /**
@@ -32,7 +39,9 @@ export function classifyWriteError(error: unknown): PipelineError {
     const status = error.statusCode;
     const body = (error.body ?? error.message).slice(0, 300);
     if (status === 429 || status >= 500) {
-      const retryAfterMs = parseRetryAfter(error.headers?.['retry-after']);
+      // No wait (absent, invalid or 0) leaves the job's exponential backoff in charge: a rate limit of
+      // 0 ms would retry at once without consuming an attempt, in a tight loop.
+      const retryAfterMs = parseRetryAfter(error.headers?.['retry-after']) || undefined;
       return new PipelineError('NL_ERR_TSDB_UNAVAILABLE', `TSDB answered ${status}: ${body}`, true, retryAfterMs);
     }
     return new PipelineError('NL_ERR_TSDB_REJECTED', `TSDB rejected the write with ${status}: ${body}`, false);
