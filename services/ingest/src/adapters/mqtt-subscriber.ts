@@ -85,7 +85,8 @@ export async function startMqttSubscriber(options: MqttSubscriberOptions): Promi
       });
     }
   });
-  client.on('close', () => logger.warn('broker connection closed'));
+  let closing = false;
+  client.on('close', () => (closing ? logger.info('broker connection closed') : logger.warn('broker connection lost; reconnecting')));
   client.on('error', (error) => logger.error({ err: error }, 'broker error'));
 
   client.handleMessage = (packet: IPublishPacket, callback) => {
@@ -109,15 +110,18 @@ export async function startMqttSubscriber(options: MqttSubscriberOptions): Promi
         inFlight--;
         // A PUBACK belongs to its connection; after a reconnect the broker redelivers instead.
         if (received === generation && client.connected) sendPuback({ cmd: 'puback', messageId, reasonCode: 0 });
-        if (resume && inFlight < options.maxInFlight) {
+        if (resume && inFlight <= options.maxInFlight) {
           const next = resume;
           resume = undefined;
           next();
         }
       },
     });
+    // The broker honours Receive Maximum, so normally in-flight never passes the bound and the socket
+    // keeps being read (a PINGRESP must not wait behind unacknowledged messages, or the keepalive
+    // times out). Past the bound (a broker ignoring it), stop reading until acknowledgements catch up.
     const release = () => callback(DEFER_PUBACK);
-    if (inFlight < options.maxInFlight) release();
+    if (inFlight <= options.maxInFlight) release();
     else resume = release;
   };
 
@@ -126,6 +130,7 @@ export async function startMqttSubscriber(options: MqttSubscriberOptions): Promi
     inFlight: () => inFlight,
     async close() {
       // No unsubscribe: the session keeps the subscription and queues messages while we are away.
+      closing = true;
       await client.endAsync(false);
     },
   };

@@ -64,8 +64,6 @@ export function createInfluxPointSink(options: InfluxSinkOptions): PointSink {
   });
   const influx = new InfluxDB({ url: options.url, token: options.token, timeout: options.timeoutMs });
   const writeOptions = {
-    // One above the chunk size, so adding a chunk never triggers the client's own (unobserved) flush.
-    batchSize: INFLUX_BATCH_LINES + 1,
     flushInterval: 0,
     maxRetries: 0,
     // Same host in development; gzip only costs CPU on loopback.
@@ -74,8 +72,11 @@ export function createInfluxPointSink(options: InfluxSinkOptions): PointSink {
   return {
     async write(lines) {
       for (let start = 0; start < lines.length; start += INFLUX_BATCH_LINES) {
-        const writeApi = influx.getWriteApi(options.org, options.bucket, 'ms', writeOptions);
-        writeApi.writeRecords(lines.slice(start, start + INFLUX_BATCH_LINES));
+        const chunk = lines.slice(start, start + INFLUX_BATCH_LINES);
+        // One above the chunk, so adding it never triggers the client's own (unobserved) flush; sized
+        // to the chunk because the client allocates its buffer up front.
+        const writeApi = influx.getWriteApi(options.org, options.bucket, 'ms', { ...writeOptions, batchSize: chunk.length + 1 });
+        writeApi.writeRecords(chunk);
         try {
           await writeApi.flush();
         } catch (error) {
