@@ -37,4 +37,10 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const MEASUREMENTS = {
   rep: 'rep',
   set: 'set',
+  /** Session NSI after every set (model). */
+  stimulus: 'neurotrophic_stimulus',
+  /** Daily load and exposure EWMAs per athlete and day (model). */
+  exposure: 'neurotrophic_exposure',
+  /** Acute-window curve at 1-minute steps after each set (model). */
+  acute: 'neurotrophic_acute',
 } as const;

@@ -27,6 +27,12 @@ export function redisKeys(prefix: string) {
     closerLock: `${prefix}:sets:closer-lock`,
     /** Athlete profile JSON. */
     athleteProfile: (athleteId: string) => `${prefix}:athlete:${athleteId}:profile`,
+    /** Hash `<station>.<set>` → the athlete's set (reps) as the model needs it; recent weeks only. */
+    athleteSets: (athleteId: string) => `${prefix}:athlete:${athleteId}:sets`,
+    /** Hash UTC day number → daily load (Σ session NSI), kept for the exposure EWMAs. */
+    athleteDaily: (athleteId: string) => `${prefix}:athlete:${athleteId}:daily`,
+    /** Counter bumped whenever the athlete's sets change; detects a concurrent update. */
+    athleteVersion: (athleteId: string) => `${prefix}:athlete:${athleteId}:version`,
   } as const;
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

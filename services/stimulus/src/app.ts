@@ -4,16 +4,20 @@ import { Redis } from 'ioredis';
 import { startQueueWorker } from './adapters/bullmq-worker.js';
 import { createInfluxPointSink } from './adapters/influx-point-sink.js';
 import { createRedisDeadLetters } from './adapters/redis-dead-letters.js';
+import { createRedisAthleteStore } from './adapters/redis-athlete-store.js';
 import { createRedisSetStore } from './adapters/redis-set-store.js';
 import type { WorkerConfig } from './config.js';
 import type { PointSink } from './ports.js';
 import { processRepBatch } from './process-reps.js';
 import { processSet } from './process-set.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
+import { DEFAULT_MODEL, type ModelSettings } from './model-settings.js';
 
 export interface WorkerOverrides {
   readonly registry?: Registry;
   readonly sink?: PointSink;
+  /** Model constants and id (main.ts reads MODEL_CONSTANTS_FILE); the defaults otherwise. */
+  readonly model?: ModelSettings;
 }
 
 export interface StimulusWorker {
@@ -55,6 +59,8 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
     metrics,
   );
   const sets = createRedisSetStore(redis, keys);
+  const athletes = createRedisAthleteStore(redis, keys);
+  const model = overrides.model ?? DEFAULT_MODEL;
   const deadLetters = createRedisDeadLetters(redis, keys, config.DEAD_LETTER_MAX);
   const common = { connection: redis, prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY, deadLetters, metrics, logger };
 
@@ -65,7 +71,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       queue: QUEUES.sets,
       schema: SetJob,
       process: async (job) => {
-        const result = await processSet(job, { sets, sink });
+        const result = await processSet(job, { sets, athletes, sink, constants: model.constants, modelId: model.modelId });
         logger.debug({ setId: job.setId, station: job.stationId, reps: result.reps, measurement: MEASUREMENTS.set }, 'set written');
         return result;
       },

@@ -43,4 +43,5 @@ export function line(
 export const float = (value: number): FieldValue => ({ float: value });
 export const int = (value: number): FieldValue => ({ int: value });
 export const str = (value: string): FieldValue => ({ str: value });
+export const bool = (value: boolean): FieldValue => ({ bool: value });
 export const optionalFloat = (value: number | undefined): FieldValue | undefined => (value === undefined ? undefined : { float: value });

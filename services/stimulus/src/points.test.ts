@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import type { RepRecord } from '@neurolift/contracts';
-import { computeSetMetrics, type SetMetrics } from '@neurolift/stimulus';
+import { computeSetModel, type SetModel } from '@neurolift/stimulus';
 import { repLine, setLine } from './points.js';
 
 /*
@@ -10,7 +10,8 @@ import { repLine, setLine } from './points.js';
  *        mean_velocity, peak_velocity, rom, concentric_ms, eccentric_ms, velocity_loss_pct,
  *        source (string); time = the rep's ts.
  *   set: same tags; fields set_id, reps (int), load_kg, volume_kg, mean_velocity, best_velocity,
- *        velocity_loss_pct, tut_ms; time = the last rep's ts.
+ *        velocity_loss_pct, tut_ms, and the model's e1rm_kg, e1rm_source (string), rel_intensity,
+ *        rir_last, impulse, lactate_increment, model (string); time = the last rep's ts.
  */
 
 type Field = { readonly str: string } | { readonly int: number } | { readonly float: number };
@@ -34,7 +35,7 @@ function parsePoint(text: string): Point {
       .map((pair) => pair.split('=') as [string, string]),
   );
   const fields: Record<string, Field> = {};
-  const fieldPattern = /([a-z_]+)=("(?:[^"\\]|\\.)*"|[^,]+)(?:,|$)/gy;
+  const fieldPattern = /([a-z0-9_]+)=("(?:[^"\\]|\\.)*"|[^,]+)(?:,|$)/gy;
   let consumed = 0;
   for (const [whole, key = '', raw = ''] of fieldText.matchAll(fieldPattern)) {
     consumed += whole.length;
@@ -111,23 +112,28 @@ describe('setLine', () => {
     meanVelocity,
     peakVelocity: meanVelocity + 0.4,
   }));
-  const metrics = computeSetMetrics(reps) as SetMetrics;
-  const last = reps[4] as RepRecord;
+  const model = computeSetModel({ reps, exercise: 'back_squat', bodyMassKg: 80, e1rm: { e1rmKg: 140, source: 'profile' } }) as SetModel;
+  const owner = { gymId: REP.gymId, stationId: REP.stationId, athleteId: REP.athleteId, exercise: REP.exercise, setId: REP.setId };
 
-  it('writes exactly the promised fields, tags from the last rep, at the last rep ts', () => {
-    const point = parsePoint(setLine(last, metrics));
+  it('writes exactly the promised fields and tags, at the last rep ts', () => {
+    const point = parsePoint(setLine(owner, model, 'nsi-1'));
     expect(point.measurement).toBe('set');
     expect(point.tags).toEqual(TAGS);
     expect(Object.keys(point.fields).sort()).toEqual(
-      ['best_velocity', 'load_kg', 'mean_velocity', 'reps', 'set_id', 'tut_ms', 'velocity_loss_pct', 'volume_kg'].sort(),
+      [
+        'best_velocity', 'load_kg', 'mean_velocity', 'reps', 'set_id', 'tut_ms', 'velocity_loss_pct', 'volume_kg',
+        'e1rm_kg', 'e1rm_source', 'rel_intensity', 'rir_last', 'impulse', 'lactate_increment', 'model',
+      ].sort(),
     );
     expect(point.fields['set_id']).toEqual({ str: 's-0007' });
     expect(point.fields['reps']).toEqual({ int: 5 });
+    expect(point.fields['e1rm_source']).toEqual({ str: 'profile' });
+    expect(point.fields['model']).toEqual({ str: 'nsi-1' });
     expect(point.time).toBe(REP.ts + 4 * 3000);
   });
 
   it('carries the spec values of the worked set', () => {
-    const fields = parsePoint(setLine(last, metrics)).fields;
+    const fields = parsePoint(setLine(owner, model, 'nsi-1')).fields;
     const value = (key: string): number => {
       const field = fields[key];
       if (!field || !('float' in field)) return expect.fail(`${key} is not a float field`);
@@ -139,19 +145,12 @@ describe('setLine', () => {
     expect(value('best_velocity')).toBe(0.82);
     expect(value('velocity_loss_pct')).toBeCloseTo((1 - 0.6 / 0.82) * 100, 9);
     expect(value('tut_ms')).toBe(5 * (820 + 1650));
+    expect(value('e1rm_kg')).toBe(140);
+    expect(value('rel_intensity')).toBeCloseTo(100 / 140, 9);
+    // Δλ = k_λ·M·VL_set with k_λ = 8 mmol/L and M = 1.0 for the back squat.
+    expect(value('lactate_increment')).toBeCloseTo(8 * (1 - 0.6 / 0.82), 9);
   });
 
-  it('takes its time from the metrics (last rep by repIndex)', () => {
-    const custom: SetMetrics = { ...metrics, lastTs: 1793032899999 };
-    expect(parsePoint(setLine(last, custom)).time).toBe(1793032899999);
-  });
-
-  /*
-   * BUG (kept failing on purpose), consequence of velocity-loss.test.ts "stays finite …": a set the
-   * protocol accepts (meanVelocity > 0 and ≤ 5) makes the rep and set points unwritable, so the
-   * stimulus worker's rep-batch job (with every other rep of that micro-batch) and the set job fail
-   * until their retries run out.
-   */
   it('can write the points of every contract-valid set (tiny first velocities, fast fourth rep)', () => {
     const extreme: RepRecord[] = [1e-309, 1e-309, 1e-309, 5].map((meanVelocity, i) => ({
       ...REP,
@@ -160,9 +159,9 @@ describe('setLine', () => {
       meanVelocity,
       peakVelocity: Math.max(meanVelocity, 1.05),
     }));
-    const m = computeSetMetrics(extreme) as SetMetrics;
-    expect(() => setLine(extreme[3] as RepRecord, m)).not.toThrow();
-    for (const rep of extreme) expect(() => repLine(rep, m.repVelocityLossPct.get(rep.repIndex))).not.toThrow();
+    const m = computeSetModel({ reps: extreme, exercise: 'back_squat', e1rm: { e1rmKg: 140, source: 'profile' } }) as SetModel;
+    expect(() => setLine(owner, m, 'nsi-1')).not.toThrow();
+    for (const rep of m.perRep) expect(() => repLine(REP, rep.velocityLoss * 100)).not.toThrow();
   });
 });
 
@@ -215,32 +214,17 @@ describe('points: property', () => {
     );
   });
 
-  it('a set point parses back to its tags and the metrics', () => {
-    const metricsArb = fc.record({
-      reps: fc.integer({ min: 1, max: 1000 }),
-      loadKg: finite(0, 1000),
-      volumeKg: finite(0, 1e6),
-      meanVelocity: finite(0, 5),
-      bestVelocity: finite(0, 5),
-      velocityLossPct: finite(-1e6, 100),
-      tutMs: fc.integer({ min: 0, max: 120_000_000 }),
-      lastTs: fc.integer({ min: 0, max: 4_102_444_800_000 }),
-    });
+  it('a set point parses back to its tags and the model of any contract-valid set', () => {
     fc.assert(
-      fc.property(repArb, metricsArb, (rep, m) => {
-        const point = parsePoint(setLine(rep, { ...m, repVelocityLossPct: new Map() }));
-        expect(point.measurement).toBe('set');
+      fc.property(repArb, fc.array(finite(0.01, 5), { minLength: 1, maxLength: 30 }), finite(1, 1000), (rep, velocities, e1rmKg) => {
+        const reps = velocities.map((meanVelocity, i) => ({ ...rep, repIndex: i + 1, ts: rep.ts + i, meanVelocity }));
+        const m = computeSetModel({ reps, exercise: rep.exercise, e1rm: { e1rmKg, source: 'epley' } }) as SetModel;
+        const owner = { gymId: rep.gymId, stationId: rep.stationId, athleteId: rep.athleteId, exercise: rep.exercise, setId: rep.setId };
+        const point = parsePoint(setLine(owner, m, 'nsi-1'));
         expect(point.tags).toEqual({ gym: rep.gymId, station: rep.stationId, athlete: rep.athleteId, exercise: rep.exercise });
-        expect(point.fields).toEqual({
-          set_id: { str: rep.setId },
-          reps: { int: m.reps },
-          load_kg: { float: m.loadKg },
-          volume_kg: { float: m.volumeKg },
-          mean_velocity: { float: m.meanVelocity },
-          best_velocity: { float: m.bestVelocity },
-          velocity_loss_pct: { float: m.velocityLossPct },
-          tut_ms: { float: m.tutMs },
-        });
+        expect(point.fields['reps']).toEqual({ int: velocities.length });
+        expect(point.fields['impulse']).toEqual({ float: m.impulse });
+        expect(point.fields['velocity_loss_pct']).toEqual({ float: m.velocityLoss * 100 });
         expect(point.time).toBe(m.lastTs);
       }),
     );

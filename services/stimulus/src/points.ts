@@ -1,10 +1,19 @@
 import { MEASUREMENTS, type RepRecord } from '@neurolift/contracts';
-import type { SetMetrics } from '@neurolift/stimulus';
+import type { SetModel } from '@neurolift/stimulus';
 import { float, int, line, optionalFloat, str } from './line-protocol.js';
 
+/** Who a point belongs to: its tags, plus the set id field. */
+export interface PointOwner {
+  readonly gymId: string;
+  readonly stationId: string;
+  readonly athleteId: string;
+  readonly exercise: string;
+  readonly setId: string;
+}
+
 /** The identity of a rep or set point: measurement + these tags + time. A re-write overwrites it. */
-function tags(rep: Pick<RepRecord, 'gymId' | 'stationId' | 'athleteId' | 'exercise'>): Record<string, string> {
-  return { gym: rep.gymId, station: rep.stationId, athlete: rep.athleteId, exercise: rep.exercise };
+function tags(owner: Omit<PointOwner, 'setId'>): Record<string, string> {
+  return { gym: owner.gymId, station: owner.stationId, athlete: owner.athleteId, exercise: owner.exercise };
 }
 
 /** `rep` point: time = the rep's ts. `velocityLossPct` is left out when unknown. */
@@ -28,21 +37,28 @@ export function repLine(rep: RepRecord, velocityLossPct: number | undefined): st
   );
 }
 
-/** `set` point: time = the last rep's ts; tags from the last rep. */
-export function setLine(lastRep: RepRecord, metrics: SetMetrics): string {
+/** `set` point: plain set metrics and the model's terms; time = the last rep's ts. */
+export function setLine(owner: PointOwner, set: SetModel, model: string): string {
   return line(
     MEASUREMENTS.set,
-    tags(lastRep),
+    tags(owner),
     {
-      set_id: str(lastRep.setId),
-      reps: int(metrics.reps),
-      load_kg: float(metrics.loadKg),
-      volume_kg: float(metrics.volumeKg),
-      mean_velocity: float(metrics.meanVelocity),
-      best_velocity: float(metrics.bestVelocity),
-      velocity_loss_pct: float(metrics.velocityLossPct),
-      tut_ms: float(metrics.tutMs),
+      set_id: str(owner.setId),
+      reps: int(set.reps),
+      load_kg: float(set.loadKg),
+      volume_kg: float(set.volumeKg),
+      mean_velocity: float(set.meanVelocity),
+      best_velocity: float(set.bestVelocity),
+      velocity_loss_pct: float(set.velocityLoss * 100),
+      tut_ms: float(set.tutMs),
+      e1rm_kg: float(set.e1rmKg),
+      e1rm_source: str(set.e1rmSource),
+      rel_intensity: float(set.relIntensity),
+      rir_last: float(set.rirLast),
+      impulse: float(set.impulse),
+      lactate_increment: float(set.lactateIncrement),
+      model: str(model),
     },
-    metrics.lastTs,
+    set.lastTs,
   );
 }

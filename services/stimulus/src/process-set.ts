@@ -1,21 +1,76 @@
 import type { RepRecord, SetJob } from '@neurolift/contracts';
-import { computeSetMetrics } from '@neurolift/stimulus';
-import { repLine, setLine } from './points.js';
+import { PipelineError } from '@neurolift/platform';
+import { athleteSetKey, planAthleteUpdate, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
+import { athleteLines } from './athlete/athlete-lines.js';
+import type { AthleteStore } from './athlete/athlete-store.js';
+import { repLine } from './points.js';
 import type { PointSink, SetStore } from './ports.js';
 
+export interface SetJobDeps {
+  readonly sets: SetStore;
+  readonly athletes: AthleteStore;
+  readonly sink: PointSink;
+  readonly constants: ModelConstants;
+  /** Written as `model` next to every value: the model version, or that version with overrides. */
+  readonly modelId: string;
+}
+
+/** How long an athlete's sets stay in its state: the e1RM window plus the late-upload window. */
+const KEEP_SETS_MS = 35 * 24 * 3600 * 1000;
+/** Concurrent updates of one athlete are rare; a few rounds settle them, then BullMQ retries the job. */
+const MAX_ROUNDS = 5;
+
+function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord): AthleteSet {
+  return {
+    key: athleteSetKey(job.stationId, job.setId),
+    gymId: job.gymId,
+    stationId: job.stationId,
+    setId: job.setId,
+    exercise: last.exercise,
+    reps: reps.map(({ repIndex, ts, loadKg, meanVelocity, rom, concentricMs, eccentricMs }) => ({
+      repIndex,
+      ts,
+      loadKg,
+      meanVelocity,
+      ...(rom === undefined ? {} : { rom }),
+      ...(concentricMs === undefined ? {} : { concentricMs }),
+      ...(eccentricMs === undefined ? {} : { eccentricMs }),
+    })),
+  };
+}
+
 /**
- * Computes a closed set's metrics from all its stored reps and writes the `set` point together with
- * the final `rep` points (their velocity loss now measured against the complete first reps). Writing
- * the same set again overwrites the same points, so a re-run job changes nothing.
+ * A closed set: stores it in its athlete's state (keyed by set, so a re-run changes nothing), then
+ * recomputes the athlete's outputs from that state and writes them: the set point with its model terms,
+ * the set's final rep points, the session NSI, the day's exposure and the acute curve (and the same for
+ * any later set of the athlete, if this set arrived late). If another worker changed the athlete's state
+ * meanwhile, the outputs are computed again from the newer state, so the last write is always complete.
  */
-export async function processSet(job: SetJob, deps: { sets: SetStore; sink: PointSink }): Promise<{ reps: number }> {
-  const reps = await deps.sets.setReps(job.stationId, job.setId);
-  const metrics = computeSetMetrics(reps);
-  if (!metrics) return { reps: 0 };
-  const ordered = [...reps].sort((a, b) => a.repIndex - b.repIndex);
-  const last = ordered[ordered.length - 1] as RepRecord;
-  const lines = ordered.map((rep) => repLine(rep, metrics.repVelocityLossPct.get(rep.repIndex)));
-  lines.push(setLine(last, metrics));
-  await deps.sink.write(lines);
-  return { reps: reps.length };
+export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps: number }> {
+  const reps = (await deps.sets.setReps(job.stationId, job.setId)).sort((a, b) => a.repIndex - b.repIndex);
+  const last = reps[reps.length - 1];
+  if (!last) return { reps: 0 };
+  const athleteId = last.athleteId;
+  const set = athleteSet(job, reps, last);
+  await deps.athletes.putSet(athleteId, set);
+
+  for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const snapshot = await deps.athletes.load(athleteId);
+    const update = planAthleteUpdate({
+      sets: snapshot.sets,
+      storedDailyLoads: snapshot.dailyLoads,
+      profile: snapshot.profile,
+      changedKey: set.key,
+      constants: deps.constants,
+    });
+    const thisSet = update.sets.find((entry) => entry.set.key === set.key);
+    const losses = new Map(thisSet?.model.perRep.map((rep) => [rep.repIndex, rep.velocityLoss * 100]));
+    await deps.sink.write([...reps.map((rep) => repLine(rep, losses.get(rep.repIndex))), ...athleteLines(athleteId, update, deps.modelId)]);
+
+    const newest = Math.max(...snapshot.sets.flatMap((entry) => entry.reps.map((rep) => rep.ts)));
+    const stale = snapshot.sets.filter((entry) => entry.reps.every((rep) => rep.ts < newest - KEEP_SETS_MS)).map((entry) => entry.key);
+    await deps.athletes.save(athleteId, update.dailyLoads, stale);
+    if ((await deps.athletes.version(athleteId)) === snapshot.version) return { reps: reps.length };
+  }
+  throw new PipelineError('NL_ERR_ATHLETE_BUSY', `athlete ${athleteId} kept changing during ${MAX_ROUNDS} updates`, true);
 }

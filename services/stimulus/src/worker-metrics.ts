@@ -21,9 +21,9 @@ export function createWorkerMetrics(registry: Registry) {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       registers: [registry],
     }),
-    tsdbErrors: new Counter({
-      name: 'neurolift_worker_tsdb_errors_total',
-      help: 'Failed TSDB writes, by error code',
+    errors: new Counter({
+      name: 'neurolift_worker_errors_total',
+      help: 'Job failures with a known cause (TSDB unavailable, unreachable or rejecting; athlete busy), by code',
       labelNames: ['code'] as const,
       registers: [registry],
     }),

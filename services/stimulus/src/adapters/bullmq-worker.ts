@@ -44,9 +44,9 @@ export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOption
         return await options.process(parsed.data);
       } catch (error) {
         if (!(error instanceof PipelineError)) throw error;
-        metrics.tsdbErrors.inc({ code: error.code });
+        metrics.errors.inc({ code: error.code });
         if (!error.retryable) {
-          await deadLetter(job, 'tsdb_rejected', error.message);
+          await deadLetter(job, error.code === 'NL_ERR_TSDB_REJECTED' ? 'tsdb_rejected' : 'job_rejected', error.message);
           throw new UnrecoverableError(error.message);
         }
         if (error.retryAfterMs !== undefined) {

@@ -1,0 +1,30 @@
+import type { ModelRep } from '../model/set-model.js';
+
+/**
+ * What an athlete's state keeps of one set: enough to recompute its model later (when an earlier set
+ * arrives late, or the profile changes), identified by `key` so that storing it again is a no-op.
+ */
+export interface AthleteSet {
+  /** `<stationId>.<setId>`: unique per athlete (set ids are unique per station; ids contain no `.`). */
+  readonly key: string;
+  readonly gymId: string;
+  readonly stationId: string;
+  readonly setId: string;
+  readonly exercise: string;
+  readonly reps: readonly ModelRep[];
+}
+
+export function athleteSetKey(stationId: string, setId: string): string {
+  return `${stationId}.${setId}`;
+}
+
+/** First and last rep time of a set, epoch ms. */
+export function setSpan(set: AthleteSet): { firstTs: number; lastTs: number } {
+  let firstTs = Number.POSITIVE_INFINITY;
+  let lastTs = Number.NEGATIVE_INFINITY;
+  for (const rep of set.reps) {
+    firstTs = Math.min(firstTs, rep.ts);
+    lastTs = Math.max(lastTs, rep.ts);
+  }
+  return { firstTs, lastTs };
+}

@@ -1,0 +1,2 @@
+export * from './athlete-set.js';
+export * from './plan-athlete-update.js';

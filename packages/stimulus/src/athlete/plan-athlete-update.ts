@@ -1,0 +1,174 @@
+import { DEFAULT_CONSTANTS, resolveExerciseId, type ModelConstants } from '../model/constants.js';
+import { estimateE1rm, type LvpHistoryEntry } from '../model/e1rm.js';
+import { computeExposure, dayOf, type ExposurePoint } from '../model/exposure.js';
+import { computeSessions, type SessionPoint } from '../model/session.js';
+import { computeSetModel, type SetModel } from '../model/set-model.js';
+import { DAY_MS, MINUTE_MS } from '../model/time.js';
+import { setSpan, type AthleteSet } from './athlete-set.js';
+
+export interface AthleteProfileInput {
+  readonly bodyMassKg?: number | undefined;
+  readonly oneRepMaxKg?: Readonly<Record<string, number>> | undefined;
+}
+
+export interface AthleteUpdateInput {
+  /** The athlete's stored sets (any order); the changed set among them. */
+  readonly sets: readonly AthleteSet[];
+  /** Daily loads persisted earlier, by UTC day: used for days before the oldest stored set. */
+  readonly storedDailyLoads: ReadonlyMap<number, number>;
+  readonly profile: AthleteProfileInput;
+  /** Key of the set that was just stored. */
+  readonly changedKey: string;
+  readonly constants?: ModelConstants;
+}
+
+export interface ModelledSet {
+  readonly set: AthleteSet;
+  readonly model: SetModel;
+}
+
+export interface StimulusPoint {
+  readonly set: AthleteSet;
+  /** Session id, without the athlete. */
+  readonly sessionId: string;
+  readonly point: SessionPoint;
+}
+
+export interface AcuteSample {
+  readonly gymId: string;
+  readonly ts: number;
+  readonly level: number;
+}
+
+export interface AthleteUpdate {
+  /** The changed set and every later set, in time order: their outputs may have changed. */
+  readonly sets: readonly ModelledSet[];
+  /** Session state after each of those sets. */
+  readonly stimulus: readonly StimulusPoint[];
+  /** Daily loads recomputed from the stored sets, to persist (days with training only). */
+  readonly dailyLoads: ReadonlyMap<number, number>;
+  /** Exposure of each training day from the changed set's day on, with the gym of its last set. */
+  readonly exposure: ReadonlyArray<ExposurePoint & { readonly gymId: string }>;
+  /** Acute-window samples of those sets, each set's curve up to the next set's. */
+  readonly acute: readonly AcuteSample[];
+}
+
+/**
+ * Recomputes an athlete's outputs after one set was stored. Everything is derived from the stored sets
+ * (and, for older days, the persisted daily loads), never accumulated, so a re-run or a concurrent run
+ * gives the same result and sets are applied in time order whatever order their jobs ran in.
+ *
+ * e1RM of each set uses the athlete's earlier sets of the same exercise (load–velocity profile over the
+ * window before the set, excluding the set itself), then the coach 1RM, the generic curve, Epley.
+ * Acute-window samples sit on whole minutes, so a later set's curve overwrites an earlier set's tail.
+ */
+export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
+  const constants = input.constants ?? DEFAULT_CONSTANTS;
+  const ordered = input.sets
+    .filter((set) => set.reps.length > 0)
+    .map((set) => ({ set, ...setSpan(set) }))
+    .sort((a, b) => a.lastTs - b.lastTs || (a.set.key < b.set.key ? -1 : a.set.key > b.set.key ? 1 : 0));
+
+  // Plain per-set values for the load–velocity profile (independent of any e1RM).
+  const history = new Map<string, LvpHistoryEntry[]>();
+  for (const { set, lastTs } of ordered) {
+    const exercise = resolveExerciseId(set.exercise);
+    const loadKg = set.reps.reduce((sum, rep) => sum + rep.loadKg, 0) / set.reps.length;
+    const bestVelocity = Math.max(...set.reps.map((rep) => rep.meanVelocity));
+    const list = history.get(exercise) ?? [];
+    list.push({ setId: set.key, ts: lastTs, loadKg, bestVelocity });
+    history.set(exercise, list);
+  }
+
+  const modelled: ModelledSet[] = ordered.map(({ set, firstTs }) => {
+    const exercise = resolveExerciseId(set.exercise);
+    const reps = [...set.reps].sort((a, b) => a.repIndex - b.repIndex);
+    const loadKg = reps.reduce((sum, rep) => sum + rep.loadKg, 0) / reps.length;
+    const windowStart = firstTs - constants.lvpWindowDays * DAY_MS;
+    const e1rm = estimateE1rm({
+      exercise: set.exercise,
+      setId: set.key,
+      setTs: firstTs,
+      setLoadKg: loadKg,
+      reps: reps.length,
+      firstRepVelocity: (reps[0] as (typeof reps)[number]).meanVelocity,
+      history: (history.get(exercise) ?? []).filter((entry) => entry.ts < firstTs && entry.ts >= windowStart),
+      coachOneRepMaxKg: input.profile.oneRepMaxKg?.[set.exercise] ?? input.profile.oneRepMaxKg?.[exercise],
+      constants,
+    });
+    const model = computeSetModel({ reps, exercise: set.exercise, bodyMassKg: input.profile.bodyMassKg, e1rm, constants });
+    if (!model) throw new Error(`set ${set.key} has reps but no model`);
+    return { set, model };
+  });
+
+  const sessions = computeSessions(
+    modelled.map(({ set, model }) => ({
+      setId: set.key,
+      firstTs: model.firstTs,
+      lastTs: model.lastTs,
+      impulse: model.impulse,
+      lactateIncrement: model.lactateIncrement,
+    })),
+    constants,
+  );
+
+  const changedIndex = modelled.findIndex(({ set }) => set.key === input.changedKey);
+  const affected = changedIndex < 0 ? [] : modelled.slice(changedIndex);
+  const affectedKeys = new Set(affected.map(({ set }) => set.key));
+  const byKey = new Map(modelled.map((entry) => [entry.set.key, entry]));
+
+  const stimulus: StimulusPoint[] = [];
+  for (const session of sessions) {
+    for (const point of session.points) {
+      const entry = byKey.get(point.setId);
+      if (entry && affectedKeys.has(point.setId)) stimulus.push({ set: entry.set, sessionId: session.sessionId, point });
+    }
+  }
+
+  // Daily loads: recomputed for every day the stored sets cover, persisted ones before that.
+  const recomputed = new Map<number, number>();
+  const lastGymOfDay = new Map<number, string>();
+  for (const session of sessions) {
+    const day = dayOf(session.endTs);
+    recomputed.set(day, (recomputed.get(day) ?? 0) + session.nsi);
+  }
+  for (const { set, model } of modelled) lastGymOfDay.set(dayOf(model.lastTs), set.gymId);
+  const firstCoveredDay = modelled.length > 0 ? dayOf((modelled[0] as ModelledSet).model.lastTs) : Number.POSITIVE_INFINITY;
+  const loads = new Map<number, number>();
+  for (const [day, load] of input.storedDailyLoads) if (day < firstCoveredDay) loads.set(day, load);
+  for (const [day, load] of recomputed) loads.set(day, load);
+
+  const changed = affected[0];
+  const exposure: Array<ExposurePoint & { gymId: string }> = [];
+  if (changed && loads.size > 0) {
+    const fromDay = dayOf(changed.model.lastTs);
+    const untilDay = Math.max(...loads.keys());
+    for (const point of computeExposure(loads, untilDay, constants)) {
+      const gymId = lastGymOfDay.get(point.day);
+      if (point.day >= fromDay && recomputed.has(point.day) && gymId !== undefined) exposure.push({ ...point, gymId });
+    }
+  }
+
+  const acute: AcuteSample[] = [];
+  stimulus.forEach(({ set, point }, index) => {
+    const next = index + 1 < stimulus.length ? (stimulus[index + 1] as StimulusPoint).point.ts : Number.POSITIVE_INFINITY;
+    acute.push(...acuteSamples(set.gymId, point.nsi, point.ts, next, constants));
+  });
+
+  return { sets: affected, stimulus, dailyLoads: recomputed, exposure, acute };
+}
+
+/**
+ * NSI_acute(t) = NSI·exp(−(t − t_end)/τ_b) on whole minutes from t_end for the curve's length, stopping
+ * before `until` (the next set's end, whose own curve takes over).
+ */
+function acuteSamples(gymId: string, nsi: number, tEnd: number, until: number, constants: ModelConstants): AcuteSample[] {
+  const step = constants.acuteCurveStepMinutes * MINUTE_MS;
+  const end = Math.min(tEnd + constants.acuteCurveMinutes * MINUTE_MS, until - 1);
+  const samples: AcuteSample[] = [];
+  for (let ts = Math.ceil(tEnd / step) * step; ts <= end; ts += step) {
+    samples.push({ gymId, ts, level: nsi * Math.exp(-(ts - tEnd) / MINUTE_MS / constants.acuteTauMin) });
+  }
+  return samples;
+}
+

@@ -1,0 +1,74 @@
+import { AthleteProfile, type RedisKeys } from '@neurolift/contracts';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { AthleteSnapshot, AthleteStore } from '../athlete/athlete-store.js';
+
+/** Stored form of an athlete's set; parsed on read (another version of the worker may have written it). */
+const StoredSet = z.object({
+  v: z.literal(1),
+  key: z.string(),
+  gymId: z.string(),
+  stationId: z.string(),
+  setId: z.string(),
+  exercise: z.string(),
+  reps: z.array(
+    z.object({
+      repIndex: z.number(),
+      ts: z.number(),
+      loadKg: z.number(),
+      meanVelocity: z.number(),
+      rom: z.number().optional(),
+      concentricMs: z.number().optional(),
+      eccentricMs: z.number().optional(),
+    }),
+  ),
+});
+
+export function createRedisAthleteStore(redis: Redis, keys: RedisKeys): AthleteStore {
+  return {
+    async putSet(athleteId, set) {
+      await redis
+        .multi()
+        .hset(keys.athleteSets(athleteId), set.key, JSON.stringify({ v: 1, ...set }))
+        .incr(keys.athleteVersion(athleteId))
+        .exec();
+    },
+
+    async load(athleteId): Promise<AthleteSnapshot> {
+      const results = await redis
+        .multi()
+        .get(keys.athleteVersion(athleteId))
+        .get(keys.athleteProfile(athleteId))
+        .hgetall(keys.athleteSets(athleteId))
+        .hgetall(keys.athleteDaily(athleteId))
+        .exec();
+      if (!results) throw new Error('Redis transaction aborted');
+      const [version, profile, sets, daily] = results.map(([error, value]) => {
+        if (error) throw error;
+        return value;
+      }) as [string | null, string | null, Record<string, string>, Record<string, string>];
+      return {
+        version: Number(version ?? 0),
+        profile: profile === null ? {} : AthleteProfile.parse(JSON.parse(profile)),
+        sets: Object.values(sets).map((text) => {
+          const { v: _version, ...set } = StoredSet.parse(JSON.parse(text));
+          return set;
+        }),
+        dailyLoads: new Map(Object.entries(daily).map(([day, load]) => [Number(day), Number(load)])),
+      };
+    },
+
+    async save(athleteId, dailyLoads, staleSetKeys) {
+      const multi = redis.multi();
+      if (dailyLoads.size > 0) {
+        multi.hset(keys.athleteDaily(athleteId), Object.fromEntries([...dailyLoads].map(([day, load]) => [String(day), String(load)])));
+      }
+      if (staleSetKeys.length > 0) multi.hdel(keys.athleteSets(athleteId), ...staleSetKeys);
+      await multi.exec();
+    },
+
+    async version(athleteId) {
+      return Number((await redis.get(keys.athleteVersion(athleteId))) ?? 0);
+    },
+  };
+}
