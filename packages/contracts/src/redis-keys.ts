@@ -31,6 +31,8 @@ export function redisKeys(prefix: string) {
     athleteSets: (athleteId: string) => `${prefix}:athlete:${athleteId}:sets`,
     /** Hash UTC day number → daily load (Σ session NSI), kept for the exposure EWMAs. */
     athleteDaily: (athleteId: string) => `${prefix}:athlete:${athleteId}:daily`,
+    /** Lock held by the one worker updating the athlete's state and outputs at a time. */
+    athleteLock: (athleteId: string) => `${prefix}:athlete:${athleteId}:lock`,
     /** Counter bumped whenever the athlete's sets change; detects a concurrent update. */
     athleteVersion: (athleteId: string) => `${prefix}:athlete:${athleteId}:version`,
   } as const;

@@ -17,8 +17,10 @@ export interface SetJobDeps {
 
 /** How long an athlete's sets stay in its state: the e1RM window plus the late-upload window. */
 const KEEP_SETS_MS = 35 * 24 * 3600 * 1000;
-/** Concurrent updates of one athlete are rare; a few rounds settle them, then BullMQ retries the job. */
-const MAX_ROUNDS = 5;
+/** How long a set job waits for another worker updating the same athlete, ms. */
+const LOCK_WAIT_MS = 10_000;
+/** Rounds when the state changed under us anyway (an expired lock); then BullMQ retries the job. */
+const MAX_ROUNDS = 3;
 
 function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord): AthleteSet {
   return {
@@ -43,8 +45,9 @@ function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord): A
  * A closed set: stores it in its athlete's state (keyed by set, so a re-run changes nothing), then
  * recomputes the athlete's outputs from that state and writes them: the set point with its model terms,
  * the set's final rep points, the session NSI, the day's exposure and the acute curve (and the same for
- * any later set of the athlete, if this set arrived late). If another worker changed the athlete's state
- * meanwhile, the outputs are computed again from the newer state, so the last write is always complete.
+ * any later set of the athlete, if this set arrived late). One worker at a time updates an athlete (a
+ * Redis lock), so no stale value is written over a fresh one; should the lock expire mid-update, the
+ * version check sees the newer state and the outputs are computed and written again.
  */
 export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps: number }> {
   const reps = (await deps.sets.setReps(job.stationId, job.setId)).sort((a, b) => a.repIndex - b.repIndex);
@@ -52,25 +55,27 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
   if (!last) return { reps: 0 };
   const athleteId = last.athleteId;
   const set = athleteSet(job, reps, last);
-  await deps.athletes.putSet(athleteId, set);
+  return deps.athletes.withLock(athleteId, LOCK_WAIT_MS, async () => {
+    await deps.athletes.putSet(athleteId, set);
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+      const snapshot = await deps.athletes.load(athleteId);
+      const update = planAthleteUpdate({
+        sets: snapshot.sets,
+        storedDailyLoads: snapshot.dailyLoads,
+        profile: snapshot.profile,
+        changedKey: set.key,
+        constants: deps.constants,
+      });
+      const thisSet = update.sets.find((entry) => entry.set.key === set.key);
+      const losses = new Map(thisSet?.model.perRep.map((rep) => [rep.repIndex, rep.velocityLoss * 100]));
+      await deps.sink.write([...reps.map((rep) => repLine(rep, losses.get(rep.repIndex))), ...athleteLines(athleteId, update, deps.modelId)]);
 
-  for (let round = 1; round <= MAX_ROUNDS; round++) {
-    const snapshot = await deps.athletes.load(athleteId);
-    const update = planAthleteUpdate({
-      sets: snapshot.sets,
-      storedDailyLoads: snapshot.dailyLoads,
-      profile: snapshot.profile,
-      changedKey: set.key,
-      constants: deps.constants,
-    });
-    const thisSet = update.sets.find((entry) => entry.set.key === set.key);
-    const losses = new Map(thisSet?.model.perRep.map((rep) => [rep.repIndex, rep.velocityLoss * 100]));
-    await deps.sink.write([...reps.map((rep) => repLine(rep, losses.get(rep.repIndex))), ...athleteLines(athleteId, update, deps.modelId)]);
-
-    const newest = Math.max(...snapshot.sets.flatMap((entry) => entry.reps.map((rep) => rep.ts)));
-    const stale = snapshot.sets.filter((entry) => entry.reps.every((rep) => rep.ts < newest - KEEP_SETS_MS)).map((entry) => entry.key);
-    await deps.athletes.save(athleteId, update.dailyLoads, stale);
-    if ((await deps.athletes.version(athleteId)) === snapshot.version) return { reps: reps.length };
-  }
-  throw new PipelineError('NL_ERR_ATHLETE_BUSY', `athlete ${athleteId} kept changing during ${MAX_ROUNDS} updates`, true);
+      const newest = Math.max(...snapshot.sets.flatMap((entry) => entry.reps.map((rep) => rep.ts)));
+      const stale = snapshot.sets.filter((entry) => entry.reps.every((rep) => rep.ts < newest - KEEP_SETS_MS)).map((entry) => entry.key);
+      await deps.athletes.save(athleteId, update.dailyLoads, stale);
+      // Only a lock that expired mid-update (a very long pause) lets another worker in; then go again.
+      if ((await deps.athletes.version(athleteId)) === snapshot.version) return { reps: reps.length };
+    }
+    throw new PipelineError('NL_ERR_ATHLETE_BUSY', `athlete ${athleteId} kept changing during ${MAX_ROUNDS} updates`, true);
+  });
 }

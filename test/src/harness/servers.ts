@@ -23,14 +23,16 @@ export interface Series {
 
 /**
  * All samples of the series matching `match` (a PromQL series selector such as `{__name__=~"rep_.*"}`),
- * sorted by their labels. Flushes VictoriaMetrics' in-memory buffers first: without that, points
+ * sorted by their labels (up to `endMs`, default now). Flushes VictoriaMetrics' in-memory buffers first: without that, points
  * written in the last second are not visible to the export.
  */
-export async function exportSeries(influxUrl: string, match: string): Promise<Series[]> {
+export async function exportSeries(influxUrl: string, match: string, options: { endMs?: number } = {}): Promise<Series[]> {
   const flush = await fetch(new URL('/internal/force_flush', influxUrl));
   if (!flush.ok) throw new Error(`force_flush: HTTP ${flush.status} ${await flush.text()}`);
   const url = new URL('/api/v1/export', influxUrl);
   url.searchParams.set('match[]', match);
+  // The export ends at "now" unless told otherwise; points stamped later (end of day, curves) need an end.
+  if (options.endMs !== undefined) url.searchParams.set('end', String(options.endMs / 1000));
   const res = await fetch(url);
   const body = await res.text();
   if (!res.ok) throw new Error(`export ${match}: HTTP ${res.status} ${body}`);

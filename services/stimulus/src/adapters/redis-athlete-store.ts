@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AthleteProfile, type RedisKeys } from '@neurolift/contracts';
+import { PipelineError } from '@neurolift/platform';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { AthleteSnapshot, AthleteStore } from '../athlete/athlete-store.js';
@@ -24,8 +27,27 @@ const StoredSet = z.object({
   ),
 });
 
+/** Long enough for any update; a crashed holder's lock expires after it. */
+const LOCK_TTL_MS = 30_000;
+const RELEASE_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
 export function createRedisAthleteStore(redis: Redis, keys: RedisKeys): AthleteStore {
   return {
+    async withLock(athleteId, waitMs, update) {
+      const key = keys.athleteLock(athleteId);
+      const owner = randomUUID();
+      const deadline = Date.now() + waitMs;
+      while ((await redis.set(key, owner, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
+        if (Date.now() > deadline) throw new PipelineError('NL_ERR_ATHLETE_BUSY', `athlete ${athleteId} is being updated by another worker`, true);
+        await sleep(20);
+      }
+      try {
+        return await update();
+      } finally {
+        await redis.eval(RELEASE_IF_OWNER, 1, key, owner);
+      }
+    },
+
     async putSet(athleteId, set) {
       await redis
         .multi()

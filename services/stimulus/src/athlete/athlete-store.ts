@@ -18,4 +18,10 @@ export interface AthleteStore {
   /** Persists recomputed daily loads and drops sets no longer needed. */
   save(athleteId: string, dailyLoads: ReadonlyMap<number, number>, staleSetKeys: readonly string[]): Promise<void>;
   version(athleteId: string): Promise<number>;
+  /**
+   * Runs `update` while holding the athlete's lock (waiting for it up to `waitMs`), so that one
+   * worker at a time writes an athlete's outputs and no stale value is written over a fresh one.
+   * Throws a retryable error when the lock stays taken.
+   */
+  withLock<T>(athleteId: string, waitMs: number, update: () => Promise<T>): Promise<T>;
 }

@@ -1,0 +1,99 @@
+// Reading the system under test: polling with a stall timeout, the pipeline's Prometheus metrics, and
+// the rep points in VictoriaMetrics.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { exportSeries } from '../harness/servers.js';
+import { GYM } from './workload.js';
+
+const POLL_MS = 150;
+/** A phase fails when nothing moves for this long. */
+const STALL_MS = 60_000;
+
+/** Polls `probe` every POLL_MS until it returns a value; fails when `progress()` stays unchanged for STALL_MS. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, progress: () => unknown): Promise<T> {
+  let last = progress();
+  let lastChange = performance.now();
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    const now = performance.now();
+    const current = progress();
+    if (current !== last) {
+      last = current;
+      lastChange = now;
+    } else if (now - lastChange > STALL_MS) {
+      throw new Error(`stalled: no progress for ${STALL_MS / 1000} s waiting for ${what} (at ${String(current)})`);
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+export interface Sample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/** Parses the Prometheus text format (enough of it for prom-client's output). */
+function parseMetrics(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
+    if (!match?.[1] || match[3] === undefined) continue;
+    const labels: Record<string, string> = {};
+    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+      if (pair[1] !== undefined) labels[pair[1]] = pair[2] ?? '';
+    }
+    samples.push({ name: match[1], labels, value: Number(match[3]) });
+  }
+  return samples;
+}
+
+export async function fetchMetrics(apiUrl: string): Promise<Sample[]> {
+  const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`GET /metrics: HTTP ${res.status}`);
+  return parseMetrics(await res.text());
+}
+
+/** Sum of the samples named `name` whose labels include `labels`. */
+export function metric(samples: readonly Sample[], name: string, labels: Readonly<Record<string, string>> = {}): number {
+  return samples
+    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+    .reduce((sum, s) => sum + s.value, 0);
+}
+
+/** Mean of a histogram or summary (`_sum` / `_count`) times `scale`; 0 without observations. */
+export function mean(samples: readonly Sample[], name: string, scale = 1): number {
+  const count = metric(samples, `${name}_count`);
+  return count > 0 ? (scale * metric(samples, `${name}_sum`)) / count : 0;
+}
+
+/** The smallest histogram bucket bound that holds every observation (Infinity when some exceed all bounds). */
+export function maxBucket(samples: readonly Sample[], name: string): number {
+  const buckets = samples.filter((s) => s.name === name).map((s) => ({ le: Number(s.labels.le === '+Inf' ? Infinity : s.labels.le), count: s.value }));
+  const total = Math.max(0, ...buckets.map((b) => b.count));
+  return Math.min(...buckets.filter((b) => b.count >= total).map((b) => b.le));
+}
+
+const REP_SERIES = `rep_mean_velocity{gym="${GYM}"}`;
+
+/** Distinct rep points of the bench gym in VictoriaMetrics, by an instant count_over_time query (after a flush). */
+export async function tsdbRepCount(influxUrl: string): Promise<number> {
+  const flush = await fetch(new URL('/internal/force_flush', influxUrl));
+  await flush.arrayBuffer();
+  if (!flush.ok) throw new Error(`force_flush: HTTP ${flush.status}`);
+  const url = new URL('/api/v1/query', influxUrl);
+  url.searchParams.set('query', `sum(count_over_time(${REP_SERIES}[2h]))`);
+  const res = await fetch(url);
+  const body: unknown = await res.json();
+  if (!res.ok) throw new Error(`query: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+  const result = (body as { data?: { result?: Array<{ value?: [number, string] }> } }).data?.result;
+  if (!Array.isArray(result)) throw new Error(`query: unexpected answer ${JSON.stringify(body).slice(0, 300)}`);
+  return Number(result[0]?.value?.[1] ?? 0);
+}
+
+/** Cross-check by export: distinct (series, timestamp) pairs of rep_mean_velocity, and how many series. */
+export async function tsdbRepExport(influxUrl: string): Promise<{ points: number; series: number }> {
+  const series = await exportSeries(influxUrl, REP_SERIES);
+  return { points: series.reduce((sum, s) => sum + new Set(s.timestamps).size, 0), series: series.length };
+}

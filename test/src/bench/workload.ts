@@ -1,0 +1,118 @@
+// The load: which rep messages are published, and the publisher threads (publisher.ts) that send them.
+import { Worker } from 'node:worker_threads';
+import { repPayload } from '../harness/pipeline.js';
+import type { BenchOptions } from './args.js';
+import type { PublisherData, PublisherReport } from './publisher.js';
+
+export const GYM = 'bench';
+/** Rep timestamps start this long ago (inside the protocol's 7-day / +5-min window), 1 ms apart per station. */
+const TS_START_AGO_MS = 60 * 60 * 1000;
+
+interface PublisherPlan {
+  readonly topics: string[];
+  readonly payloads: string[];
+}
+
+type WorkloadOptions = Pick<BenchOptions, 'messages' | 'stations' | 'publishers' | 'repsPerSet' | 'inFlight'>;
+
+/**
+ * N rep messages from `stations` stations, split over the publishers by station (so each station's
+ * reps stay in order on one connection) and interleaved across a publisher's stations. Each station
+ * performs consecutive sets of `repsPerSet` reps; its i-th rep has ts = t0 + i ms, so every rep is a
+ * distinct point of the station's series.
+ */
+function buildPlan(options: WorkloadOptions, t0: number): PublisherPlan[] {
+  const { messages, stations, publishers, repsPerSet } = options;
+  const plans: PublisherPlan[] = Array.from({ length: publishers }, () => ({ topics: [], payloads: [] }));
+  const perStation = (s: number) => Math.floor(messages / stations) + (s < messages % stations ? 1 : 0);
+  const maxPerStation = perStation(0);
+  for (let i = 0; i < maxPerStation; i++) {
+    for (let s = 0; s < stations; s++) {
+      if (i >= perStation(s)) continue;
+      const plan = plans[s % publishers] as PublisherPlan;
+      const station = `st-${String(s).padStart(4, '0')}`;
+      const repIndex = (i % repsPerSet) + 1;
+      plan.topics.push(`gym/v1/${GYM}/${station}/rep`);
+      plan.payloads.push(
+        repPayload({
+          ts: t0 + i,
+          athleteId: `ath-${s}`,
+          setId: `set-${Math.floor(i / repsPerSet) + 1}`,
+          repIndex,
+          // Slowing through the set (fatigue), always inside the protocol's (0, 5] m/s.
+          meanVelocity: Math.round(900 * (1 - (0.5 * (repIndex - 1)) / repsPerSet)) / 1000,
+          concentricMs: 700,
+          eccentricMs: 1300,
+        }),
+      );
+    }
+  }
+  return plans;
+}
+
+export interface PublishersDone {
+  readonly acked: number;
+  readonly failed: number;
+  readonly errors: string[];
+  /** performance.now() when the last publisher reported all its PUBACKs. */
+  readonly doneAt: number;
+}
+
+export interface Publishers {
+  /** Starts publishing; returns performance.now() just before the start signal. */
+  go(): number;
+  readonly done: Promise<PublishersDone>;
+  terminate(): Promise<void>;
+}
+
+/** One worker thread per publisher connection, connected and with its payloads built before the clock starts. */
+export async function startPublishers(url: string, options: WorkloadOptions, tag: string): Promise<Publishers> {
+  const plans = buildPlan(options, Date.now() - TS_START_AGO_MS);
+  const workers: Worker[] = [];
+  const ready: Array<Promise<void>> = [];
+  const done: Array<Promise<{ acked: number; failed: number; error?: string; at: number }>> = [];
+  for (const [i, plan] of plans.entries()) {
+    const data: PublisherData = { url, clientId: `bench-${tag}-pub-${i}`, topics: plan.topics, payloads: plan.payloads, maxInFlight: options.inFlight };
+    const worker = new Worker(new URL('./publisher.js', import.meta.url), { workerData: data });
+    workers.push(worker);
+    let onReady: () => void = () => undefined;
+    let fail: (error: Error) => void = () => undefined;
+    ready.push(new Promise<void>((resolve, reject) => { onReady = resolve; fail = reject; }));
+    done.push(
+      new Promise((resolve, reject) => {
+        const failBoth = (error: Error) => { fail(error); reject(error); };
+        worker.on('message', (report: PublisherReport) => {
+          if (report.type === 'ready') onReady();
+          else if (report.type === 'done') resolve({ acked: report.acked, failed: report.failed, ...(report.firstError === undefined ? {} : { error: report.firstError }), at: performance.now() });
+          else failBoth(new Error(`publisher ${i}: ${report.message}`));
+        });
+        worker.on('error', (error) => failBoth(error));
+        worker.on('exit', (code) => failBoth(new Error(`publisher ${i} exited (${code}) before it finished`)));
+      }),
+    );
+  }
+  const all = Promise.all(done).then((results) => ({
+    acked: results.reduce((sum, r) => sum + r.acked, 0),
+    failed: results.reduce((sum, r) => sum + r.failed, 0),
+    errors: results.flatMap((r) => (r.error === undefined ? [] : [r.error])),
+    doneAt: Math.max(...results.map((r) => r.at)),
+  }));
+  all.catch(() => undefined); // observed by the caller; never an unhandled rejection meanwhile
+  try {
+    await Promise.all(ready);
+  } catch (error) {
+    await Promise.all(workers.map((w) => w.terminate()));
+    throw error;
+  }
+  return {
+    go() {
+      const at = performance.now();
+      for (const worker of workers) worker.postMessage('go');
+      return at;
+    },
+    done: all,
+    async terminate() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}

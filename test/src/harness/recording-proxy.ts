@@ -1,0 +1,82 @@
+// An HTTP proxy between the worker and the real TSDB that records every accepted write, in the order
+// the TSDB acknowledged them. InfluxDB keeps the last write of a point (same measurement, tags and
+// time); VictoriaMetrics, the local stand-in, keeps an arbitrary one of equal-time points. Tests that
+// check values a later write overwrote read the final state from this log, as InfluxDB would hold it.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedPoint {
+  readonly measurement: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly fields: Readonly<Record<string, string>>;
+  readonly ts: number;
+}
+
+export interface RecordingProxy {
+  readonly url: string;
+  /** Every point of every write the TSDB answered 2xx, oldest first. */
+  points(): RecordedPoint[];
+  /**
+   * The last written value of `field` per timestamp for points of `measurement` whose tags include
+   * `tags` (what InfluxDB would return), sorted by time.
+   */
+  latest(measurement: string, tags: Readonly<Record<string, string>>, field: string): Array<{ ts: number; value: string }>;
+  close(): Promise<void>;
+}
+
+/** Parses the pipeline's own lines (ids only in tags; no spaces or commas inside string fields). */
+function parseLine(line: string): RecordedPoint {
+  const [head = '', fieldText = '', ts = ''] = line.split(' ');
+  const [measurement = '', ...tagPairs] = head.split(',');
+  const pairs = (text: string[]) => Object.fromEntries(text.map((pair) => pair.split('=') as [string, string]));
+  return { measurement, tags: pairs(tagPairs), fields: pairs(fieldText.split(',')), ts: Number(ts) };
+}
+
+export async function startRecordingProxy(targetUrl: string): Promise<RecordingProxy> {
+  const target = new URL(targetUrl);
+  const recorded: RecordedPoint[] = [];
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const upstream = http.request(
+        { host: target.hostname, port: target.port, path: request.url, method: request.method, headers: { ...request.headers, host: target.host } },
+        (answer) => {
+          const answerChunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
+          answer.on('end', () => {
+            const status = answer.statusCode ?? 502;
+            if (request.url?.startsWith('/api/v2/write') && status >= 200 && status < 300) {
+              for (const line of body.toString('utf8').split('\n')) if (line.trim() !== '') recorded.push(parseLine(line));
+            }
+            response.writeHead(status, answer.headers);
+            response.end(Buffer.concat(answerChunks));
+          });
+        },
+      );
+      upstream.on('error', () => {
+        response.writeHead(502);
+        response.end();
+      });
+      upstream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    points: () => [...recorded],
+    latest(measurement, tags, field) {
+      const byTs = new Map<number, string>();
+      for (const point of recorded) {
+        if (point.measurement !== measurement) continue;
+        if (!Object.entries(tags).every(([key, value]) => point.tags[key] === value)) continue;
+        const value = point.fields[field];
+        if (value !== undefined) byTs.set(point.ts, value);
+      }
+      return [...byTs].sort(([a], [b]) => a - b).map(([ts, value]) => ({ ts, value }));
+    },
+    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+  };
+}
