@@ -1,6 +1,6 @@
 import type { RepRecord, SetJob } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
-import { athleteSetKey, planAthleteUpdate, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
+import { athleteSetKey, dayOf, planAthleteUpdate, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
 import { athleteLines } from './athlete/athlete-lines.js';
 import type { AthleteStore } from './athlete/athlete-store.js';
 import { repLine } from './points.js';
@@ -15,8 +15,18 @@ export interface SetJobDeps {
   readonly modelId: string;
 }
 
-/** How long an athlete's sets stay in its state: the e1RM window plus the late-upload window. */
-const KEEP_SETS_MS = 35 * 24 * 3600 * 1000;
+/** How long an athlete's sets stay in its state: the e1RM window plus the late-upload window, days. */
+const KEEP_SET_DAYS = 35;
+
+/**
+ * Sets of whole UTC days older than KEEP_SET_DAYS before the newest set's day: their days' loads are
+ * persisted, and dropping whole days keeps every remaining day's load complete.
+ */
+function staleSets(sets: readonly AthleteSet[]): string[] {
+  const lastDay = (set: AthleteSet) => dayOf(Math.max(...set.reps.map((rep) => rep.ts)));
+  const newestDay = Math.max(...sets.map(lastDay));
+  return sets.filter((set) => lastDay(set) < newestDay - KEEP_SET_DAYS).map((set) => set.key);
+}
 /** How long a set job waits for another worker updating the same athlete, ms. */
 const LOCK_WAIT_MS = 10_000;
 /** Rounds when the state changed under us anyway (an expired lock); then BullMQ retries the job. */
@@ -70,9 +80,7 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
       const losses = new Map(thisSet?.model.perRep.map((rep) => [rep.repIndex, rep.velocityLoss * 100]));
       await deps.sink.write([...reps.map((rep) => repLine(rep, losses.get(rep.repIndex))), ...athleteLines(athleteId, update, deps.modelId)]);
 
-      const newest = Math.max(...snapshot.sets.flatMap((entry) => entry.reps.map((rep) => rep.ts)));
-      const stale = snapshot.sets.filter((entry) => entry.reps.every((rep) => rep.ts < newest - KEEP_SETS_MS)).map((entry) => entry.key);
-      await deps.athletes.save(athleteId, update.dailyLoads, stale);
+      await deps.athletes.save(athleteId, update.dailyLoads, staleSets(snapshot.sets));
       // Only a lock that expired mid-update (a very long pause) lets another worker in; then go again.
       if ((await deps.athletes.version(athleteId)) === snapshot.version) return { reps: reps.length };
     }

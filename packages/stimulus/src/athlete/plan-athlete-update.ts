@@ -1,4 +1,6 @@
-import { DEFAULT_CONSTANTS, resolveExerciseId, type ModelConstants } from '../model/constants.js';
+import { DEFAULT_CONSTANTS, type ModelConstants } from '../model/constants.js';
+import { isExerciseId } from '../model/exercise-ids.js';
+import { withOverrides } from '../model/overrides.js';
 import { estimateE1rm, type LvpHistoryEntry } from '../model/e1rm.js';
 import { computeExposure, dayOf, type ExposurePoint } from '../model/exposure.js';
 import { computeSessions, type SessionPoint } from '../model/session.js';
@@ -9,10 +11,19 @@ import { setSpan, type AthleteSet } from './athlete-set.js';
 export interface AthleteProfileInput {
   readonly bodyMassKg?: number | undefined;
   readonly oneRepMaxKg?: Readonly<Record<string, number>> | undefined;
+  /** The athlete's own minimum velocity thresholds, m/s, by catalogue exercise id. */
+  readonly mvtMps?: Readonly<Record<string, number>> | undefined;
+}
+
+/** The deployment's constants with the athlete's MVT overrides (catalogue ids only; others are ignored). */
+function athleteConstants(constants: ModelConstants, profile: AthleteProfileInput): ModelConstants {
+  const rows = Object.entries(profile.mvtMps ?? {}).filter(([id]) => isExerciseId(id));
+  if (rows.length === 0) return constants;
+  return withOverrides(constants, { exercises: Object.fromEntries(rows.map(([id, mvt]) => [id, { mvt }])) });
 }
 
 export interface AthleteUpdateInput {
-  /** The athlete's stored sets (any order); the changed set among them. */
+  /** The athlete's stored sets (any order; a key given twice counts once, the later entry wins); the changed set among them. */
   readonly sets: readonly AthleteSet[];
   /** Daily loads persisted earlier, by UTC day: used for days before the oldest stored set. */
   readonly storedDailyLoads: ReadonlyMap<number, number>;
@@ -45,9 +56,16 @@ export interface AthleteUpdate {
   readonly sets: readonly ModelledSet[];
   /** Session state after each of those sets. */
   readonly stimulus: readonly StimulusPoint[];
-  /** Daily loads recomputed from the stored sets, to persist (days with training only). */
+  /**
+   * Daily loads recomputed from the stored sets, to persist: every day with a set, 0 for a day whose sets all
+   * belong to a session that ends on a later day (so an earlier, now stale, load of that day is overwritten).
+   */
   readonly dailyLoads: ReadonlyMap<number, number>;
-  /** Exposure of each training day from the changed set's day on, with the gym of its last set. */
+  /**
+   * Exposure of each training day (a day with a set) from the day of the first set of the changed set's session
+   * on, with the gym of its last set. Starting at the session's first day re-emits a day whose load fell to 0
+   * because the changed set extended a session past midnight.
+   */
   readonly exposure: ReadonlyArray<ExposurePoint & { readonly gymId: string }>;
   /** Acute-window samples of those sets, each set's curve up to the next set's. */
   readonly acute: readonly AcuteSample[];
@@ -58,30 +76,34 @@ export interface AthleteUpdate {
  * (and, for older days, the persisted daily loads), never accumulated, so a re-run or a concurrent run
  * gives the same result and sets are applied in time order whatever order their jobs ran in.
  *
- * e1RM of each set uses the athlete's earlier sets of the same exercise (load–velocity profile over the
- * window before the set, excluding the set itself), then the coach 1RM, the generic curve, Epley.
+ * e1RM of each set uses the athlete's earlier sets of the same exercise id (load–velocity profile over the
+ * window before the set, excluding the set itself; two exercises outside the catalogue are not pooled although
+ * both are modelled as `other`), then the coach 1RM entered for that exercise id, the generic curve, Epley.
  * Acute-window samples sit on whole minutes, so a later set's curve overwrites an earlier set's tail.
  */
 export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
-  const constants = input.constants ?? DEFAULT_CONSTANTS;
-  const ordered = input.sets
+  const constants = athleteConstants(input.constants ?? DEFAULT_CONSTANTS, input.profile);
+  const unique = new Map<string, AthleteSet>();
+  for (const set of input.sets) {
+    unique.delete(set.key);
+    unique.set(set.key, set);
+  }
+  const ordered = [...unique.values()]
     .filter((set) => set.reps.length > 0)
     .map((set) => ({ set, ...setSpan(set) }))
     .sort((a, b) => a.lastTs - b.lastTs || (a.set.key < b.set.key ? -1 : a.set.key > b.set.key ? 1 : 0));
 
-  // Plain per-set values for the load–velocity profile (independent of any e1RM).
+  // Plain per-set values for the load–velocity profile (independent of any e1RM), by exercise id as given.
   const history = new Map<string, LvpHistoryEntry[]>();
   for (const { set, lastTs } of ordered) {
-    const exercise = resolveExerciseId(set.exercise);
     const loadKg = set.reps.reduce((sum, rep) => sum + rep.loadKg, 0) / set.reps.length;
     const bestVelocity = Math.max(...set.reps.map((rep) => rep.meanVelocity));
-    const list = history.get(exercise) ?? [];
+    const list = history.get(set.exercise) ?? [];
     list.push({ setId: set.key, ts: lastTs, loadKg, bestVelocity });
-    history.set(exercise, list);
+    history.set(set.exercise, list);
   }
 
   const modelled: ModelledSet[] = ordered.map(({ set, firstTs }) => {
-    const exercise = resolveExerciseId(set.exercise);
     const reps = [...set.reps].sort((a, b) => a.repIndex - b.repIndex);
     const loadKg = reps.reduce((sum, rep) => sum + rep.loadKg, 0) / reps.length;
     const windowStart = firstTs - constants.lvpWindowDays * DAY_MS;
@@ -92,8 +114,8 @@ export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
       setLoadKg: loadKg,
       reps: reps.length,
       firstRepVelocity: (reps[0] as (typeof reps)[number]).meanVelocity,
-      history: (history.get(exercise) ?? []).filter((entry) => entry.ts < firstTs && entry.ts >= windowStart),
-      coachOneRepMaxKg: input.profile.oneRepMaxKg?.[set.exercise] ?? input.profile.oneRepMaxKg?.[exercise],
+      history: (history.get(set.exercise) ?? []).filter((entry) => entry.ts < firstTs && entry.ts >= windowStart),
+      coachOneRepMaxKg: input.profile.oneRepMaxKg?.[set.exercise],
       constants,
     });
     const model = computeSetModel({ reps, exercise: set.exercise, bodyMassKg: input.profile.bodyMassKg, e1rm, constants });
@@ -125,14 +147,19 @@ export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
     }
   }
 
-  // Daily loads: recomputed for every day the stored sets cover, persisted ones before that.
+  // Daily loads: recomputed for every day the stored sets cover (0 for a day whose sessions all end on a later
+  // day), persisted ones before that.
   const recomputed = new Map<number, number>();
   const lastGymOfDay = new Map<number, string>();
+  for (const { set, model } of modelled) {
+    const day = dayOf(model.lastTs);
+    lastGymOfDay.set(day, set.gymId);
+    recomputed.set(day, 0);
+  }
   for (const session of sessions) {
     const day = dayOf(session.endTs);
     recomputed.set(day, (recomputed.get(day) ?? 0) + session.nsi);
   }
-  for (const { set, model } of modelled) lastGymOfDay.set(dayOf(model.lastTs), set.gymId);
   const firstCoveredDay = modelled.length > 0 ? dayOf((modelled[0] as ModelledSet).model.lastTs) : Number.POSITIVE_INFINITY;
   const loads = new Map<number, number>();
   for (const [day, load] of input.storedDailyLoads) if (day < firstCoveredDay) loads.set(day, load);
@@ -141,7 +168,9 @@ export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
   const changed = affected[0];
   const exposure: Array<ExposurePoint & { gymId: string }> = [];
   if (changed && loads.size > 0) {
-    const fromDay = dayOf(changed.model.lastTs);
+    // The changed set may have moved its session's end (and load) off an earlier day of that session.
+    const changedSession = sessions.find((session) => session.points.some((point) => point.setId === changed.set.key));
+    const fromDay = dayOf(changedSession?.points[0]?.ts ?? changed.model.lastTs);
     const untilDay = Math.max(...loads.keys());
     for (const point of computeExposure(loads, untilDay, constants)) {
       const gymId = lastGymOfDay.get(point.day);
