@@ -116,6 +116,10 @@ try {
     const m = result.metric;
     console.log(`  latest set on ${m.station} (${m.athlete}, ${m.exercise}): velocity loss ${Number(result.value[1]).toFixed(1)} %`);
   }
+  const nsi = await fetch(`${services.env.INFLUX_URL}/api/v1/query?query=${encodeURIComponent('last_over_time(neurotrophic_stimulus_nsi[6h])')}`).then((r) => r.json());
+  for (const result of nsi.data?.result ?? []) {
+    console.log(`  ${result.metric.athlete}: neurotrophic stimulus index (model) ${Number(result.value[1]).toFixed(0)} / 100 — a dose heuristic, not a BDNF level (docs/model.md)`);
+  }
   if (args.exit) await stop(0);
   console.log('\nPress Ctrl-C to stop the servers (their data is deleted).');
 } catch (error) {
