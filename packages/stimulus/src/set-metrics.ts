@@ -1,9 +1,14 @@
 import { velocityLosses } from './velocity-loss.js';
 
+/** A rep as set metrics need it (device protocol v1 fields). */
 export interface SetRep {
+  /** 1–1000; reps are ordered by it. Unique within a set. */
   readonly repIndex: number;
+  /** Epoch ms. */
   readonly ts: number;
+  /** External load L, kg (0–1000). */
   readonly loadKg: number;
+  /** Mean concentric velocity v, m/s (> 0, ≤ 5). */
   readonly meanVelocity: number;
   readonly concentricMs?: number | undefined;
   readonly eccentricMs?: number | undefined;

@@ -2,7 +2,7 @@
  * Per-rep and per-set terms of the NSI model — model spec "Computation", "Per rep" 1–6 and "Per set".
  */
 import { velocityLosses } from '../velocity-loss.js';
-import { computeSetMetrics } from '../set-metrics.js';
+import { computeSetMetrics, type SetRep } from '../set-metrics.js';
 import {
   DEFAULT_CONSTANTS,
   MODEL_VERSION,
@@ -14,20 +14,10 @@ import {
 } from './constants.js';
 import type { E1rmEstimate, E1rmSource } from './e1rm.js';
 
-/** One rep as the model needs it (device protocol v1 fields). */
-export interface ModelRep {
-  /** 1–1000; reps are ordered by it. Unique within a set. */
-  readonly repIndex: number;
-  /** Epoch ms. */
-  readonly ts: number;
-  /** External load L, kg (0–1000). */
-  readonly loadKg: number;
-  /** Mean concentric velocity v, m/s (> 0, ≤ 5). */
-  readonly meanVelocity: number;
+/** One rep as the model needs it (device protocol v1 fields): a set rep plus its range of motion. */
+export interface ModelRep extends SetRep {
   /** Concentric range of motion r, m; the exercise's nominal ROM when absent. */
   readonly rom?: number | undefined;
-  readonly concentricMs?: number | undefined;
-  readonly eccentricMs?: number | undefined;
 }
 
 /** The model terms of one rep. All dimensionless unless stated. */
