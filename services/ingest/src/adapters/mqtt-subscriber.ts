@@ -43,8 +43,9 @@ const DEFER_PUBACK = Object.freeze(new Error('PUBACK deferred until the message 
  * expiry) and acknowledges each message only when the caller says it is stored. MQTT.js's
  * `handleMessage` serialises one message per callback, so acknowledging inside it would allow a
  * single message in flight; instead messages are released immediately and acknowledged later, in
- * arrival order, up to `maxInFlight` at once. At the bound the callback is withheld, which stops
- * MQTT.js reading the socket: TCP backpressure reaches the broker, which queues for the session.
+ * arrival order. The broker is asked (MQTT 5 Receive Maximum) to keep fewer than `maxInFlight`
+ * unacknowledged; should it send more, the callback is withheld, which stops MQTT.js reading the
+ * socket: TCP backpressure reaches the broker, which queues for the session.
  */
 export async function startMqttSubscriber(options: MqttSubscriberOptions): Promise<MqttSubscriber> {
   const { logger } = options;
@@ -54,8 +55,9 @@ export async function startMqttSubscriber(options: MqttSubscriberOptions): Promi
     clean: false,
     properties: {
       sessionExpiryInterval: options.sessionExpirySeconds,
-      // The broker sends at most this many unacknowledged QoS 1 messages.
-      receiveMaximum: Math.min(65_535, options.maxInFlight),
+      // The broker sends at most this many unacknowledged QoS 1 messages. One below the bound:
+      // Mosquitto 2.0 sends one message past Receive Maximum once acknowledgements flow (measured).
+      receiveMaximum: Math.max(1, Math.min(65_535, options.maxInFlight - 1)),
     },
     ...(options.username === undefined ? {} : { username: options.username }),
     ...(options.password === undefined ? {} : { password: options.password }),
