@@ -1,32 +1,15 @@
 // The all-in-one pipeline as a child process: start it (optionally with node diagnostics options),
 // wait until it is ready, stop it, and read its log.
-import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REPO_ROOT, type RunningProcess } from '../harness/pipeline.js';
+import { spawnNode, type RunningProcess } from '../harness/pipeline.js';
 
 export const PIPELINE_MAIN = 'services/pipeline/dist/main.js';
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
-/**
- * `node [nodeArgs] PIPELINE_MAIN` from the repository root with exactly `env` (plus PATH), output captured:
- * the harness's spawnNode plus node options, which cannot go through NODE_OPTIONS (`--cpu-prof` and
- * `--trace-gc` are not allowed there).
- */
+/** `node [nodeArgs] PIPELINE_MAIN` with exactly `env` (plus PATH), output captured. */
 export function spawnPipeline(env: Record<string, string>, nodeArgs: readonly string[]): RunningProcess {
-  const child = spawn(process.execPath, [...nodeArgs, PIPELINE_MAIN], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exit = new Promise<Exit>((resolve) => {
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
-  return { child, output: () => ({ stdout, stderr }), exit };
+  return spawnNode(PIPELINE_MAIN, env, nodeArgs);
 }
 
 export const hasExited = (run: RunningProcess) => run.child.exitCode !== null || run.child.signalCode !== null;

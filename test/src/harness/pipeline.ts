@@ -74,9 +74,12 @@ export interface RunningProcess {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `node <script>` from the repository root with exactly the given environment (plus PATH). */
-export function spawnNode(script: string, env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, [script], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Runs `node [nodeArgs] <script>` from the repository root with exactly the given environment (plus
+ * PATH). Node options such as `--cpu-prof` go in `nodeArgs`: NODE_OPTIONS does not allow them.
+ */
+export function spawnNode(script: string, env: Record<string, string>, nodeArgs: readonly string[] = []): RunningProcess {
+  const child = spawn(process.execPath, [...nodeArgs, script], { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
