@@ -83,7 +83,7 @@ export async function tsdbRepCount(influxUrl: string): Promise<number> {
   await flush.arrayBuffer();
   if (!flush.ok) throw new Error(`force_flush: HTTP ${flush.status}`);
   const url = new URL('/api/v1/query', influxUrl);
-  url.searchParams.set('query', `sum(count_over_time(${REP_SERIES}[2h]))`);
+  url.searchParams.set('query', `sum(count_over_time(${REP_SERIES}[8d]))`);
   const res = await fetch(url);
   const body: unknown = await res.json();
   if (!res.ok) throw new Error(`query: HTTP ${res.status} ${JSON.stringify(body).slice(0, 300)}`);

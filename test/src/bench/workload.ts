@@ -5,8 +5,10 @@ import type { BenchOptions } from './args.js';
 import type { PublisherData, PublisherReport } from './publisher.js';
 
 export const GYM = 'bench';
-/** Rep timestamps start this long ago (inside the protocol's 7-day / +5-min window), 1 ms apart per station. */
-const TS_START_AGO_MS = 60 * 60 * 1000;
+/** A gym's rhythm: a rep every 3 s, a set every 3 min, an athlete hands the station over after 20 sets. */
+const REP_PERIOD_MS = 3000;
+const SET_PERIOD_MS = 3 * 60 * 1000;
+const SETS_PER_SESSION = 20;
 
 interface PublisherPlan {
   readonly topics: string[];
@@ -18,8 +20,8 @@ type WorkloadOptions = Pick<BenchOptions, 'messages' | 'stations' | 'publishers'
 /**
  * N rep messages from `stations` stations, split over the publishers by station (so each station's
  * reps stay in order on one connection) and interleaved across a publisher's stations. Each station
- * performs consecutive sets of `repsPerSet` reps; its i-th rep has ts = t0 + i ms, so every rep is a
- * distinct point of the station's series.
+ * hosts a sequence of athletes, each doing a session of SETS_PER_SESSION sets of `repsPerSet` reps with
+ * realistic rests, so every rep is a distinct point and the model sees sessions of realistic size.
  */
 function buildPlan(options: WorkloadOptions, t0: number): PublisherPlan[] {
   const { messages, stations, publishers, repsPerSet } = options;
@@ -32,12 +34,13 @@ function buildPlan(options: WorkloadOptions, t0: number): PublisherPlan[] {
       const plan = plans[s % publishers] as PublisherPlan;
       const station = `st-${String(s).padStart(4, '0')}`;
       const repIndex = (i % repsPerSet) + 1;
+      const set = Math.floor(i / repsPerSet);
       plan.topics.push(`gym/v1/${GYM}/${station}/rep`);
       plan.payloads.push(
         repPayload({
-          ts: t0 + i,
-          athleteId: `ath-${s}`,
-          setId: `set-${Math.floor(i / repsPerSet) + 1}`,
+          ts: t0 + set * SET_PERIOD_MS + (repIndex - 1) * REP_PERIOD_MS,
+          athleteId: `ath-${s}-${Math.floor(set / SETS_PER_SESSION)}`,
+          setId: `set-${set + 1}`,
           repIndex,
           // Slowing through the set (fatigue), always inside the protocol's (0, 5] m/s.
           meanVelocity: Math.round(900 * (1 - (0.5 * (repIndex - 1)) / repsPerSet)) / 1000,
@@ -67,7 +70,9 @@ export interface Publishers {
 
 /** One worker thread per publisher connection, connected and with its payloads built before the clock starts. */
 export async function startPublishers(url: string, options: WorkloadOptions, tag: string): Promise<Publishers> {
-  const plans = buildPlan(options, Date.now() - TS_START_AGO_MS);
+  // Timestamps in the past, inside the protocol's 7-day window: the last set ends about an hour ago.
+  const setsPerStation = Math.ceil(options.messages / options.stations / options.repsPerSet);
+  const plans = buildPlan(options, Date.now() - setsPerStation * SET_PERIOD_MS - 60 * 60 * 1000);
   const workers: Worker[] = [];
   const ready: Array<Promise<void>> = [];
   const done: Array<Promise<{ acked: number; failed: number; error?: string; at: number }>> = [];

@@ -284,7 +284,7 @@ describe('planAthleteUpdate: idempotence and duplicates', () => {
       expect(update.stimulus).toEqual([]);
       expect(update.exposure).toEqual([]);
       expect(update.acute).toEqual([]);
-      expect(update.dailyLoads.size).toBe(1);
+      expect(update.dailyLoads.size).toBe(0);
     }
   });
 });
@@ -447,9 +447,13 @@ describe('planAthleteUpdate: daily loads and exposure', () => {
   it('returns the exposure from the changed set’s day on, for training days only', () => {
     const day0 = session('a', T0);
     const day3 = session('d', T0 + 3 * DAY_MS);
-    const update = plan([...day0, ...day3], day3[1] as AthleteSet, profile);
+    // Day 0's load was persisted when its session was stored.
+    const stored = plan(day0, day0[0] as AthleteSet, profile).dailyLoads;
+    const update = plan([...day0, ...day3], day3[1] as AthleteSet, profile, stored);
     expect(update.exposure.map((point) => point.day)).toEqual([D0 + 3]);
-    expect(update.exposure[0]?.a7).toBeCloseTo(computeExposure(update.dailyLoads, D0 + 3).at(-1)?.a7 as number, 12);
+    expect(update.exposure[0]?.a7).toBeCloseTo(computeExposure(new Map([...stored, ...update.dailyLoads]), D0 + 3).at(-1)?.a7 as number, 12);
+    // Without persisted loads, the days the stored sets cover are recomputed as well.
+    expect(plan([...day0, ...day3], day3[1] as AthleteSet, profile).exposure.map((point) => point.day)).toEqual([D0, D0 + 3]);
   });
 
   it('continues the exposure across pruned history', () => {
@@ -461,7 +465,8 @@ describe('planAthleteUpdate: daily loads and exposure', () => {
     const kept = [...(days[2] as AthleteSet[]), ...(days[3] as AthleteSet[]), ...next];
     const pruned = plan(kept, next[0] as AthleteSet, profile, state.dailyLoads);
     const full = plan([...all, ...next], next[0] as AthleteSet, profile, new Map());
-    expect(pruned.exposure).toEqual(full.exposure);
+    expect(pruned.exposure.map((point) => point.day)).toEqual([D0 + 5]);
+    expect(pruned.exposure).toEqual(full.exposure.filter((point) => point.day === D0 + 5));
     expect(pruned.stimulus).toEqual(full.stimulus);
   });
 

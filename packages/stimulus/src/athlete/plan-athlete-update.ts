@@ -57,8 +57,9 @@ export interface AthleteUpdate {
   /** Session state after each of those sets. */
   readonly stimulus: readonly StimulusPoint[];
   /**
-   * Daily loads recomputed from the stored sets, to persist: every day with a set, 0 for a day whose sets all
-   * belong to a session that ends on a later day (so an earlier, now stale, load of that day is overwritten).
+   * Daily loads recomputed from the first day of the changed set's session on (earlier days keep their
+   * persisted loads, unless a day with sets has none), to persist: every such day with a set, 0 for a day
+   * whose sets all belong to a session that ends on a later day (overwriting an earlier, now stale, load).
    */
   readonly dailyLoads: ReadonlyMap<number, number>;
   /**
@@ -103,7 +104,19 @@ export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
     history.set(set.exercise, list);
   }
 
-  const modelled: ModelledSet[] = ordered.map(({ set, firstTs }) => {
+  // Sessions depend only on times, so they can be found before any model. The changed set can affect
+  // its own session and everything after it, and the loads of the days from its session's first day:
+  // only sessions ending on those days are modelled; earlier days keep their persisted loads.
+  const groups = sessionGroups(ordered, constants.sessionGapMs);
+  const changedGroup = groups.findIndex((group) => group.some(({ set }) => set.key === input.changedKey));
+  if (changedGroup < 0) return { sets: [], stimulus: [], dailyLoads: new Map(), exposure: [], acute: [] };
+  // A day with sets but no persisted load (state written before loads were kept) is recomputed too.
+  const endDay = (group: readonly OrderedSet[]) => dayOf((group[group.length - 1] as OrderedSet).lastTs);
+  const unstored = groups.find((group) => !input.storedDailyLoads.has(endDay(group)));
+  const fromDay = Math.min(dayOf((groups[changedGroup]?.[0] as OrderedSet).lastTs), unstored ? dayOf((unstored[0] as OrderedSet).lastTs) : Infinity);
+  const needed = groups.filter((group) => endDay(group) >= fromDay).flat();
+
+  const modelled: ModelledSet[] = needed.map(({ set, firstTs }) => {
     const reps = [...set.reps].sort((a, b) => a.repIndex - b.repIndex);
     const loadKg = reps.reduce((sum, rep) => sum + rep.loadKg, 0) / reps.length;
     const windowStart = firstTs - constants.lvpWindowDays * DAY_MS;
@@ -135,7 +148,7 @@ export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
   );
 
   const changedIndex = modelled.findIndex(({ set }) => set.key === input.changedKey);
-  const affected = changedIndex < 0 ? [] : modelled.slice(changedIndex);
+  const affected = modelled.slice(changedIndex);
   const affectedKeys = new Set(affected.map(({ set }) => set.key));
   const byKey = new Map(modelled.map((entry) => [entry.set.key, entry]));
 
@@ -147,12 +160,13 @@ export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
     }
   }
 
-  // Daily loads: recomputed for every day the stored sets cover (0 for a day whose sessions all end on a later
-  // day), persisted ones before that.
+  // Daily loads from the changed session's first day on: 0 for a day whose sessions all end on a later
+  // day; persisted loads before that day.
   const recomputed = new Map<number, number>();
   const lastGymOfDay = new Map<number, string>();
   for (const { set, model } of modelled) {
     const day = dayOf(model.lastTs);
+    if (day < fromDay) continue;
     lastGymOfDay.set(day, set.gymId);
     recomputed.set(day, 0);
   }
@@ -160,22 +174,15 @@ export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
     const day = dayOf(session.endTs);
     recomputed.set(day, (recomputed.get(day) ?? 0) + session.nsi);
   }
-  const firstCoveredDay = modelled.length > 0 ? dayOf((modelled[0] as ModelledSet).model.lastTs) : Number.POSITIVE_INFINITY;
   const loads = new Map<number, number>();
-  for (const [day, load] of input.storedDailyLoads) if (day < firstCoveredDay) loads.set(day, load);
+  for (const [day, load] of input.storedDailyLoads) if (day < fromDay) loads.set(day, load);
   for (const [day, load] of recomputed) loads.set(day, load);
 
-  const changed = affected[0];
   const exposure: Array<ExposurePoint & { gymId: string }> = [];
-  if (changed && loads.size > 0) {
-    // The changed set may have moved its session's end (and load) off an earlier day of that session.
-    const changedSession = sessions.find((session) => session.points.some((point) => point.setId === changed.set.key));
-    const fromDay = dayOf(changedSession?.points[0]?.ts ?? changed.model.lastTs);
-    const untilDay = Math.max(...loads.keys());
-    for (const point of computeExposure(loads, untilDay, constants)) {
-      const gymId = lastGymOfDay.get(point.day);
-      if (point.day >= fromDay && recomputed.has(point.day) && gymId !== undefined) exposure.push({ ...point, gymId });
-    }
+  const untilDay = Math.max(...loads.keys());
+  for (const point of computeExposure(loads, untilDay, constants)) {
+    const gymId = lastGymOfDay.get(point.day);
+    if (point.day >= fromDay && recomputed.has(point.day) && gymId !== undefined) exposure.push({ ...point, gymId });
   }
 
   const acute: AcuteSample[] = [];
@@ -185,6 +192,25 @@ export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
   });
 
   return { sets: affected, stimulus, dailyLoads: recomputed, exposure, acute };
+}
+
+interface OrderedSet {
+  readonly set: AthleteSet;
+  readonly firstTs: number;
+  readonly lastTs: number;
+}
+
+/** Sets in time order split where the next set starts more than the session gap after one ends. */
+function sessionGroups(ordered: readonly OrderedSet[], gapMs: number): OrderedSet[][] {
+  const groups: OrderedSet[][] = [];
+  let previousEnd = Number.NEGATIVE_INFINITY;
+  for (const entry of ordered) {
+    const current = groups[groups.length - 1];
+    if (current === undefined || entry.firstTs - previousEnd > gapMs) groups.push([entry]);
+    else current.push(entry);
+    previousEnd = entry.lastTs;
+  }
+  return groups;
 }
 
 /**
