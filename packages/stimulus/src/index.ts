@@ -2,3 +2,4 @@ export * from './velocity-loss.js';
 export * from './set-metrics.js';
 export * from './model/index.js';
 export * from './athlete/index.js';
+export * from './segmentation/index.js';
