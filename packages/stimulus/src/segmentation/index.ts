@@ -2,6 +2,6 @@
 export * from './types.js';
 export * from './params.js';
 export { filterKernels, type FilterKernels } from './kernels.js';
-export type { PhaseState, StreamState } from './engine.js';
+export type { PhaseState, StreamState } from './stream-state.js';
 export * from './segmenter.js';
 export * from './synthetic-trace.js';

@@ -24,70 +24,14 @@
  * t0 can be that of the next unconsumed sample. A block overlapping consumed samples (re-chunked on a
  * resend) contributes its new tail only. All blocks of a set must share its rate ('rate_mismatch').
  */
-import { StreamEngine, freshStream, type SetTally, type StreamState } from './engine.js';
+import { StreamEngine } from './engine.js';
 import { filterKernels, type FilterKernels } from './kernels.js';
 import { segmenterCutoffHz, segmenterWaitSamples, resolveSegmenterParams, type SegmenterParams } from './params.js';
+import { createSegmenterState, type BlockResult, type PendingBlock, type SegmentResult, type SegmenterState } from './segmenter-state.js';
+import { freshStream, type SetTally, type StreamState } from './stream-state.js';
 import type { BlockDisposition, SamplesBlock, SegmentedRep } from './types.js';
 
-/** A buffered block (only the fields the segmenter uses). */
-export interface PendingBlock {
-  readonly t0: number;
-  readonly hz: number;
-  readonly loadKg: number;
-  readonly position: readonly number[];
-  readonly force?: readonly number[];
-}
-
-export interface SegmenterCounters {
-  readonly samples: number;
-  readonly duplicateBlocks: number;
-  readonly lateBlocks: number;
-  readonly rejectedBlocks: number;
-  /** Gaps given up on (a stream closed and restarted after missing samples). */
-  readonly gaps: number;
-  /** Reps outside the protocol's ranges (or beyond rep 1000), not reported. */
-  readonly droppedReps: number;
-}
-
-/** The segmenter's whole state between blocks: plain JSON (numbers, booleans, null, arrays, objects). */
-export interface SegmenterState {
-  readonly v: 1;
-  /** The set's sample rate (from its first block); null before. */
-  readonly hz: number | null;
-  /** finishSegmenter was called: later blocks are ignored. */
-  readonly finished: boolean;
-  /** Reps reported so far and their ROMs (for repIndex and the median-ROM rule). */
-  readonly repCount: number;
-  readonly roms: readonly number[];
-  /** Early blocks, ordered by t0. */
-  readonly pending: readonly PendingBlock[];
-  /** The contiguous stretch being segmented; null before the first block is consumed and after finish. */
-  readonly stream: StreamState | null;
-  readonly counters: SegmenterCounters;
-}
-
-export interface SegmentResult {
-  readonly state: SegmenterState;
-  /** Reps completed by this call, in repIndex order. */
-  readonly reps: SegmentedRep[];
-}
-
-export interface BlockResult extends SegmentResult {
-  readonly disposition: BlockDisposition;
-}
-
-export function createSegmenterState(): SegmenterState {
-  return {
-    v: 1,
-    hz: null,
-    finished: false,
-    repCount: 0,
-    roms: [],
-    pending: [],
-    stream: null,
-    counters: { samples: 0, duplicateBlocks: 0, lateBlocks: 0, rejectedBlocks: 0, gaps: 0, droppedReps: 0 },
-  };
-}
+export * from './segmenter-state.js';
 
 /** Averaging group size M for a raw rate. */
 export function averagingGroup(hz: number, params: SegmenterParams): number {
