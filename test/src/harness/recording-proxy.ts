@@ -1,5 +1,5 @@
 // An HTTP proxy between the worker and the real TSDB that records every accepted write, in the order
-// the TSDB acknowledged them. InfluxDB keeps the last write of a point (same measurement, tags and
+// the TSDB acknowledged them, and can answer writes itself (429, 503, 4xx) to inject faults. InfluxDB keeps the last write of a point (same measurement, tags and
 // time); VictoriaMetrics, the local stand-in, keeps an arbitrary one of equal-time points. Tests that
 // check values a later write overwrote read the final state from this log, as InfluxDB would hold it.
 import http from 'node:http';
@@ -12,8 +12,17 @@ export interface RecordedPoint {
   readonly ts: number;
 }
 
+/** A canned answer the proxy gives instead of forwarding (fault injection). */
+export interface InjectedAnswer {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
 export interface RecordingProxy {
   readonly url: string;
+  /** Answers writes for which `decide(body)` returns an answer, instead of forwarding them; undefined to stop. */
+  inject(decide: ((body: string) => InjectedAnswer | undefined) | undefined): void;
   /** Every point of every write the TSDB answered 2xx, oldest first. */
   points(): RecordedPoint[];
   /**
@@ -35,11 +44,18 @@ function parseLine(line: string): RecordedPoint {
 export async function startRecordingProxy(targetUrl: string): Promise<RecordingProxy> {
   const target = new URL(targetUrl);
   const recorded: RecordedPoint[] = [];
+  let decide: ((body: string) => InjectedAnswer | undefined) | undefined;
   const server = http.createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const body = Buffer.concat(chunks);
+      const injected = request.url?.startsWith('/api/v2/write') ? decide?.(body.toString('utf8')) : undefined;
+      if (injected) {
+        response.writeHead(injected.status, { 'content-type': 'application/json', ...injected.headers });
+        response.end(injected.body ?? JSON.stringify({ code: 'injected', message: `injected ${injected.status}` }));
+        return;
+      }
       const upstream = http.request(
         { host: target.hostname, port: target.port, path: request.url, method: request.method, headers: { ...request.headers, host: target.host } },
         (answer) => {
@@ -66,6 +82,9 @@ export async function startRecordingProxy(targetUrl: string): Promise<RecordingP
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
+    inject: (next) => {
+      decide = next;
+    },
     points: () => [...recorded],
     latest(measurement, tags, field) {
       const byTs = new Map<number, string>();
