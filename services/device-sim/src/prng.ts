@@ -1,20 +1,11 @@
-/** A source of uniform numbers in [0, 1), like Math.random; injected so the gym model is reproducible. */
-export type Random = () => number;
+import type { Prng } from '@neurolift/stimulus';
 
 /**
- * mulberry32: a tiny, fast 32-bit PRNG, plenty for a simulation (not for anything secret). The same
- * seed always yields the same sequence on every platform, which is what makes a plan reproducible.
+ * A source of uniform numbers in [0, 1), like Math.random; injected so the gym model is reproducible.
+ * The generator is the model package's mulberry32 (same seed, same sequence on every platform).
  */
-export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export type Random = Prng;
+export { mulberry32 } from '@neurolift/stimulus';
 
 /** FNV-1a, 32-bit: folds a string (a gym id) into a seed, so two gyms with one seed differ. */
 export function hashString(text: string): number {
