@@ -23,7 +23,6 @@ export interface MqttSubscriberOptions {
 
 export interface MqttSubscriber {
   connected(): boolean;
-  inFlight(): number;
   /** Stops intake; unacknowledged messages stay with the broker's session and come back on restart. */
   close(): Promise<void>;
 }
@@ -129,7 +128,6 @@ export async function startMqttSubscriber(options: MqttSubscriberOptions): Promi
 
   return {
     connected: () => client.connected,
-    inFlight: () => inFlight,
     async close() {
       // No unsubscribe: the session keeps the subscription and queues messages while we are away.
       closing = true;
