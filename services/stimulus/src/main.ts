@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, createRegistry, exitOnSignals, loadConfig, startHealthServer } from '@neurolift/platform';
+import { ConfigError, createLogger, createRegistry, loadConfig, runMain, serveAlone } from '@neurolift/platform';
 import { readFileSync } from 'node:fs';
 import { startStimulusWorker } from './app.js';
 import { WorkerConfigSchema } from './config.js';
@@ -13,21 +13,12 @@ function loadModel(file: string | undefined): ModelSettings {
   }
 }
 
-async function main(): Promise<void> {
+runMain(async () => {
   const config = loadConfig('stimulus worker', WorkerConfigSchema, process.env);
   const logger = createLogger({ name: 'stimulus', level: config.LOG_LEVEL });
   const registry = createRegistry();
   const model = loadModel(config.MODEL_CONSTANTS_FILE);
   const worker = await startStimulusWorker(config, logger, { registry, model });
-  logger.info({ model: model.modelId }, 'model');
-  const health = config.METRICS_PORT > 0
-    ? await startHealthServer({ port: config.METRICS_PORT, registry, checks: { live: () => true, ready: () => worker.ready() } })
-    : undefined;
-  exitOnSignals({ close: async () => { await health?.close(); await worker.close(); } }, logger);
-  logger.info({ metrics: health?.url }, 'stimulus worker started');
-}
-
-main().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
-  process.exit(1);
+  const metrics = await serveAlone(worker, { port: config.METRICS_PORT, registry, logger });
+  logger.info({ model: model.modelId, metrics }, 'stimulus worker started');
 });
