@@ -63,6 +63,9 @@ export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOption
       concurrency: options.concurrency,
       // Bounded lazily-trimmed history; completed rep jobs are removed by their own job options.
       removeOnFail: { count: 10_000 },
+      // BullMQ honours a manual rateLimit() (a TSDB's Retry-After) only when a limiter is configured
+      // (moveToActive compares the limiter key with limiter.max); this one never limits by itself.
+      limiter: { max: 1_000_000, duration: 1000 },
     },
   );
 
