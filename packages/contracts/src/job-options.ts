@@ -24,7 +24,9 @@ export const JOB_OPTIONS = {
   samples: {
     attempts: 12,
     backoff: { type: 'exponential', delay: 1000 },
-    removeOnComplete: { age: 7 * DAY_S, count: 200_000 },
+    // The segmenter state recognises a block it has already consumed; removing the job at once
+    // lets a redelivered block be processed again, which clears its entry in the pending set.
+    removeOnComplete: true,
     removeOnFail: { count: 10_000 },
   },
 } as const;

@@ -22,6 +22,13 @@ export const RepRecord = z.object({
   rom: z.number().optional(),
   concentricMs: z.number().optional(),
   eccentricMs: z.number().optional(),
+  /** Only reps segmented from samples carry these (the raw signal gives them). */
+  meanPropulsiveVelocity: z.number().optional(),
+  meanForce: z.number().optional(),
+  meanPower: z.number().optional(),
+  forceSource: z.enum(['load_cell', 'estimated']).optional(),
+  /** ROM under 10 cm or under 85 % of the set's median ROM so far (segmented reps only). */
+  partial: z.boolean().optional(),
   source: z.enum(['device', 'samples']),
 });
 export type RepRecord = z.infer<typeof RepRecord>;

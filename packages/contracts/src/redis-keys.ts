@@ -19,6 +19,10 @@ export function redisKeys(prefix: string) {
     set: (stationId: string, setId: string) => `${prefix}:set:${stationId}:${setId}`,
     /** Hash repIndex → RepRecord JSON of a set. */
     setReps: (stationId: string, setId: string) => `${prefix}:set:${stationId}:${setId}:reps`,
+    /** Hash of a set's rep segmentation from samples: `state` (segmenter JSON), `version`, `meta` (ids). */
+    segmenter: (stationId: string, setId: string) => `${prefix}:set:${stationId}:${setId}:segmenter`,
+    /** Set of the t0s of a set's sample blocks queued but not yet segmented (the set job waits for them). */
+    samplesPending: (stationId: string, setId: string) => `${prefix}:set:${stationId}:${setId}:samples-pending`,
     /** Sorted set of open sets (`station:set`) scored by their idle deadline, epoch ms. */
     idleSets: `${prefix}:sets:idle`,
     /** List of closed sets waiting for their set job to be enqueued (JSON SetJob without `v`). */

@@ -115,11 +115,13 @@ describe('buildCommit', () => {
     expect(commit.ops[0]).not.toHaveProperty('model');
   });
 
-  it('turns samples into a samples job (no op, no rep)', () => {
+  it('turns samples into a samples job and a start op that keeps the set open (no rep)', () => {
     const message = accepted(received('samples', SAMPLES));
     const commit = buildCommit([message], NOW, LIMIT);
     expect(commit.samples).toEqual([{ v: 1, gymId: GYM, stationId: STATION, block: SAMPLES }]);
-    expect(commit.ops).toEqual([]);
+    expect(commit.ops).toEqual([
+      { kind: 'start', gymId: GYM, stationId: STATION, setId: 's-0007', athleteId: 'a-7f3c', exercise: 'back_squat', loadKg: 100, ts: SAMPLES.t0 },
+    ]);
     expect(commit.reps).toEqual([]);
   });
 
@@ -217,7 +219,7 @@ describe('buildCommit', () => {
       received('set', end),
     ];
     const commit = buildCommit(batch, NOW, LIMIT);
-    expect(commit.ops.map((op) => (op.kind === 'rep' ? `rep${op.rep.repIndex}` : op.kind))).toEqual(['start', 'rep1', 'status', 'rep2', 'end']);
+    expect(commit.ops.map((op) => (op.kind === 'rep' ? `rep${op.rep.repIndex}` : op.kind))).toEqual(['start', 'rep1', 'start', 'status', 'rep2', 'end']);
     expect(commit.reps.map((r) => r.repIndex)).toEqual([1, 2]);
     expect(commit.samples).toHaveLength(1);
     expect(commit.deadLetters.map((l) => l.reason)).toEqual(['malformed_json']);
@@ -247,7 +249,7 @@ describe('buildCommit', () => {
         expect(commit.samples).toHaveLength(count('samples'));
         expect(commit.deadLetters).toHaveLength(count('bad'));
         expect(commit.ops.map((op) => op.kind)).toEqual(
-          sequence.filter((k) => k === 'rep' || k === 'set' || k === 'status').map((k) => (k === 'set' ? 'start' : k)),
+          sequence.filter((k) => k !== 'bad').map((k) => (k === 'set' || k === 'samples' ? 'start' : k)),
         );
         expect(commit.ops.filter((op) => op.kind === 'status').map((op) => op.ts)).toEqual(
           sequence.flatMap((k, i) => (k === 'status' ? [NOW + i] : [])),

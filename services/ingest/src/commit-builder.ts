@@ -57,9 +57,14 @@ export function buildCommit(batch: readonly Received[], now: number, payloadLimi
         ops.push({ kind: 'rep', rep });
         break;
       }
-      case 'samples':
+      case 'samples': {
+        const { setId, athleteId, exercise, loadKg, t0 } = message.body;
         samples.push({ v: 1, gymId, stationId, block: message.body });
+        // A block is activity of its set, like a rep: it opens the set (closing the station's
+        // previous one) and defers its idle close.
+        ops.push({ kind: 'start', gymId, stationId, setId, athleteId, exercise, loadKg, ts: t0 });
         break;
+      }
       case 'set': {
         const { event, setId, athleteId, exercise, loadKg, ts } = message.body;
         ops.push({ kind: event, gymId, stationId, setId, athleteId, exercise, ts, ...(loadKg === undefined ? {} : { loadKg }) });

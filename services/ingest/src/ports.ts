@@ -1,7 +1,27 @@
 import type { RepRecord, SamplesJob, SetJob } from '@neurolift/contracts';
-import type { SetOp } from '@neurolift/set-state';
 
-export type { SetOp } from '@neurolift/set-state';
+/** A state change of a station's set bookkeeping, applied in arrival order. */
+export type SetOp =
+  | { readonly kind: 'rep'; readonly rep: RepRecord }
+  | {
+      readonly kind: 'start' | 'end';
+      readonly gymId: string;
+      readonly stationId: string;
+      readonly setId: string;
+      readonly athleteId: string;
+      readonly exercise: string;
+      readonly loadKg?: number;
+      readonly ts: number;
+    }
+  | {
+      readonly kind: 'status';
+      readonly gymId: string;
+      readonly stationId: string;
+      readonly online: boolean;
+      readonly ts: number;
+      readonly firmware?: string;
+      readonly model?: string;
+    };
 
 export interface DeadLetter {
   readonly topic: string;

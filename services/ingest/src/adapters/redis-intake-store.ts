@@ -1,8 +1,8 @@
 import { JOB_OPTIONS, SetJob, samplesJobId, type RedisKeys } from '@neurolift/contracts';
 import { Job, type Queue } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { APPLY_SET_OPS, CLOSE_IDLE_SETS, HOLD_LOCK, REMOVE_CLOSING_IF_OWNER, toLuaArgs } from '@neurolift/set-state';
-import type { ClosingStore, IntakeCommit, IntakeStore } from '../ports.js';
+import type { ClosingStore, IntakeCommit, IntakeStore, SetOp } from '../ports.js';
+import { APPLY_SET_OPS, CLOSE_IDLE_SETS, HOLD_LOCK, REMOVE_CLOSING_IF_OWNER } from './set-state-scripts.js';
 
 export interface RedisIntakeDeps {
   readonly redis: Redis;
@@ -17,6 +17,70 @@ export interface RedisIntakeDeps {
 }
 
 const EIGHT_DAYS_S = 8 * 24 * 3600;
+
+/** Reps of one set travel as one op; bounded so Lua's `unpack` stays within its stack. */
+const MAX_REPS_PER_OP = 500;
+
+interface LuaRepsOp {
+  k: 'reps';
+  g: string;
+  s: string;
+  set: string;
+  a: string;
+  e: string;
+  l: number;
+  i: number[];
+}
+
+function stationOf(op: SetOp): string {
+  return op.kind === 'rep' ? op.rep.stationId : op.stationId;
+}
+
+/**
+ * The compact form the Lua script reads. Ops of different stations are independent, so they are
+ * grouped by station (keeping each station's order) and consecutive reps of one set become one op:
+ * the script then opens each set once per batch and stores its reps in one HSET. Short keys keep
+ * the JSON small; the reps' own JSON travels as separate arguments.
+ */
+export function toLuaArgs(ops: readonly SetOp[]): { ops: Array<Record<string, unknown>>; reps: string[] } {
+  const byStation = new Map<string, SetOp[]>();
+  for (const op of ops) {
+    const station = stationOf(op);
+    const list = byStation.get(station);
+    if (list) list.push(op);
+    else byStation.set(station, [op]);
+  }
+  const out: Array<Record<string, unknown>> = [];
+  const reps: string[] = [];
+  for (const stationOps of byStation.values()) {
+    let group: LuaRepsOp | undefined;
+    for (const op of stationOps) {
+      if (op.kind === 'rep') {
+        const r = op.rep;
+        const sameSet = group && group.set === r.setId && group.a === r.athleteId && group.e === r.exercise;
+        if (!group || !sameSet || group.i.length >= MAX_REPS_PER_OP) {
+          group = { k: 'reps', g: r.gymId, s: r.stationId, set: r.setId, a: r.athleteId, e: r.exercise, l: r.loadKg, i: [] };
+          out.push(group as unknown as Record<string, unknown>);
+        }
+        group.l = r.loadKg;
+        group.i.push(r.repIndex);
+        reps.push(JSON.stringify(r));
+        continue;
+      }
+      group = undefined;
+      switch (op.kind) {
+        case 'start':
+        case 'end':
+          out.push({ k: op.kind, g: op.gymId, s: op.stationId, set: op.setId, a: op.athleteId, e: op.exercise, l: op.loadKg });
+          break;
+        case 'status':
+          out.push({ k: 'status', g: op.gymId, s: op.stationId, online: op.online, ts: op.ts, fw: op.firmware, model: op.model });
+          break;
+      }
+    }
+  }
+  return { ops: out, reps };
+}
 
 async function execChecked(multi: ChainableCommander): Promise<unknown[]> {
   const results = await multi.exec();
@@ -52,6 +116,10 @@ export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & Clo
       for (const job of batch.samples) {
         const jobId = samplesJobId(job.gymId, job.stationId, job.block.setId, job.block.t0);
         adds.push(new Job(deps.samplesQueue, 'samples', job, { ...JOB_OPTIONS.samples, jobId }).addJob(transaction));
+        // The set job waits until the worker has segmented every queued block of its set.
+        const pending = keys.samplesPending(job.stationId, job.block.setId);
+        multi.sadd(pending, job.block.t0);
+        multi.expire(pending, ttl);
       }
       if (batch.deadLetters.length > 0) {
         multi.lpush(keys.deadLetters, ...batch.deadLetters.map((letter) => JSON.stringify(letter)));

@@ -1,6 +1,5 @@
 /**
- * Lua scripts that keep each station's set bookkeeping in Redis (ingest for device messages, the
- * worker for reps segmented from samples), atomically. Keys are built from the
+ * Lua scripts that keep each station's set bookkeeping in Redis, atomically. Keys are built from the
  * prefix inside the scripts; with the default hash-tagged prefix they all share one cluster slot.
  *
  * Set hash fields: gymId, stationId, setId, athleteId, exercise, loadKg, status (open|closed),
@@ -79,10 +78,9 @@ for _, op in ipairs(ops) do
       fields[2 * j] = ARGV[nextArg]
       nextArg = nextArg + 1
     end
-    if open(op) == 'closed' and not op.q then
+    if open(op) == 'closed' then
       -- Reps of a set that already closed: a redelivery changes nothing; a new (late) rep
-      -- re-closes the set once per batch so its metrics include it. (Quiet reps, segmented from
-      -- samples, are awaited by the closed set's own job instead.)
+      -- re-closes the set once per batch so its metrics include it.
       for j = 1, #fields, 2 do
         if redis.call('HGET', rk, fields[j]) ~= fields[j + 1] then
           redis.call('HSET', rk, fields[j], fields[j + 1])

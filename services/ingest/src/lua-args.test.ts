@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import type { RepRecord } from '@neurolift/contracts';
-import { toLuaArgs, type SetOp } from './set-ops.js';
+import { toLuaArgs } from './adapters/redis-intake-store.js';
+import type { SetOp } from './ports.js';
 
 /*
  * toLuaArgs is what APPLY_SET_OPS reads: `ops` (JSON) and, after it, one RepRecord JSON per rep index,
@@ -51,15 +52,6 @@ describe('toLuaArgs', () => {
     const args = toLuaArgs(ops);
     expect(luaOps(ops)).toEqual([{ k: 'reps', g: 'gym-01', s: 'st-1', set: 's-1', a: 'a-1', e: 'back_squat', l: 100, i: [1, 2, 3] }]);
     expect(args.reps).toEqual(ops.map(json));
-  });
-
-  it('marks quiet (segmented) reps with q and never merges them with device reps of the set', () => {
-    const quiet = (index: number): SetOp => ({ ...repOp('st-1', 's-1', index, { source: 'samples' }), quiet: true } as SetOp);
-    const ops = [quiet(1), quiet(2), repOp('st-1', 's-1', 3)];
-    expect(luaOps(ops)).toEqual([
-      { k: 'reps', g: 'gym-01', s: 'st-1', set: 's-1', a: 'a-1', e: 'back_squat', l: 100, i: [1, 2], q: true },
-      { k: 'reps', g: 'gym-01', s: 'st-1', set: 's-1', a: 'a-1', e: 'back_squat', l: 100, i: [3] },
-    ]);
   });
 
   it('keeps out-of-order rep indexes in arrival order', () => {
