@@ -24,8 +24,8 @@ export const JOB_OPTIONS = {
   samples: {
     attempts: 12,
     backoff: { type: 'exponential', delay: 1000 },
-    // The segmenter state recognises a block it has already consumed; removing the job at once
-    // lets a redelivered block be processed again, which clears its entry in the pending set.
+    // Removed at once: a redelivered block goes back into its set's inbox, and only a new job (the
+    // same id) makes sure a worker takes it out again (the segmenter knows it as a duplicate).
     removeOnComplete: true,
     removeOnFail: { count: 10_000 },
   },

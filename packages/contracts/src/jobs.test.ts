@@ -171,13 +171,13 @@ describe('job payloads', () => {
   });
 
   it('SamplesJob survives a JSON round trip', () => {
-    const job = {
-      v: 1,
-      gymId: 'g',
-      stationId: 's',
-      block: { v: 1, t0: 1793032889000, hz: 100, athleteId: 'a-7f3c', setId: 's-0007', exercise: 'back_squat', loadKg: 100, position: [0, 0.001, 0.003] },
-    };
+    const job = { v: 2, gymId: 'g', stationId: 's', setId: 's-0007', t0: 1793032889000 };
     expect(SamplesJob.parse(throughRedis(job))).toStrictEqual(job);
+  });
+
+  it('SamplesJob of v1 (the block inside) is refused', () => {
+    const block = { v: 1, t0: 1793032889000, hz: 100, athleteId: 'a', setId: 's', exercise: 'e', loadKg: 1, position: [0] };
+    expect(SamplesJob.safeParse({ v: 1, gymId: 'g', stationId: 's', block }).success).toBe(false);
   });
 
   it.each([2, 0, '1', null, undefined])('RepBatchJob and SetJob reject v = %j', (v) => {

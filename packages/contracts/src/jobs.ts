@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { SamplesMessage } from './channels.js';
 import { Id } from './ids.js';
 
 /**
@@ -55,12 +54,17 @@ export const SetJob = z.object({
 });
 export type SetJob = z.infer<typeof SetJob>;
 
-/** A validated raw sample block awaiting rep segmentation. */
+/**
+ * A sample block of a set has arrived. The block itself waits in the set's inbox in Redis (written in
+ * the same MULTI): the job is only the trigger, and whichever job runs first segments every block
+ * of the set in the inbox, in time order (v1 carried the block in the job).
+ */
 export const SamplesJob = z.object({
-  v: z.literal(1),
+  v: z.literal(2),
   gymId: Id,
   stationId: Id,
-  block: SamplesMessage,
+  setId: Id,
+  t0: z.number().int(),
 });
 export type SamplesJob = z.infer<typeof SamplesJob>;
 

@@ -19,10 +19,12 @@ export function redisKeys(prefix: string) {
     set: (stationId: string, setId: string) => `${prefix}:set:${stationId}:${setId}`,
     /** Hash repIndex → RepRecord JSON of a set. */
     setReps: (stationId: string, setId: string) => `${prefix}:set:${stationId}:${setId}:reps`,
-    /** Hash of a set's rep segmentation from samples: `state` (segmenter JSON), `version`, `meta` (ids). */
+    /** Hash of a set's rep segmentation from samples: `state` (segmenter JSON), `version`, `owner` (ids). */
     segmenter: (stationId: string, setId: string) => `${prefix}:set:${stationId}:${setId}:segmenter`,
-    /** Set of the t0s of a set's sample blocks queued but not yet segmented (the set job waits for them). */
-    samplesPending: (stationId: string, setId: string) => `${prefix}:set:${stationId}:${setId}:samples-pending`,
+    /** Hash t0 → `samples` block JSON: a set's blocks received and not yet segmented (the set job waits for them). */
+    samplesInbox: (stationId: string, setId: string) => `${prefix}:set:${stationId}:${setId}:samples-inbox`,
+    /** Hash repIndex → RepRecord JSON: segmented reps whose rep points are not yet written. */
+    segmentedOutbox: (stationId: string, setId: string) => `${prefix}:set:${stationId}:${setId}:segmented-outbox`,
     /** Sorted set of open sets (`station:set`) scored by their idle deadline, epoch ms. */
     idleSets: `${prefix}:sets:idle`,
     /** List of closed sets waiting for their set job to be enqueued (JSON SetJob without `v`). */

@@ -118,7 +118,7 @@ describe('buildCommit', () => {
   it('turns samples into a samples job and a start op that keeps the set open (no rep)', () => {
     const message = accepted(received('samples', SAMPLES));
     const commit = buildCommit([message], NOW, LIMIT);
-    expect(commit.samples).toEqual([{ v: 1, gymId: GYM, stationId: STATION, block: SAMPLES }]);
+    expect(commit.samples).toEqual([{ gymId: GYM, stationId: STATION, block: SAMPLES }]);
     expect(commit.ops).toEqual([
       { kind: 'start', gymId: GYM, stationId: STATION, setId: 's-0007', athleteId: 'a-7f3c', exercise: 'back_squat', loadKg: 100, ts: SAMPLES.t0 },
     ]);

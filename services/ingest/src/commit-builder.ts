@@ -1,5 +1,5 @@
-import type { DeviceMessage, ParseOutcome, RepRecord, SamplesJob } from '@neurolift/contracts';
-import type { DeadLetter, IntakeCommit, SetOp } from './ports.js';
+import type { DeviceMessage, ParseOutcome, RepRecord } from '@neurolift/contracts';
+import type { DeadLetter, IntakeCommit, SampleBlock, SetOp } from './ports.js';
 
 /** One received message after validation. */
 export interface Received {
@@ -40,7 +40,7 @@ function repRecord(message: Extract<DeviceMessage, { channel: 'rep' }>): RepReco
 export function buildCommit(batch: readonly Received[], now: number, payloadLimit: number): IntakeCommit {
   const ops: SetOp[] = [];
   const reps: RepRecord[] = [];
-  const samples: SamplesJob[] = [];
+  const samples: SampleBlock[] = [];
   const deadLetters: DeadLetter[] = [];
   for (const received of batch) {
     const { outcome } = received;
@@ -59,7 +59,7 @@ export function buildCommit(batch: readonly Received[], now: number, payloadLimi
       }
       case 'samples': {
         const { setId, athleteId, exercise, loadKg, t0 } = message.body;
-        samples.push({ v: 1, gymId, stationId, block: message.body });
+        samples.push({ gymId, stationId, block: message.body });
         // A block is activity of its set, like a rep: it opens the set (closing the station's
         // previous one) and defers its idle close.
         ops.push({ kind: 'start', gymId, stationId, setId, athleteId, exercise, loadKg, ts: t0 });

@@ -1,4 +1,4 @@
-import type { RepRecord, SamplesJob, SetJob } from '@neurolift/contracts';
+import type { RepRecord, SamplesMessage, SetJob } from '@neurolift/contracts';
 
 /** A state change of a station's set bookkeeping, applied in arrival order. */
 export type SetOp =
@@ -23,6 +23,13 @@ export type SetOp =
       readonly model?: string;
     };
 
+/** A validated `samples` block: goes to its set's inbox, with a job that triggers segmentation. */
+export interface SampleBlock {
+  readonly gymId: string;
+  readonly stationId: string;
+  readonly block: SamplesMessage;
+}
+
 export interface DeadLetter {
   readonly topic: string;
   readonly reason: string;
@@ -40,7 +47,7 @@ export interface IntakeCommit {
   readonly now: number;
   readonly ops: readonly SetOp[];
   readonly reps: readonly RepRecord[];
-  readonly samples: readonly SamplesJob[];
+  readonly samples: readonly SampleBlock[];
   readonly deadLetters: readonly DeadLetter[];
 }
 

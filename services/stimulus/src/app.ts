@@ -1,15 +1,19 @@
-import { MEASUREMENTS, QUEUES, RepBatchJob, SetJob, redisKeys } from '@neurolift/contracts';
+import { MEASUREMENTS, QUEUES, RepBatchJob, SamplesJob, SetJob, redisKeys, type RepRecord } from '@neurolift/contracts';
 import { closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
+import type { BlockDisposition } from '@neurolift/stimulus';
 import { Redis } from 'ioredis';
 import { startQueueWorker } from './adapters/bullmq-worker.js';
 import { createInfluxPointSink } from './adapters/influx-point-sink.js';
 import { createRedisDeadLetters } from './adapters/redis-dead-letters.js';
 import { createRedisAthleteStore } from './adapters/redis-athlete-store.js';
+import { createRedisSegmenterStore } from './adapters/redis-segmenter-store.js';
 import { createRedisSetStore } from './adapters/redis-set-store.js';
 import type { WorkerConfig } from './config.js';
 import type { PointSink } from './ports.js';
 import { processRepBatch } from './process-reps.js';
+import { processSamples } from './process-samples.js';
 import { processSet } from './process-set.js';
+import { settleSamples } from './settle-samples.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 import { DEFAULT_MODEL, type ModelSettings } from './model-settings.js';
 
@@ -37,7 +41,15 @@ function measuredSink(sink: PointSink, metrics: WorkerMetrics): PointSink {
   };
 }
 
-/** Starts the stimulus worker: rep batches → rep points; closed sets → set metrics and points. */
+/** Blocks the segmenter could not use, and why (dead-lettered as `samples_<disposition>`). */
+const UNUSED_BLOCKS = new Map<BlockDisposition, string>([
+  ['late', 'the block came after the segmenter had given up waiting for it; reps around it were already reported'],
+  ['after_finish', 'the block came after its set had closed and its reps were computed'],
+  ['rate_mismatch', "the block's hz differs from the set's earlier blocks"],
+  ['invalid', 'the block cannot be segmented (empty, non-finite values or force of another length)'],
+]);
+
+/** Starts the stimulus worker: rep batches → rep points; sample blocks → reps; closed sets → set metrics and points. */
 export async function startStimulusWorker(config: WorkerConfig, logger: Logger, overrides: WorkerOverrides = {}): Promise<StimulusWorker> {
   const registry = overrides.registry ?? createRegistry();
   const metrics = createWorkerMetrics(registry);
@@ -63,6 +75,10 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
   const model = overrides.model ?? DEFAULT_MODEL;
   const deadLetters = createRedisDeadLetters(redis, keys, config.DEAD_LETTER_MAX);
   const common = { connection: redis, prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY, deadLetters, metrics, logger };
+  const segmenter = {
+    store: createRedisSegmenterStore({ redis, keys }),
+    writeReps: (reps: readonly RepRecord[]) => processRepBatch({ v: 1, reps: [...reps] }, { sets, sink }),
+  };
 
   const workers = [
     startQueueWorker({ ...common, queue: QUEUES.reps, schema: RepBatchJob, process: (job) => processRepBatch(job, { sets, sink }) }),
@@ -70,10 +86,34 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       ...common,
       queue: QUEUES.sets,
       schema: SetJob,
-      process: async (job) => {
+      process: async (job, context) => {
+        await settleSamples(job.stationId, job.setId, context, { ...segmenter, settleMs: config.SEGMENTER_SETTLE_MS, logger });
         const result = await processSet(job, { sets, athletes, sink, constants: model.constants, modelId: model.modelId });
         logger.debug({ setId: job.setId, station: job.stationId, reps: result.reps, measurement: MEASUREMENTS.set }, 'set written');
         return result;
+      },
+    }),
+    startQueueWorker({
+      ...common,
+      queue: QUEUES.samples,
+      schema: SamplesJob,
+      process: async (job) => {
+        const result = await processSamples(job, segmenter);
+        metrics.segmentedReps.inc(result.reps);
+        for (const { block, disposition } of result.outcomes) {
+          metrics.sampleBlocks.inc({ disposition });
+          const why = UNUSED_BLOCKS.get(disposition);
+          // Not bad input, but samples no rep was made of: kept for inspection rather than dropped silently.
+          if (why) {
+            await deadLetters.add({
+              topic: `gym/v1/${job.gymId}/${job.stationId}/samples`,
+              reason: `samples_${disposition}`,
+              detail: `${why} (set ${block.setId}, t0 ${block.t0})`,
+              payload: JSON.stringify(block),
+            });
+          }
+        }
+        return { blocks: result.outcomes.length, reps: result.reps };
       },
     }),
   ];

@@ -15,6 +15,8 @@ export const WorkerConfigSchema = z.object({
   /** Jobs processed at once per queue. */
   WORKER_CONCURRENCY: env.int({ min: 1, max: 1000 }).default(8),
   DEAD_LETTER_MAX: env.int({ min: 1 }).default(10_000),
+  /** How long a closed set's job waits for sample blocks of the set still queued for segmentation, ms. */
+  SEGMENTER_SETTLE_MS: env.int({ min: 0, max: 600_000 }).default(10_000),
   /** JSON file of model constant overrides (see docs/model.md); outputs then carry their own model id. */
   MODEL_CONSTANTS_FILE: z.string().optional(),
   /** Port of /healthz, /readyz and /metrics when the worker runs alone; 0 disables it. */

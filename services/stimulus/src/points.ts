@@ -1,6 +1,6 @@
 import { MEASUREMENTS, type RepRecord } from '@neurolift/contracts';
 import type { SetModel } from '@neurolift/stimulus';
-import { float, int, line, optionalFloat, str } from './line-protocol.js';
+import { bool, float, int, line, optionalFloat, str } from './line-protocol.js';
 
 /** Who a point belongs to: its tags, plus the set id field. */
 export interface PointOwner {
@@ -31,6 +31,10 @@ export function repLine(rep: RepRecord, velocityLossPct: number | undefined): st
       concentric_ms: optionalFloat(rep.concentricMs),
       eccentric_ms: optionalFloat(rep.eccentricMs),
       velocity_loss_pct: optionalFloat(velocityLossPct),
+      mean_propulsive_velocity: optionalFloat(rep.meanPropulsiveVelocity),
+      mean_force: optionalFloat(rep.meanForce),
+      mean_power: optionalFloat(rep.meanPower),
+      partial: rep.partial === undefined ? undefined : bool(rep.partial),
       source: str(rep.source),
     },
     rep.ts,

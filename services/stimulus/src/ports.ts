@@ -1,4 +1,4 @@
-import type { RepRecord } from '@neurolift/contracts';
+import type { RepRecord, SamplesMessage } from '@neurolift/contracts';
 import type { SegmenterState } from '@neurolift/stimulus';
 
 /** Where points go: InfluxDB line protocol, written durably before the promise resolves. */
@@ -38,6 +38,8 @@ export interface SegmenterSnapshot {
   /** Bumped by every commit; a commit expecting another version is refused. */
   readonly version: number;
   readonly owner: SegmentOwner | null;
+  /** Blocks received and not yet segmented, in time order (at most the store's batch). */
+  readonly inbox: readonly SamplesMessage[];
 }
 
 export interface SegmentCommit {
@@ -46,18 +48,20 @@ export interface SegmentCommit {
   readonly owner: SegmentOwner;
   readonly expectedVersion: number;
   readonly state: SegmenterState;
-  /** Reps completed by this step: stored with the set and, if `enqueueReps`, written as rep points by a rep job. */
+  /** Reps completed by this step: stored with the set and in the outbox (their points are not written yet). */
   readonly reps: readonly RepRecord[];
-  readonly enqueueReps: boolean;
-  /** The block this step consumed: removed from the set's pending blocks. */
-  readonly blockT0?: number;
+  /** t0 of the inbox blocks this step segmented. */
+  readonly consumed: readonly number[];
 }
 
-/** Per-set segmenter state in Redis, between sample blocks (any worker may take the next block). */
+/** Per-set segmentation state in Redis (any worker may take the next block; a restart loses nothing). */
 export interface SegmenterStore {
   load(stationId: string, setId: string): Promise<SegmenterSnapshot>;
-  /** Atomically: state (if still at `expectedVersion`), reps, rep job, pending block. false: the state changed meanwhile. */
+  /** Atomically, if the state is still at `expectedVersion`: state, reps, outbox, inbox. false: it moved on. */
   commit(commit: SegmentCommit): Promise<boolean>;
-  /** Sample blocks of the set queued by ingest and not yet segmented. */
-  pendingBlocks(stationId: string, setId: string): Promise<number>;
+  /** Segmented reps whose rep points are not yet written. */
+  unwritten(stationId: string, setId: string): Promise<RepRecord[]>;
+  markWritten(stationId: string, setId: string, repIndexes: readonly number[]): Promise<void>;
+  /** Blocks of the set received and not yet segmented. */
+  inboxSize(stationId: string, setId: string): Promise<number>;
 }

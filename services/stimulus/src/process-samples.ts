@@ -1,4 +1,5 @@
-import type { RepRecord, SamplesJob } from '@neurolift/contracts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RepRecord, SamplesJob, SamplesMessage } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
 import {
   createSegmenterState,
@@ -7,18 +8,30 @@ import {
   type BlockDisposition,
   type SegmentedRep,
   type SegmenterParams,
-  type SegmentResult,
+  type SegmenterState,
 } from '@neurolift/stimulus';
 import type { SegmentOwner, SegmenterSnapshot, SegmenterStore } from './ports.js';
 
 export interface SamplesDeps {
   readonly store: SegmenterStore;
+  /** Writes rep points (the rep job's code), durably before it resolves. */
+  readonly writeReps: (reps: readonly RepRecord[]) => Promise<unknown>;
   /** Segmenter parameters; the same for every block of a set (defaults unless a test overrides them). */
   readonly params?: Partial<SegmenterParams>;
 }
 
-/** Rounds when another worker changed the set's state meanwhile; then BullMQ retries the job. */
-const MAX_ROUNDS = 5;
+/** A block and what the segmenter did with it. */
+export interface BlockOutcome {
+  readonly block: SamplesMessage;
+  readonly disposition: BlockDisposition;
+}
+
+/**
+ * Rounds when another worker committed the same set meanwhile; each waits a little longer. Then
+ * BullMQ retries the job. A winner takes every block in the inbox, so losers usually find it empty.
+ */
+const MAX_ROUNDS = 20;
+const ROUND_DELAY_MS = 5;
 
 /** A segmented rep as the rest of the pipeline sees a rep: a RepRecord with `source: 'samples'`. */
 export function segmentedRepRecord(rep: SegmentedRep, owner: SegmentOwner, stationId: string, setId: string): RepRecord {
@@ -45,64 +58,90 @@ export function segmentedRepRecord(rep: SegmentedRep, owner: SegmentOwner, stati
   };
 }
 
+interface Step {
+  readonly state: SegmenterState;
+  readonly owner: SegmentOwner;
+  readonly reps: readonly SegmentedRep[];
+  readonly outcomes: readonly BlockOutcome[];
+}
+
 /**
- * One optimistic step on a set's segmenter state: load, compute, commit if nobody committed in
- * between (compare-and-set on the version), else go again with the newer state.
+ * One optimistic step on a set's segmentation: load, compute, commit if nobody committed in between
+ * (compare-and-set on the version), else go again with the newer state. null: nothing to do.
  */
-async function step<R extends SegmentResult>(
+async function commitStep(
   store: SegmenterStore,
   stationId: string,
   setId: string,
-  compute: (snapshot: SegmenterSnapshot) => { result: R; owner: SegmentOwner } | null,
-  commit: { enqueueReps: boolean; blockT0?: number },
-): Promise<R | null> {
+  compute: (snapshot: SegmenterSnapshot) => Step | null,
+): Promise<Step | null> {
   for (let round = 1; round <= MAX_ROUNDS; round++) {
     const snapshot = await store.load(stationId, setId);
-    const computed = compute(snapshot);
-    if (!computed) return null;
-    const { result, owner } = computed;
-    const reps = result.reps.map((rep) => segmentedRepRecord(rep, owner, stationId, setId));
-    const ok = await store.commit({ stationId, setId, owner, expectedVersion: snapshot.version, state: result.state, reps, ...commit });
-    if (ok) return result;
+    const step = compute(snapshot);
+    if (!step) return null;
+    const reps = step.reps.map((rep) => segmentedRepRecord(rep, step.owner, stationId, setId));
+    const consumed = step.outcomes.map(({ block }) => block.t0);
+    if (await store.commit({ stationId, setId, owner: step.owner, expectedVersion: snapshot.version, state: step.state, reps, consumed })) return step;
+    await sleep(Math.min(50, round * ROUND_DELAY_MS));
   }
-  throw new PipelineError('NL_ERR_SEGMENTER_BUSY', `segmenter state of set ${setId} kept changing during ${MAX_ROUNDS} rounds`, true);
+  throw new PipelineError('NL_ERR_SEGMENTER_BUSY', `segmentation of set ${setId} kept changing during ${MAX_ROUNDS} rounds`, true);
+}
+
+/** Segments every block waiting in the inbox, oldest first. */
+function segmentInbox(snapshot: SegmenterSnapshot, gymId: string, params: Partial<SegmenterParams> | undefined): Step | null {
+  const first = snapshot.inbox[0];
+  if (!first) return null;
+  let state = snapshot.state ?? createSegmenterState();
+  const reps: SegmentedRep[] = [];
+  const outcomes: BlockOutcome[] = [];
+  for (const block of snapshot.inbox) {
+    const result = segmentBlock(state, block, params);
+    state = result.state;
+    reps.push(...result.reps);
+    outcomes.push({ block, disposition: result.disposition });
+  }
+  return { state, reps, outcomes, owner: snapshot.owner ?? { gymId, athleteId: first.athleteId, exercise: first.exercise } };
+}
+
+/** Writes the rep points of reps committed but not yet written (also those of an earlier, failed attempt). */
+async function flushOutbox(stationId: string, setId: string, deps: SamplesDeps): Promise<void> {
+  const reps = await deps.store.unwritten(stationId, setId);
+  if (reps.length === 0) return;
+  await deps.writeReps(reps);
+  await deps.store.markWritten(stationId, setId, reps.map((rep) => rep.repIndex));
 }
 
 /**
- * A sample block: segmented against the set's state in Redis; the reps it completes are stored with
- * the set (as device reps would be) and written as rep points by a rep job. Blocks may come in any
- * order and more than once (the segmenter buffers early blocks and recognises consumed ones).
+ * A block has arrived (the job is its trigger): every block of the set waiting in its inbox is
+ * segmented in time order against the set's state in Redis, so blocks of one set taken by several
+ * workers at once are still segmented in order. The reps they complete are stored with the set (as
+ * device reps are) and their points written. Blocks may also arrive out of order or twice: the
+ * segmenter buffers early blocks and knows consumed ones.
  */
-export async function processSamples(job: SamplesJob, deps: SamplesDeps): Promise<{ disposition: BlockDisposition; reps: number }> {
-  const { gymId, stationId, block } = job;
-  const owner: SegmentOwner = { gymId, athleteId: block.athleteId, exercise: block.exercise };
-  const result = await step(
-    deps.store,
-    stationId,
-    block.setId,
-    (snapshot) => ({ result: segmentBlock(snapshot.state ?? createSegmenterState(), block, deps.params), owner }),
-    { enqueueReps: true, blockT0: block.t0 },
-  );
-  // step returns null only when compute does, which it never does here.
-  if (!result) throw new Error('unreachable: a block always yields a result');
-  return { disposition: result.disposition, reps: result.reps.length };
+export async function processSamples(job: SamplesJob, deps: SamplesDeps): Promise<{ outcomes: BlockOutcome[]; reps: number }> {
+  const outcomes: BlockOutcome[] = [];
+  let reps = 0;
+  for (;;) {
+    const step = await commitStep(deps.store, job.stationId, job.setId, (snapshot) => segmentInbox(snapshot, job.gymId, deps.params));
+    if (!step) break;
+    outcomes.push(...step.outcomes);
+    reps += step.reps.length;
+  }
+  await flushOutbox(job.stationId, job.setId, deps);
+  return { outcomes, reps };
 }
 
 /**
- * At set close: the reps still held back by the filter's look-ahead are completed and stored with the
- * set (the set job then writes every rep point itself). A set without samples, or already finished
- * (a re-close), is left alone. Returns how many reps this added.
+ * At set close: the reps the filter still holds back are completed and stored with the set, and
+ * their points written. A set without samples, or already finished (a re-close), is left alone.
+ * Returns how many reps this added.
  */
 export async function finishSetSegmentation(stationId: string, setId: string, deps: SamplesDeps): Promise<number> {
-  const result = await step(
-    deps.store,
-    stationId,
-    setId,
-    (snapshot) =>
-      snapshot.state && snapshot.owner && !snapshot.state.finished
-        ? { result: finishSegmenter(snapshot.state, deps.params), owner: snapshot.owner }
-        : null,
-    { enqueueReps: false },
-  );
-  return result?.reps.length ?? 0;
+  const step = await commitStep(deps.store, stationId, setId, (snapshot) => {
+    if (!snapshot.state || !snapshot.owner || snapshot.state.finished) return null;
+    const result = finishSegmenter(snapshot.state, deps.params);
+    return { state: result.state, reps: result.reps, outcomes: [], owner: snapshot.owner };
+  });
+  await flushOutbox(stationId, setId, deps);
+  return step?.reps.length ?? 0;
 }

@@ -21,6 +21,17 @@ export function createWorkerMetrics(registry: Registry) {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10],
       registers: [registry],
     }),
+    sampleBlocks: new Counter({
+      name: 'neurolift_worker_sample_blocks_total',
+      help: 'Sample blocks segmented, by what the segmenter did with them (consumed, buffered, duplicate, late, rate_mismatch, invalid, after_finish)',
+      labelNames: ['disposition'] as const,
+      registers: [registry],
+    }),
+    segmentedReps: new Counter({
+      name: 'neurolift_worker_segmented_reps_total',
+      help: 'Reps found in sample blocks',
+      registers: [registry],
+    }),
     errors: new Counter({
       name: 'neurolift_worker_errors_total',
       help: 'Job failures with a known cause (TSDB unavailable, unreachable or rejecting; athlete busy), by code',

@@ -1,4 +1,4 @@
-import { JOB_OPTIONS, SetJob, samplesJobId, type RedisKeys } from '@neurolift/contracts';
+import { JOB_OPTIONS, SetJob, samplesJobId, type RedisKeys, type SamplesJob } from '@neurolift/contracts';
 import { Job, type Queue } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { ClosingStore, IntakeCommit, IntakeStore, SetOp } from '../ports.js';
@@ -113,13 +113,15 @@ export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & Clo
       if (batch.reps.length > 0) {
         adds.push(new Job(deps.repsQueue, 'reps', { v: 1, reps: batch.reps }, JOB_OPTIONS.reps).addJob(transaction));
       }
-      for (const job of batch.samples) {
-        const jobId = samplesJobId(job.gymId, job.stationId, job.block.setId, job.block.t0);
+      for (const { gymId, stationId, block } of batch.samples) {
+        // The block waits in its set's inbox; the job (deterministic id: a redelivery adds nothing)
+        // makes a worker segment whatever the inbox holds. The set job waits for the inbox to empty.
+        const inbox = keys.samplesInbox(stationId, block.setId);
+        transaction.hset(inbox, { [String(block.t0)]: JSON.stringify(block) });
+        multi.expire(inbox, ttl);
+        const job: SamplesJob = { v: 2, gymId, stationId, setId: block.setId, t0: block.t0 };
+        const jobId = samplesJobId(gymId, stationId, block.setId, block.t0);
         adds.push(new Job(deps.samplesQueue, 'samples', job, { ...JOB_OPTIONS.samples, jobId }).addJob(transaction));
-        // The set job waits until the worker has segmented every queued block of its set.
-        const pending = keys.samplesPending(job.stationId, job.block.setId);
-        multi.sadd(pending, job.block.t0);
-        multi.expire(pending, ttl);
       }
       if (batch.deadLetters.length > 0) {
         multi.lpush(keys.deadLetters, ...batch.deadLetters.map((letter) => JSON.stringify(letter)));

@@ -1,14 +1,22 @@
 import { PipelineError, type Logger } from '@neurolift/platform';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { DeadLetterSink } from '../ports.js';
 import type { WorkerMetrics } from '../worker-metrics.js';
 
+/** What a processor may ask of the job it runs. */
+export interface JobContext {
+  /** When the job was created (for a set job: about when the set closed), epoch ms. */
+  readonly createdAt: number;
+  /** Puts the job back for `ms` without using up an attempt; the processor must return what this returns. */
+  defer(ms: number): Promise<never>;
+}
+
 export interface QueueWorkerOptions<S extends z.ZodType> {
   readonly queue: string;
   readonly schema: S;
-  readonly process: (data: z.infer<S>) => Promise<unknown>;
+  readonly process: (data: z.infer<S>, context: JobContext) => Promise<unknown>;
   readonly connection: Redis;
   readonly prefix: string;
   readonly concurrency: number;
@@ -34,14 +42,21 @@ export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOption
 
   const worker: Worker = new Worker(
     queue,
-    async (job: Job) => {
+    async (job: Job, token?: string) => {
       const parsed = options.schema.safeParse(job.data);
       if (!parsed.success) {
         await deadLetter(job, 'invalid_job', parsed.error.message.slice(0, 500));
         throw new UnrecoverableError('job data does not match its schema');
       }
       try {
-        return await options.process(parsed.data);
+        const context: JobContext = {
+          createdAt: job.timestamp,
+          async defer(ms) {
+            await job.moveToDelayed(Date.now() + ms, token);
+            throw new DelayedError();
+          },
+        };
+        return await options.process(parsed.data, context);
       } catch (error) {
         if (!(error instanceof PipelineError)) throw error;
         metrics.errors.inc({ code: error.code });
