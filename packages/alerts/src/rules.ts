@@ -3,27 +3,9 @@
  * because they travel in alert payloads and dashboards.
  */
 
-/** Every rule, in the spec's table order. */
-export const ALERT_RULES = [
-  'near_failure',
-  'partial_rep',
-  'high_fatigue',
-  'low_effort',
-  'nsi_below_target',
-  'readiness_drop',
-  'e1rm_record',
-  'low_exposure',
-  'exposure_change',
-  'station_offline',
-] as const;
-export type AlertRule = (typeof ALERT_RULES)[number];
+import { ALERT_RULES, type AlertRule, type Severity } from '@neurolift/contracts';
 
-/** `info` tells, `amber` asks the coach to look, `red` asks the coach to act. */
-export const SEVERITIES = ['info', 'amber', 'red'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-/** The unit of an alert's `value` and `threshold`. */
-export type AlertUnit = 'm/s' | 'reps' | 'percent' | 'm' | 'kg' | 'nsi' | 'sessions' | 'ratio' | 'none';
+export { ALERT_RULES, SEVERITIES, type AlertRule, type AlertUnit, type Severity } from '@neurolift/contracts';
 
 const RULE_SET: ReadonlySet<string> = new Set(ALERT_RULES);
 

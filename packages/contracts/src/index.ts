@@ -9,3 +9,4 @@ export * from './json-schemas.js';
 export * from './redis-keys.js';
 export * from './job-options.js';
 export * from './profile.js';
+export * from './alerts.js';

@@ -30,6 +30,12 @@ export const QUEUES = {
   sets: 'sets',
   /** Validated raw sample blocks awaiting rep segmentation. */
   samples: 'samples',
+  /** Triggers for the alert rules (reps stored, set closed, session ended, station status, daily run). */
+  alertChecks: 'alert-checks',
+  /** One job per alert to deliver (job id = alert id). */
+  alerts: 'alerts',
+  /** Webhook POSTs of alerts, retried with backoff. */
+  webhooks: 'webhooks',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -43,4 +49,6 @@ export const MEASUREMENTS = {
   exposure: 'neurotrophic_exposure',
   /** Acute-window curve at 1-minute steps after each set (model). */
   acute: 'neurotrophic_acute',
+  /** Coach alerts (Grafana annotations). */
+  alert: 'alert',
 } as const;

@@ -31,6 +31,18 @@ export function redisKeys(prefix: string) {
     closingSets: `${prefix}:sets:closing`,
     /** Lock held by the one set closer that drains `closingSets` at a time. */
     closerLock: `${prefix}:sets:closer-lock`,
+    /** Hash of an alert's delivery: `claimedAt`, then one field per channel delivered (mqtt, tsdb, webhook, live). */
+    alert: (alertId: string) => `${prefix}:alert:${alertId}`,
+    /** The id of the last alert of (athlete, rule) while its cooldown runs (PX). */
+    alertCooldown: (athleteId: string, rule: string) => `${prefix}:alert-cooldown:${athleteId}:${rule}`,
+    /** Sorted set of a gym's athletes scored by their last set's time (who the daily rules look at). */
+    gymAthletes: (gymId: string) => `${prefix}:gym:${gymId}:athletes`,
+    /** Pub/sub channel of a gym's live console events (LiveEvent JSON). */
+    liveChannel: (gymId: string) => `${prefix}:live:${gymId}`,
+    /** Hash stationId → LiveStation JSON: the console's state on load. */
+    liveStations: (gymId: string) => `${prefix}:live:${gymId}:stations`,
+    /** List of a gym's latest alerts (AlertMessage JSON), newest first, trimmed. */
+    liveAlerts: (gymId: string) => `${prefix}:live:${gymId}:alerts`,
     /** Athlete profile JSON. */
     athleteProfile: (athleteId: string) => `${prefix}:athlete:${athleteId}:profile`,
     /** Hash `<station>.<set>` → the athlete's set (reps) as the model needs it; recent weeks only. */

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+import { Id } from './ids.js';
+
+/**
+ * Coach alerts on the wire: what the alerts service publishes on `gym/v1/{gymId}/alerts` (MQTT, QoS 1),
+ * POSTs to a gym's webhook and keeps for the live console, and the jobs that carry them.
+ */
+
+/** Every rule of the model spec's "Coach alert rules", in its table order (snake_case ids). */
+export const ALERT_RULES = [
+  'near_failure',
+  'partial_rep',
+  'high_fatigue',
+  'low_effort',
+  'nsi_below_target',
+  'readiness_drop',
+  'e1rm_record',
+  'low_exposure',
+  'exposure_change',
+  'station_offline',
+] as const;
+export type AlertRule = (typeof ALERT_RULES)[number];
+
+/** `info` tells, `amber` asks the coach to look, `red` asks the coach to act. */
+export const SEVERITIES = ['info', 'amber', 'red'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export const ALERT_UNITS = ['m/s', 'reps', 'percent', 'm', 'kg', 'nsi', 'sessions', 'ratio', 'none'] as const;
+export type AlertUnit = (typeof ALERT_UNITS)[number];
+
+/** An alert as published. `id` is the same for every delivery of the same (athlete, rule, set/session/day). */
+export const AlertMessage = z.object({
+  id: z.string().regex(/^[0-9a-f]{32}$/),
+  rule: z.enum(ALERT_RULES),
+  severity: z.enum(SEVERITIES),
+  gymId: Id,
+  stationId: Id.optional(),
+  athleteId: Id,
+  setId: Id.optional(),
+  exercise: Id.optional(),
+  value: z.number(),
+  threshold: z.number(),
+  unit: z.enum(ALERT_UNITS),
+  message: z.string().max(500),
+  /** The model version that produced the inputs (`nsi-1`, or `nsi-1+<hash>` with overrides). */
+  model: z.string().max(64),
+  /** When the condition was observed, epoch ms. */
+  ts: z.number().int(),
+});
+export type AlertMessage = z.infer<typeof AlertMessage>;
+
+const SetRef = { gymId: Id, stationId: Id, setId: Id, athleteId: Id };
+
+/**
+ * Something happened that alert rules look at. Producers (the worker, ingest, the daily scheduler) only
+ * say what happened; the alerts service loads the state and evaluates the rules.
+ */
+export const AlertCheckJob = z.discriminatedUnion('kind', [
+  /** Reps of an open set were stored and their points written: in-set rules. */
+  z.object({ v: z.literal(1), kind: z.literal('reps'), ...SetRef }),
+  /** A set closed and the model ran: post-set rules; schedules the session-end check. */
+  z.object({ v: z.literal(1), kind: z.literal('set_closed'), ...SetRef }),
+  /** Delayed until the set's session can no longer grow: session rules. */
+  z.object({ v: z.literal(1), kind: z.literal('session_end'), ...SetRef }),
+  /** A station reported its status (ingest, for `online: false` only). */
+  z.object({ v: z.literal(1), kind: z.literal('station_status'), gymId: Id, stationId: Id, online: z.boolean(), ts: z.number().int() }),
+  /** The gym's daily run (job scheduler at its local time). */
+  z.object({ v: z.literal(1), kind: z.literal('daily'), gymId: Id }),
+]);
+export type AlertCheckJob = z.infer<typeof AlertCheckJob>;
+
+/** One alert to deliver (job id = alert id, so an alert is enqueued once). */
+export const AlertJob = z.object({ v: z.literal(1), alert: AlertMessage });
+export type AlertJob = z.infer<typeof AlertJob>;
+
+/** One webhook POST of an alert to its gym's endpoint. */
+export const WebhookJob = z.object({ v: z.literal(1), alert: AlertMessage });
+export type WebhookJob = z.infer<typeof WebhookJob>;
+
+/** A rep as the live console shows it. */
+export const LiveRep = z.object({
+  repIndex: z.number().int().min(1),
+  meanVelocity: z.number(),
+  velocityLossPct: z.number().optional(),
+  partial: z.boolean().optional(),
+  ts: z.number().int(),
+});
+export type LiveRep = z.infer<typeof LiveRep>;
+
+/** A station's current (or last) set, as the live console shows it. */
+export const LiveStation = z.object({
+  gymId: Id,
+  stationId: Id,
+  athleteId: Id,
+  setId: Id,
+  exercise: Id,
+  loadKg: z.number(),
+  reps: z.array(LiveRep),
+  /** Velocity loss of the set so far, %. */
+  velocityLossPct: z.number(),
+  /** The gym's high-fatigue thresholds, % (the gauge's colours). */
+  fatigueAmberPct: z.number(),
+  fatigueRedPct: z.number(),
+  /** Session NSI after the athlete's last closed set (model), when known. */
+  sessionNsi: z.number().optional(),
+  open: z.boolean(),
+  updatedAt: z.number().int(),
+});
+export type LiveStation = z.infer<typeof LiveStation>;
+
+/** What the console receives over Server-Sent Events (from the Redis channel `liveChannel`). */
+export const LiveEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('station'), station: LiveStation }),
+  z.object({ type: z.literal('alert'), alert: AlertMessage }),
+]);
+export type LiveEvent = z.infer<typeof LiveEvent>;
