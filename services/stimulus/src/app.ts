@@ -3,9 +3,7 @@ import { closeAll, createRegistry, once, type Logger, type Registry } from '@neu
 import type { BlockDisposition } from '@neurolift/stimulus';
 import { Redis } from 'ioredis';
 import { startQueueWorker } from './adapters/bullmq-worker.js';
-import { createInfluxPointSink } from './adapters/influx-point-sink.js';
 import { createRedisDeadLetters } from './adapters/redis-dead-letters.js';
-import { createRedisAthleteStore } from './adapters/redis-athlete-store.js';
 import { createRedisSegmenterStore } from './adapters/redis-segmenter-store.js';
 import { createRedisSetStore } from './adapters/redis-set-store.js';
 import type { WorkerConfig } from './config.js';
@@ -15,7 +13,7 @@ import { processSamples } from './process-samples.js';
 import { processSet } from './process-set.js';
 import { settleSamples } from './settle-samples.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
-import { DEFAULT_MODEL, type ModelSettings } from './model-settings.js';
+import { DEFAULT_MODEL, createInfluxPointSink, createRedisAthleteStore, type ModelSettings } from '@neurolift/storage';
 
 export interface WorkerOverrides {
   readonly registry?: Registry;

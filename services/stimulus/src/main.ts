@@ -2,7 +2,7 @@ import { ConfigError, createLogger, createRegistry, loadConfig, runMain, serveAl
 import { readFileSync } from 'node:fs';
 import { startStimulusWorker } from './app.js';
 import { WorkerConfigSchema } from './config.js';
-import { modelSettings, type ModelSettings } from './model-settings.js';
+import { modelSettings, type ModelSettings } from '@neurolift/storage';
 
 /** Model constants from MODEL_CONSTANTS_FILE; a bad file stops the worker naming the setting. */
 function loadModel(file: string | undefined): ModelSettings {

@@ -1,6 +1,6 @@
 import { MEASUREMENTS, type RepRecord } from '@neurolift/contracts';
 import type { SetModel } from '@neurolift/stimulus';
-import { bool, float, int, line, optionalFloat, str } from './line-protocol.js';
+import { bool, float, int, line, optionalFloat, str } from '@neurolift/storage';
 
 /** Who a point belongs to: its tags, plus the set id field. */
 export interface PointOwner {

@@ -1,10 +1,7 @@
 import type { RepRecord, SamplesMessage } from '@neurolift/contracts';
 import type { SegmenterState } from '@neurolift/stimulus';
 
-/** Where points go: InfluxDB line protocol, written durably before the promise resolves. */
-export interface PointSink {
-  write(lines: readonly string[]): Promise<void>;
-}
+export type { PointSink } from '@neurolift/storage';
 
 /** Reps stored with their set by ingest. */
 export interface SetStore {

@@ -2,7 +2,7 @@ import type { RepRecord, SetJob } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
 import { athleteSetKey, dayOf, planAthleteUpdate, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
 import { athleteLines } from './athlete/athlete-lines.js';
-import type { AthleteStore } from './athlete/athlete-store.js';
+import type { AthleteStore } from '@neurolift/storage';
 import { repLine } from './points.js';
 import type { PointSink, SetStore } from './ports.js';
 

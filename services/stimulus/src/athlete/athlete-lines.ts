@@ -1,6 +1,6 @@
 import { MEASUREMENTS } from '@neurolift/contracts';
 import type { AthleteUpdate } from '@neurolift/stimulus';
-import { bool, float, int, line, str } from '../line-protocol.js';
+import { bool, float, int, line, str } from '@neurolift/storage';
 import { setLine } from '../points.js';
 
 /**

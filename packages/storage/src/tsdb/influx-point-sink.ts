@@ -1,6 +1,10 @@
 import { HttpError, InfluxDB, setLogger } from '@influxdata/influxdb-client';
 import { PipelineError, type Logger } from '@neurolift/platform';
-import type { PointSink } from '../ports.js';
+
+/** Where points go: InfluxDB line protocol, written durably before the promise resolves. */
+export interface PointSink {
+  write(lines: readonly string[]): Promise<void>;
+}
 
 /** Lines per write request; InfluxDB's documented optimum for OSS 2.x. */
 export const INFLUX_BATCH_LINES = 5000;

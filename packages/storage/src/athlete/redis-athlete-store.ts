@@ -4,7 +4,7 @@ import { AthleteProfile, type RedisKeys } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import type { AthleteSnapshot, AthleteStore } from '../athlete/athlete-store.js';
+import type { AthleteSnapshot, AthleteStore } from './athlete-store.js';
 
 /** Stored form of an athlete's set; parsed on read (another version of the worker may have written it). */
 const StoredSet = z.object({

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { HttpError } from '@influxdata/influxdb-client';
 import { PipelineError } from '@neurolift/platform';
-import { classifyWriteError, parseRetryAfter } from './adapters/influx-point-sink.js';
+import { classifyWriteError, parseRetryAfter } from './influx-point-sink.js';
 
 /*
  * Retry-After (RFC 9110 §10.2.3) = HTTP-date / delay-seconds (1*DIGIT). A write refused for its data

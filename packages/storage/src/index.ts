@@ -1,0 +1,6 @@
+/** Ways in and out of Redis and the TSDB that more than one service uses (the worker and the alerts service). */
+export * from './tsdb/line-protocol.js';
+export * from './tsdb/influx-point-sink.js';
+export * from './athlete/athlete-store.js';
+export { createRedisAthleteStore } from './athlete/redis-athlete-store.js';
+export * from './model-settings.js';
