@@ -4,3 +4,5 @@ export * from './tsdb/influx-point-sink.js';
 export * from './athlete/athlete-store.js';
 export { createRedisAthleteStore } from './athlete/redis-athlete-store.js';
 export * from './model-settings.js';
+export * from './queue/queue-worker.js';
+export * from './queue/redis-dead-letters.js';

@@ -2,8 +2,6 @@ import { MEASUREMENTS, QUEUES, RepBatchJob, SamplesJob, SetJob, redisKeys, type 
 import { closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
 import type { BlockDisposition } from '@neurolift/stimulus';
 import { Redis } from 'ioredis';
-import { startQueueWorker } from './adapters/bullmq-worker.js';
-import { createRedisDeadLetters } from './adapters/redis-dead-letters.js';
 import { createRedisSegmenterStore } from './adapters/redis-segmenter-store.js';
 import { createRedisSetStore } from './adapters/redis-set-store.js';
 import type { WorkerConfig } from './config.js';
@@ -13,7 +11,7 @@ import { processSamples } from './process-samples.js';
 import { processSet } from './process-set.js';
 import { settleSamples } from './settle-samples.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
-import { DEFAULT_MODEL, createInfluxPointSink, createRedisAthleteStore, type ModelSettings } from '@neurolift/storage';
+import { DEFAULT_MODEL, createInfluxPointSink, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings } from '@neurolift/storage';
 
 export interface WorkerOverrides {
   readonly registry?: Registry;

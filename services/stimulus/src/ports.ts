@@ -11,16 +11,6 @@ export interface SetStore {
   firstReps(sets: ReadonlyArray<{ stationId: string; setId: string }>): Promise<Map<string, RepRecord[]>>;
 }
 
-export interface WorkerDeadLetter {
-  readonly topic: string;
-  readonly reason: string;
-  readonly detail: string;
-  readonly payload: string;
-}
-
-export interface DeadLetterSink {
-  add(letter: WorkerDeadLetter): Promise<void>;
-}
 
 /** Who a segmented set belongs to (from its sample blocks), so its tail reps can be built at close. */
 export interface SegmentOwner {

@@ -1,5 +1,5 @@
 import type { Logger } from '@neurolift/platform';
-import type { JobContext } from './adapters/bullmq-worker.js';
+import type { JobContext } from '@neurolift/storage';
 import { finishSetSegmentation, type SamplesDeps } from './process-samples.js';
 
 export interface SettleDeps extends SamplesDeps {

@@ -1,6 +1,17 @@
 import type { RedisKeys } from '@neurolift/contracts';
 import type { Redis } from 'ioredis';
-import type { DeadLetterSink } from '../ports.js';
+
+/** A dead letter raised by a queue worker (a job that cannot be stored or delivered). */
+export interface WorkerDeadLetter {
+  readonly topic: string;
+  readonly reason: string;
+  readonly detail: string;
+  readonly payload: string;
+}
+
+export interface DeadLetterSink {
+  add(letter: WorkerDeadLetter): Promise<void>;
+}
 
 /** Jobs that cannot be stored go to the same dead-letter list as rejected device messages. */
 export function createRedisDeadLetters(redis: Redis, keys: RedisKeys, max: number, payloadChars = 4096): DeadLetterSink {

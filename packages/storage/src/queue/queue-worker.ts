@@ -2,8 +2,14 @@ import { PipelineError, type Logger } from '@neurolift/platform';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
-import type { DeadLetterSink } from '../ports.js';
-import type { WorkerMetrics } from '../worker-metrics.js';
+import type { Counter } from '@neurolift/platform';
+import type { DeadLetterSink } from './redis-dead-letters.js';
+
+/** The counters every queue worker keeps. */
+export interface QueueMetrics {
+  readonly jobs: Counter<'queue' | 'outcome'>;
+  readonly errors: Counter<'code'>;
+}
 
 /** What a processor may ask of the job it runs. */
 export interface JobContext {
@@ -21,7 +27,9 @@ export interface QueueWorkerOptions<S extends z.ZodType> {
   readonly prefix: string;
   readonly concurrency: number;
   readonly deadLetters: DeadLetterSink;
-  readonly metrics: WorkerMetrics;
+  readonly metrics: QueueMetrics;
+  /** Dead-letter reason when a job's attempts run out (default `retries_exhausted`). */
+  readonly exhaustedReason?: string;
   readonly logger: Logger;
 }
 
@@ -89,7 +97,7 @@ export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOption
     if (!job || error instanceof UnrecoverableError || error.name === 'UnrecoverableError') return;
     const attempts = job.opts.attempts ?? 1;
     if (job.attemptsMade >= attempts) {
-      deadLetter(job, 'retries_exhausted', error.message).catch((e: unknown) => logger.error({ err: e }, 'dead letter failed'));
+      deadLetter(job, options.exhaustedReason ?? 'retries_exhausted', error.message).catch((e: unknown) => logger.error({ err: e }, 'dead letter failed'));
     } else {
       metrics.jobs.inc({ queue, outcome: 'retry' });
       logger.warn({ queue, jobId: job.id, attempt: job.attemptsMade, err: error }, 'job failed; will retry');
