@@ -40,7 +40,7 @@ export default tseslint.config(
     files: ['services/*/src/**/*.ts'],
     ignores: ['services/pipeline/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@neurolift/ingest', '@neurolift/stimulus-worker', '@neurolift/api', '@neurolift/device-sim'] }],
+      'no-restricted-imports': ['error', { patterns: ['@neurolift/ingest', '@neurolift/stimulus-worker', '@neurolift/alerts-service', '@neurolift/api', '@neurolift/device-sim'] }],
     },
   },
 );

@@ -64,8 +64,8 @@ export const AlertCheckJob = z.discriminatedUnion('kind', [
   z.object({ v: z.literal(1), kind: z.literal('session_end'), ...SetRef }),
   /** A station reported its status (ingest, for `online: false` only). */
   z.object({ v: z.literal(1), kind: z.literal('station_status'), gymId: Id, stationId: Id, online: z.boolean(), ts: z.number().int() }),
-  /** The gym's daily run (job scheduler at its local time). */
-  z.object({ v: z.literal(1), kind: z.literal('daily'), gymId: Id }),
+  /** A daily run (job scheduler at the gym's local time); without gymId: every gym the alerts config does not list. */
+  z.object({ v: z.literal(1), kind: z.literal('daily'), gymId: Id.optional() }),
 ]);
 export type AlertCheckJob = z.infer<typeof AlertCheckJob>;
 

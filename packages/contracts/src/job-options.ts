@@ -29,6 +29,26 @@ export const JOB_OPTIONS = {
     removeOnComplete: true,
     removeOnFail: { count: 10_000 },
   },
+  alertChecks: {
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 500 },
+    // Checks are re-evaluable; session-end checks have deterministic ids only while they wait.
+    removeOnComplete: true,
+    removeOnFail: { count: 10_000 },
+  },
+  alerts: {
+    attempts: 20,
+    backoff: { type: 'exponential', delay: 500 },
+    // Job id = alert id: kept a week, so the same alert found again is not enqueued again.
+    removeOnComplete: { age: 7 * DAY_S, count: 200_000 },
+    removeOnFail: { count: 10_000 },
+  },
+  webhooks: {
+    attempts: 10,
+    backoff: { type: 'exponential', delay: 2000 },
+    removeOnComplete: { age: DAY_S, count: 100_000 },
+    removeOnFail: { count: 10_000 },
+  },
 } as const;
 
 /** Cap of each queue's event stream (BullMQ keeps 10 000 by default; nobody here listens to it). */

@@ -35,6 +35,8 @@ export function redisKeys(prefix: string) {
     alert: (alertId: string) => `${prefix}:alert:${alertId}`,
     /** The id of the last alert of (athlete, rule) while its cooldown runs (PX). */
     alertCooldown: (athleteId: string, rule: string) => `${prefix}:alert-cooldown:${athleteId}:${rule}`,
+    /** Set of gyms that have had a set (the daily rules of gyms the alerts config does not list). */
+    gyms: `${prefix}:gyms`,
     /** Sorted set of a gym's athletes scored by their last set's time (who the daily rules look at). */
     gymAthletes: (gymId: string) => `${prefix}:gym:${gymId}:athletes`,
     /** Pub/sub channel of a gym's live console events (LiveEvent JSON). */

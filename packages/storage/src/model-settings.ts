@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { ConfigError } from '@neurolift/platform';
 import { DEFAULT_CONSTANTS, MODEL_VERSION, withOverrides, type ModelConstants } from '@neurolift/stimulus';
 
 export interface ModelSettings {
@@ -32,4 +34,13 @@ export function modelSettings(overrides: unknown): ModelSettings {
   const constants = withOverrides(DEFAULT_CONSTANTS, overrides);
   const hash = createHash('sha256').update(canonical(overrides)).digest('hex').slice(0, 8);
   return { constants, modelId: `${MODEL_VERSION}+${hash}` };
+}
+
+/** Model settings from MODEL_CONSTANTS_FILE (undefined: defaults); a bad file stops the service naming the setting. */
+export function loadModelSettings(file: string | undefined, service: string): ModelSettings {
+  try {
+    return modelSettings(file === undefined ? undefined : (JSON.parse(readFileSync(file, 'utf8')) as unknown));
+  } catch (error) {
+    throw new ConfigError(service, [{ setting: 'MODEL_CONSTANTS_FILE', message: error instanceof Error ? error.message : String(error) }]);
+  }
 }

@@ -38,12 +38,14 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
   const repsQueue = new Queue(QUEUES.reps, queueOptions);
   const setsQueue = new Queue(QUEUES.sets, queueOptions);
   const samplesQueue = new Queue(QUEUES.samples, queueOptions);
+  const alertChecksQueue = new Queue(QUEUES.alertChecks, queueOptions);
   await repsQueue.waitUntilReady();
 
   const store = createRedisIntakeStore({
     redis,
     repsQueue,
     samplesQueue,
+    alertChecksQueue,
     keys,
     setIdleTimeoutMs: config.SET_IDLE_TIMEOUT_MS,
     deadLetterMax: config.DEAD_LETTER_MAX,
@@ -88,7 +90,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
         () => intake.close(),
         () => subscriber.close(),
         () => closer.close(),
-        () => Promise.all([repsQueue.close(), setsQueue.close(), samplesQueue.close()]).then(() => undefined),
+        () => Promise.all([repsQueue.close(), setsQueue.close(), samplesQueue.close(), alertChecksQueue.close()]).then(() => undefined),
         () => redis.quit().then(() => undefined),
       ]),
     ),

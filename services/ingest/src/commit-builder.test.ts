@@ -107,6 +107,11 @@ describe('buildCommit', () => {
     ]);
   });
 
+  it('lists offline statuses (with their time) for the alerts service, online ones not', () => {
+    const commit = buildCommit([accepted(received('status', STATUS)), accepted(received('status', LAST_WILL, NOW + 7))], NOW + 10, LIMIT);
+    expect(commit.offline).toEqual([{ gymId: GYM, stationId: STATION, ts: NOW + 7 }]);
+  });
+
   it('a last will (status without ts) gets the time it was received', () => {
     const receivedAt = NOW + 12_345;
     const commit = buildCommit([accepted(received('status', LAST_WILL, receivedAt))], NOW + 20_000, LIMIT);

@@ -42,6 +42,7 @@ export function buildCommit(batch: readonly Received[], now: number, payloadLimi
   const reps: RepRecord[] = [];
   const samples: SampleBlock[] = [];
   const deadLetters: DeadLetter[] = [];
+  const offline: Array<{ gymId: string; stationId: string; ts: number }> = [];
   for (const received of batch) {
     const { outcome } = received;
     if (!outcome.ok) {
@@ -71,14 +72,16 @@ export function buildCommit(batch: readonly Received[], now: number, payloadLimi
         break;
       }
       case 'status': {
-        const { online, ts, firmware, model } = message.body;
+        const { online, firmware, model } = message.body;
+        // A last will cannot know its time: the protocol says to use the time it was received.
+        const ts = message.body.ts ?? received.receivedAt;
+        if (!online) offline.push({ gymId, stationId, ts });
         ops.push({
           kind: 'status',
           gymId,
           stationId,
           online,
-          // A last will cannot know its time: the protocol says to use the time it was received.
-          ts: ts ?? received.receivedAt,
+          ts,
           ...(firmware === undefined ? {} : { firmware }),
           ...(model === undefined ? {} : { model }),
         });
@@ -86,5 +89,5 @@ export function buildCommit(batch: readonly Received[], now: number, payloadLimi
       }
     }
   }
-  return { now, ops, reps, samples, deadLetters };
+  return { now, ops, reps, samples, deadLetters, offline };
 }

@@ -48,6 +48,8 @@ export interface IntakeCommit {
   readonly ops: readonly SetOp[];
   readonly reps: readonly RepRecord[];
   readonly samples: readonly SampleBlock[];
+  /** Stations that reported `online: false`: the alerts service checks for an open set. */
+  readonly offline: ReadonlyArray<{ readonly gymId: string; readonly stationId: string; readonly ts: number }>;
   readonly deadLetters: readonly DeadLetter[];
 }
 

@@ -6,17 +6,18 @@ import { createRedisSegmenterStore } from './adapters/redis-segmenter-store.js';
 import { createRedisSetStore } from './adapters/redis-set-store.js';
 import type { WorkerConfig } from './config.js';
 import type { PointSink } from './ports.js';
+import { createBullAlertChecks } from './adapters/bullmq-alert-checks.js';
 import { processRepBatch } from './process-reps.js';
 import { processSamples } from './process-samples.js';
 import { processSet } from './process-set.js';
 import { settleSamples } from './settle-samples.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
-import { DEFAULT_MODEL, createInfluxPointSink, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings } from '@neurolift/storage';
+import { createInfluxPointSink, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings } from '@neurolift/storage';
 
 export interface WorkerOverrides {
   readonly registry?: Registry;
   readonly sink?: PointSink;
-  /** Model constants and id (main.ts reads MODEL_CONSTANTS_FILE); the defaults otherwise. */
+  /** Model constants and id; otherwise read from MODEL_CONSTANTS_FILE (the defaults without it). */
   readonly model?: ModelSettings;
 }
 
@@ -68,16 +69,17 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
   );
   const sets = createRedisSetStore(redis, keys);
   const athletes = createRedisAthleteStore(redis, keys);
-  const model = overrides.model ?? DEFAULT_MODEL;
+  const model = overrides.model ?? loadModelSettings(config.MODEL_CONSTANTS_FILE, 'stimulus worker');
   const deadLetters = createRedisDeadLetters(redis, keys, config.DEAD_LETTER_MAX);
   const common = { connection: redis, prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY, deadLetters, metrics, logger };
+  const checks = createBullAlertChecks(redis, keys);
   const segmenter = {
     store: createRedisSegmenterStore({ redis, keys }),
-    writeReps: (reps: readonly RepRecord[]) => processRepBatch({ v: 1, reps: [...reps] }, { sets, sink }),
+    writeReps: (reps: readonly RepRecord[]) => processRepBatch({ v: 1, reps: [...reps] }, { sets, sink, checks }),
   };
 
   const workers = [
-    startQueueWorker({ ...common, queue: QUEUES.reps, schema: RepBatchJob, process: (job) => processRepBatch(job, { sets, sink }) }),
+    startQueueWorker({ ...common, queue: QUEUES.reps, schema: RepBatchJob, process: (job) => processRepBatch(job, { sets, sink, checks }) }),
     startQueueWorker({
       ...common,
       queue: QUEUES.sets,
@@ -85,6 +87,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       process: async (job, context) => {
         await settleSamples(job.stationId, job.setId, context, { ...segmenter, settleMs: config.SEGMENTER_SETTLE_MS, logger });
         const result = await processSet(job, { sets, athletes, sink, constants: model.constants, modelId: model.modelId });
+        if (result.athleteId !== undefined) await checks.setClosed({ gymId: job.gymId, stationId: job.stationId, setId: job.setId, athleteId: result.athleteId });
         logger.debug({ setId: job.setId, station: job.stationId, reps: result.reps, measurement: MEASUREMENTS.set }, 'set written');
         return result;
       },
@@ -120,6 +123,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
     close: once(() =>
       closeAll([
         () => Promise.all(workers.map((worker) => worker.close())).then(() => undefined),
+        () => checks.close(),
         () => redis.quit().then(() => undefined),
       ]),
     ),

@@ -3,6 +3,22 @@ import type { SegmenterState } from '@neurolift/stimulus';
 
 export type { PointSink } from '@neurolift/storage';
 
+/** A set as the alert checks name it. */
+export interface SetRef {
+  readonly gymId: string;
+  readonly stationId: string;
+  readonly setId: string;
+  readonly athleteId: string;
+}
+
+/** Tells the alerts service what happened (the alert-checks queue); it evaluates the rules itself. */
+export interface AlertChecks {
+  /** Reps of these sets were stored: in-set rules. */
+  repsStored(sets: readonly SetRef[]): Promise<void>;
+  /** The set closed and its athlete's state holds it: post-set rules. */
+  setClosed(set: SetRef): Promise<void>;
+}
+
 /** Reps stored with their set by ingest. */
 export interface SetStore {
   /** All reps of a set. */

@@ -59,7 +59,7 @@ function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord): A
  * Redis lock), so no stale value is written over a fresh one; should the lock expire mid-update, the
  * version check sees the newer state and the outputs are computed and written again.
  */
-export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps: number }> {
+export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps: number; athleteId?: string }> {
   const reps = (await deps.sets.setReps(job.stationId, job.setId)).sort((a, b) => a.repIndex - b.repIndex);
   const last = reps[reps.length - 1];
   if (!last) return { reps: 0 };
@@ -82,7 +82,7 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
 
       await deps.athletes.save(athleteId, update.dailyLoads, staleSets(snapshot.sets));
       // Only a lock that expired mid-update (a very long pause) lets another worker in; then go again.
-      if ((await deps.athletes.version(athleteId)) === snapshot.version) return { reps: reps.length };
+      if ((await deps.athletes.version(athleteId)) === snapshot.version) return { reps: reps.length, athleteId };
     }
     throw new PipelineError('NL_ERR_ATHLETE_BUSY', `athlete ${athleteId} kept changing during ${MAX_ROUNDS} updates`, true);
   });

@@ -33,12 +33,39 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
-/** Parses the pipeline's own lines (ids only in tags; no spaces or commas inside string fields). */
+/** Splits on `separator` outside double quotes, keeping backslash escapes as they are. */
+function splitOutsideQuotes(text: string, separator: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '\\' && i + 1 < text.length) {
+      current += c + (text[++i] as string);
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    if (c === separator && !quoted) {
+      parts.push(current);
+      current = '';
+    } else current += c;
+  }
+  parts.push(current);
+  return parts;
+}
+
+/** Parses the pipeline's own lines (ids only in tags; string fields quoted, with spaces and escapes). */
 function parseLine(line: string): RecordedPoint {
-  const [head = '', fieldText = '', ts = ''] = line.split(' ');
+  const [head = '', fieldText = '', ts = ''] = splitOutsideQuotes(line, ' ');
   const [measurement = '', ...tagPairs] = head.split(',');
-  const pairs = (text: string[]) => Object.fromEntries(text.map((pair) => pair.split('=') as [string, string]));
-  return { measurement, tags: pairs(tagPairs), fields: pairs(fieldText.split(',')), ts: Number(ts) };
+  const pairs = (text: string[]) =>
+    Object.fromEntries(
+      text.map((pair) => {
+        const at = pair.indexOf('=');
+        return [pair.slice(0, at), pair.slice(at + 1)] as [string, string];
+      }),
+    );
+  return { measurement, tags: pairs(tagPairs), fields: pairs(splitOutsideQuotes(fieldText, ',')), ts: Number(ts) };
 }
 
 export async function startRecordingProxy(targetUrl: string): Promise<RecordingProxy> {

@@ -1,4 +1,4 @@
-import { JOB_OPTIONS, SetJob, samplesJobId, type RedisKeys, type SamplesJob } from '@neurolift/contracts';
+import { JOB_OPTIONS, SetJob, samplesJobId, type AlertCheckJob, type RedisKeys, type SamplesJob } from '@neurolift/contracts';
 import { Job, type Queue } from 'bullmq';
 import type { ChainableCommander, Redis } from 'ioredis';
 import type { ClosingStore, IntakeCommit, IntakeStore, SetOp } from '../ports.js';
@@ -9,6 +9,7 @@ export interface RedisIntakeDeps {
   /** Queues created on the same connection as `redis`, so one MULTI can hold their adds. */
   readonly repsQueue: Queue;
   readonly samplesQueue: Queue;
+  readonly alertChecksQueue: Queue;
   readonly keys: RedisKeys;
   readonly setIdleTimeoutMs: number;
   readonly deadLetterMax: number;
@@ -122,6 +123,11 @@ export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & Clo
         const job: SamplesJob = { v: 2, gymId, stationId, setId: block.setId, t0: block.t0 };
         const jobId = samplesJobId(gymId, stationId, block.setId, block.t0);
         adds.push(new Job(deps.samplesQueue, 'samples', job, { ...JOB_OPTIONS.samples, jobId }).addJob(transaction));
+      }
+      for (const { gymId, stationId, ts } of batch.offline) {
+        // Committed with the status itself: the station's open set is still in Redis when it runs.
+        const check: AlertCheckJob = { v: 1, kind: 'station_status', gymId, stationId, online: false, ts };
+        adds.push(new Job(deps.alertChecksQueue, 'station_status', check, JOB_OPTIONS.alertChecks).addJob(transaction));
       }
       if (batch.deadLetters.length > 0) {
         multi.lpush(keys.deadLetters, ...batch.deadLetters.map((letter) => JSON.stringify(letter)));

@@ -1,0 +1,110 @@
+import { AlertMessage, AthleteProfile, LiveStation, RepRecord, type RedisKeys } from '@neurolift/contracts';
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { AlertBasis, AlertState, ClaimOutcome, DeliveryChannel, DeliveryLedger, LiveBoard } from '../ports.js';
+
+const Basis = z.object({ medianRomM: z.number().optional(), e1rmKg: z.number().optional(), bestE1rmKg: z.number().optional() });
+
+/** Alerts kept for the console's feed. */
+const LIVE_ALERTS_MAX = 50;
+/** How long an alert's ledger is kept: longer than any retry, and the protocol's late-upload window. */
+const LEDGER_TTL_S = 8 * 24 * 3600;
+
+/**
+ * Claims an alert. KEYS: ledger hash, cooldown key. ARGV: alert id, cooldown ms, now ms, ledger TTL s.
+ * An alert already claimed is delivered further (a retry); a new one is refused while another alert
+ * of the same (athlete, rule) holds the cooldown.
+ */
+const CLAIM = `
+if redis.call('HEXISTS', KEYS[1], 'claimedAt') == 1 then return 'claimed' end
+local cooldown = tonumber(ARGV[2])
+if cooldown > 0 then
+  local holder = redis.call('GET', KEYS[2])
+  if holder and holder ~= ARGV[1] then return 'cooldown' end
+  redis.call('SET', KEYS[2], ARGV[1], 'PX', cooldown)
+end
+redis.call('HSET', KEYS[1], 'claimedAt', ARGV[3])
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+return 'new'
+`;
+
+/** Reads of the pipeline's state, the console's board and the delivery ledger, all in Redis. */
+export function createRedisAlertState(redis: Redis, keys: RedisKeys): AlertState & LiveBoard & DeliveryLedger {
+  const basisKey = (athleteId: string) => `${keys.prefix}:athlete:${athleteId}:alert-basis`;
+  return {
+    async setReps(stationId, setId) {
+      const values = Object.values(await redis.hgetall(keys.setReps(stationId, setId)));
+      return values.map((value) => RepRecord.parse(JSON.parse(value)));
+    },
+
+    async profile(athleteId) {
+      const text = await redis.get(keys.athleteProfile(athleteId));
+      return text === null ? {} : AthleteProfile.parse(JSON.parse(text));
+    },
+
+    async openSet(stationId) {
+      const setId = await redis.hget(keys.station(stationId), 'openSet');
+      if (setId === null) return undefined;
+      const [athleteId, exercise, status] = await redis.hmget(keys.set(stationId, setId), 'athleteId', 'exercise', 'status');
+      if (!athleteId || !exercise || status !== 'open') return undefined;
+      return { setId, athleteId, exercise };
+    },
+
+    async basis(athleteId, exercise) {
+      const text = await redis.hget(basisKey(athleteId), exercise);
+      return text === null ? undefined : Basis.parse(JSON.parse(text));
+    },
+
+    async saveBasis(athleteId, exercise, basis: AlertBasis) {
+      await redis.multi().hset(basisKey(athleteId), exercise, JSON.stringify(basis)).expire(basisKey(athleteId), 400 * 24 * 3600).exec();
+    },
+
+    async activeAthletes(gymId, sinceMs) {
+      return redis.zrangebyscore(keys.gymAthletes(gymId), sinceMs, '+inf');
+    },
+
+    async knownGyms() {
+      return redis.smembers(keys.gyms);
+    },
+
+    async station(gymId, stationId) {
+      const text = await redis.hget(keys.liveStations(gymId), stationId);
+      if (text === null) return undefined;
+      const parsed = LiveStation.safeParse(JSON.parse(text));
+      return parsed.success ? parsed.data : undefined;
+    },
+
+    async putStation(station) {
+      const text = JSON.stringify(station);
+      await redis
+        .multi()
+        .hset(keys.liveStations(station.gymId), station.stationId, text)
+        .publish(keys.liveChannel(station.gymId), JSON.stringify({ type: 'station', station }))
+        .exec();
+    },
+
+    async pushAlert(alert) {
+      const parsed = AlertMessage.parse(alert);
+      await redis
+        .multi()
+        .lpush(keys.liveAlerts(alert.gymId), JSON.stringify(parsed))
+        .ltrim(keys.liveAlerts(alert.gymId), 0, LIVE_ALERTS_MAX - 1)
+        .publish(keys.liveChannel(alert.gymId), JSON.stringify({ type: 'alert', alert: parsed }))
+        .exec();
+    },
+
+    async claim(alert, cooldownMs, now): Promise<ClaimOutcome> {
+      const outcome = await redis.eval(CLAIM, 2, keys.alert(alert.id), keys.alertCooldown(alert.athleteId, alert.rule), alert.id, cooldownMs, now, LEDGER_TTL_S);
+      return outcome as ClaimOutcome;
+    },
+
+    async delivered(alertId) {
+      const fields = await redis.hkeys(keys.alert(alertId));
+      return new Set(fields.filter((field): field is DeliveryChannel => field !== 'claimedAt'));
+    },
+
+    async mark(alertId, channel) {
+      await redis.hset(keys.alert(alertId), channel, Date.now());
+    },
+  };
+}

@@ -1,0 +1,144 @@
+import { gymSettingsFor, type AlertConfig } from '@neurolift/alerts';
+import { AlertCheckJob, AlertJob, QUEUES, WebhookJob, redisKeys } from '@neurolift/contracts';
+import { closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
+import {
+  createInfluxPointSink,
+  createRedisAthleteStore,
+  createRedisDeadLetters,
+  loadModelSettings,
+  startQueueWorker,
+  type ModelSettings,
+  type PointSink,
+} from '@neurolift/storage';
+import { Redis } from 'ioredis';
+import { loadAlertConfig } from './alert-config-file.js';
+import { createAlertQueues } from './adapters/bullmq-alert-queues.js';
+import { startMqttAlertPublisher } from './adapters/mqtt-alert-publisher.js';
+import { createRedisAlertState } from './adapters/redis-alert-state.js';
+import { sendWebhook } from './adapters/webhook-sender.js';
+import { runCheck } from './checks/run-check.js';
+import type { AlertsConfig } from './config.js';
+import { dailySchedules } from './daily-schedule.js';
+import { deliverAlert } from './deliver-alert.js';
+import { createAlertsMetrics } from './metrics.js';
+
+export interface AlertsOverrides {
+  readonly registry?: Registry;
+  readonly sink?: PointSink;
+  /** Otherwise read from ALERTS_CONFIG_FILE / MODEL_CONSTANTS_FILE. */
+  readonly alertConfig?: AlertConfig;
+  readonly model?: ModelSettings;
+  readonly clock?: () => number;
+}
+
+export interface AlertsService {
+  ready(): boolean;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the alerts service: evaluates the alert rules when the worker, ingest or the daily scheduler
+ * says something happened (alert-checks queue), delivers each alert once per channel (alerts queue:
+ * MQTT, console, TSDB; webhooks queue: signed POSTs with backoff) and keeps the live console's state.
+ */
+export async function startAlerts(config: AlertsConfig, logger: Logger, overrides: AlertsOverrides = {}): Promise<AlertsService> {
+  const alertConfig = overrides.alertConfig ?? loadAlertConfig(config.ALERTS_CONFIG_FILE);
+  const model = overrides.model ?? loadModelSettings(config.MODEL_CONSTANTS_FILE, 'alerts');
+  const clock = overrides.clock ?? Date.now;
+  const registry = overrides.registry ?? createRegistry();
+  const metrics = createAlertsMetrics(registry);
+  const keys = redisKeys(config.REDIS_PREFIX);
+  const redis = new Redis(config.REDIS_URL, { connectionName: 'neurolift-alerts', maxRetriesPerRequest: null });
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
+
+  const state = createRedisAlertState(redis, keys);
+  const queues = createAlertQueues(redis, config.REDIS_PREFIX, { attempts: config.WEBHOOK_ATTEMPTS, backoffMs: config.WEBHOOK_BACKOFF_MS });
+  const sink =
+    overrides.sink ??
+    createInfluxPointSink({
+      url: config.INFLUX_URL,
+      token: config.INFLUX_TOKEN,
+      org: config.INFLUX_ORG,
+      bucket: config.INFLUX_BUCKET,
+      timeoutMs: config.INFLUX_TIMEOUT_MS,
+      logger: logger.child({ component: 'influx' }),
+    });
+  const publisher = await startMqttAlertPublisher({
+    url: config.MQTT_URL,
+    clientId: config.ALERTS_MQTT_CLIENT_ID,
+    username: config.MQTT_USERNAME,
+    password: config.MQTT_PASSWORD,
+    timeoutMs: 10_000,
+    logger: logger.child({ component: 'mqtt' }),
+  });
+
+  const checkDeps = { state, athletes: createRedisAthleteStore(redis, keys), live: state, queues, config: alertConfig, model, clock };
+  const common = {
+    connection: redis,
+    prefix: config.REDIS_PREFIX,
+    concurrency: config.ALERTS_CONCURRENCY,
+    deadLetters: createRedisDeadLetters(redis, keys, config.DEAD_LETTER_MAX),
+    metrics,
+    logger,
+  };
+  const workers = [
+    startQueueWorker({ ...common, queue: QUEUES.alertChecks, schema: AlertCheckJob, process: (job) => runCheck(job, checkDeps) }),
+    startQueueWorker({
+      ...common,
+      queue: QUEUES.alerts,
+      schema: AlertJob,
+      process: async ({ alert }) => {
+        const outcome = await deliverAlert(alert, { ledger: state, publisher, live: state, sink, queues, config: alertConfig, clock });
+        metrics.alerts.inc({ rule: alert.rule, severity: alert.severity, outcome });
+        logger.info({ alertId: alert.id, rule: alert.rule, severity: alert.severity, outcome }, 'alert');
+        return outcome;
+      },
+    }),
+    startQueueWorker({
+      ...common,
+      queue: QUEUES.webhooks,
+      schema: WebhookJob,
+      exhaustedReason: 'webhook_failed',
+      process: async ({ alert }) => {
+        const webhook = gymSettingsFor(alertConfig, alert.gymId).webhook;
+        if (!webhook) return 'no_webhook';
+        try {
+          await sendWebhook(webhook, alert, { timeoutMs: config.WEBHOOK_TIMEOUT_MS, now: clock });
+        } catch (error) {
+          metrics.webhooks.inc({ outcome: 'failed' });
+          throw error;
+        }
+        metrics.webhooks.inc({ outcome: 'delivered' });
+        return 'delivered';
+      },
+    }),
+  ];
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+
+  // One scheduler per gym with its own local time, plus one for every other gym. Upserting is
+  // idempotent, so every instance may do it at start; schedulers of gyms removed from the file go.
+  const schedules = dailySchedules(alertConfig);
+  for (const schedule of schedules) {
+    await queues.checks.upsertJobScheduler(
+      schedule.id,
+      { pattern: schedule.pattern, tz: schedule.timeZone },
+      { name: 'daily', data: { v: 1, kind: 'daily', ...(schedule.gymId === undefined ? {} : { gymId: schedule.gymId }) } satisfies AlertCheckJob },
+    );
+  }
+  const wanted = new Set(schedules.map((schedule) => schedule.id));
+  for (const existing of await queues.checks.getJobSchedulers()) {
+    if (existing.key.startsWith('daily.') && !wanted.has(existing.key)) await queues.checks.removeJobScheduler(existing.key);
+  }
+
+  return {
+    ready: () => redis.status === 'ready' && publisher.connected() && workers.every((worker) => worker.isRunning()),
+    close: once(() =>
+      closeAll([
+        () => Promise.all(workers.map((worker) => worker.close())).then(() => undefined),
+        () => publisher.close(),
+        () => queues.close(),
+        () => redis.quit().then(() => undefined),
+      ]),
+    ),
+  };
+}

@@ -1,0 +1,23 @@
+import type { AlertCandidate, AlertConfig } from '@neurolift/alerts';
+import type { LiveStation } from '@neurolift/contracts';
+import type { AthleteStore, ModelSettings } from '@neurolift/storage';
+import type { AlertQueues, AlertState, LiveBoard } from '../ports.js';
+
+/** What every check reads and where its results go. */
+export interface CheckDeps {
+  readonly state: AlertState;
+  readonly athletes: Pick<AthleteStore, 'load'>;
+  readonly live: LiveBoard;
+  readonly queues: AlertQueues;
+  readonly config: AlertConfig;
+  readonly model: ModelSettings;
+  readonly clock: () => number;
+}
+
+/** A check's findings: alerts to deliver and, for set checks, the station's new live state. */
+export interface CheckResult {
+  readonly candidates: readonly AlertCandidate[];
+  readonly live?: LiveStation;
+}
+
+export const NOTHING: CheckResult = { candidates: [] };

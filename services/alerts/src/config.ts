@@ -1,0 +1,34 @@
+import { DEFAULT_REDIS_PREFIX } from '@neurolift/contracts';
+import { env } from '@neurolift/platform';
+import { z } from 'zod';
+
+/** Every setting of the alerts service, read from the environment by main.ts. */
+export const AlertsConfigSchema = z.object({
+  REDIS_URL: env.url(['redis:', 'rediss:']),
+  REDIS_PREFIX: z.string().min(1).default(DEFAULT_REDIS_PREFIX),
+  MQTT_URL: env.url(['mqtt:', 'mqtts:', 'ws:', 'wss:']),
+  MQTT_USERNAME: z.string().optional(),
+  MQTT_PASSWORD: z.string().optional(),
+  /** The alerts service's own MQTT client id (ingest has MQTT_CLIENT_ID). */
+  ALERTS_MQTT_CLIENT_ID: z.string().min(1).max(128).default('neurolift-alerts'),
+  INFLUX_URL: env.url(['http:', 'https:']),
+  INFLUX_TOKEN: z.string().min(1),
+  INFLUX_ORG: z.string().min(1),
+  INFLUX_BUCKET: z.string().min(1),
+  INFLUX_TIMEOUT_MS: env.int({ min: 100 }).default(10_000),
+  /** JSON file of per-gym thresholds, daily run times, cooldowns and webhooks (docs/alerts.md); the spec's defaults without it. */
+  ALERTS_CONFIG_FILE: z.string().optional(),
+  /** The model constants overrides the worker uses, so alert values match the stored ones. */
+  MODEL_CONSTANTS_FILE: z.string().optional(),
+  /** Jobs processed at once per alerts queue. */
+  ALERTS_CONCURRENCY: env.int({ min: 1, max: 1000 }).default(8),
+  /** Attempts of a webhook POST before it is dead-lettered (exponential backoff from WEBHOOK_BACKOFF_MS). */
+  WEBHOOK_ATTEMPTS: env.int({ min: 1, max: 50 }).default(10),
+  WEBHOOK_BACKOFF_MS: env.int({ min: 10, max: 3_600_000 }).default(2000),
+  WEBHOOK_TIMEOUT_MS: env.int({ min: 100, max: 120_000 }).default(5000),
+  DEAD_LETTER_MAX: env.int({ min: 1 }).default(10_000),
+  /** Port of /healthz, /readyz and /metrics when the service runs alone; 0 disables it. */
+  METRICS_PORT: env.int({ min: 0, max: 65_535 }).default(9103),
+  LOG_LEVEL: env.logLevel().default('info'),
+});
+export type AlertsConfig = z.infer<typeof AlertsConfigSchema>;

@@ -1,0 +1,4 @@
+export { startAlerts, type AlertsService, type AlertsOverrides } from './app.js';
+export { AlertsConfigSchema, type AlertsConfig } from './config.js';
+export { signWebhook, verifyWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER, ALERT_ID_HEADER } from './webhook-signature.js';
+export { alertLine } from './alert-line.js';

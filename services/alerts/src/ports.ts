@@ -1,0 +1,57 @@
+import type { OpenSet } from '@neurolift/alerts';
+import type { AlertCheckJob, AlertMessage, AthleteProfile, LiveStation, RepRecord } from '@neurolift/contracts';
+
+/** What the in-set rules need of an athlete and exercise, refreshed at every set close. */
+export interface AlertBasis {
+  /** Median ROM of the athlete's stored reps of the exercise, m. */
+  readonly medianRomM?: number | undefined;
+  /** e1RM of the athlete's latest set of the exercise, kg. */
+  readonly e1rmKg?: number | undefined;
+  /** Best e1RM of the exercise ever seen, kg (the model keeps five weeks of sets). */
+  readonly bestE1rmKg?: number | undefined;
+}
+
+/** Reads of the pipeline's state in Redis (written by ingest and the worker). */
+export interface AlertState {
+  setReps(stationId: string, setId: string): Promise<RepRecord[]>;
+  profile(athleteId: string): Promise<AthleteProfile>;
+  /** The set open on a station now, if any. */
+  openSet(stationId: string): Promise<OpenSet | undefined>;
+  basis(athleteId: string, exercise: string): Promise<AlertBasis | undefined>;
+  saveBasis(athleteId: string, exercise: string, basis: AlertBasis): Promise<void>;
+  /** Athletes with a set at the gym since `sinceMs`. */
+  activeAthletes(gymId: string, sinceMs: number): Promise<string[]>;
+  /** Gyms that have had a set. */
+  knownGyms(): Promise<string[]>;
+}
+
+/** The live console's state (Redis hash + pub/sub). */
+export interface LiveBoard {
+  station(gymId: string, stationId: string): Promise<LiveStation | undefined>;
+  putStation(station: LiveStation): Promise<void>;
+  pushAlert(alert: AlertMessage): Promise<void>;
+}
+
+export type ClaimOutcome = 'new' | 'claimed' | 'cooldown';
+export type DeliveryChannel = 'mqtt' | 'live' | 'tsdb' | 'webhook';
+
+/** Which channels an alert has reached: each is delivered once however often its job runs. */
+export interface DeliveryLedger {
+  /** `claimed`: an earlier run owns it (deliver what is missing); `cooldown`: (athlete, rule) fired recently. */
+  claim(alert: AlertMessage, cooldownMs: number, now: number): Promise<ClaimOutcome>;
+  delivered(alertId: string): Promise<ReadonlySet<DeliveryChannel>>;
+  mark(alertId: string, channel: DeliveryChannel): Promise<void>;
+}
+
+export interface AlertPublisher {
+  /** Publishes at QoS 1; resolves on the broker's PUBACK. */
+  publish(topic: string, payload: string): Promise<void>;
+}
+
+export interface AlertQueues {
+  /** One delivery job per alert (job id = alert id: enqueued once). */
+  deliver(alerts: readonly AlertMessage[]): Promise<void>;
+  webhook(alert: AlertMessage): Promise<void>;
+  /** A check to run at `atMs` (session end); the same job id is enqueued once. */
+  later(check: AlertCheckJob, jobId: string, atMs: number): Promise<void>;
+}

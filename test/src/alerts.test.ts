@@ -1,0 +1,210 @@
+// Coach alerts end to end on real servers: a grinding set yields exactly one high_fatigue alert on
+// MQTT, on a signed webhook and in the TSDB, even when its delivery job is retried; a failing webhook
+// is retried and then dead-lettered; a station going offline mid-set alerts at once; the daily rules
+// run from one scheduler per gym and fire once per day.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AlertsConfigSchema, SIGNATURE_HEADER, TIMESTAMP_HEADER, startAlerts, verifyWebhook } from '@neurolift/alerts-service';
+import { AlertMessage, LiveStation, QUEUES, redisKeys, type AlertCheckJob } from '@neurolift/contracts';
+import { createLogger, loadConfig } from '@neurolift/platform';
+import type { Pipeline } from '@neurolift/pipeline';
+import { Queue, QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDevice, getJson, pipelineEnv, publishRep, startTestPipeline, type DeadLetterList } from './harness/pipeline.js';
+import { startRecordingProxy, type RecordingProxy } from './harness/recording-proxy.js';
+import { startServers, waitFor, type LocalServices } from './harness/servers.js';
+import { startWebhookReceiver, type WebhookReceiver } from './harness/webhook-receiver.js';
+
+const GYM = 'gym-alert';
+const FAILING_GYM = 'gym-hookfail';
+const SECRET = 'webhook-secret-0123456789';
+const WEBHOOK_ATTEMPTS = 3;
+
+let servers: LocalServices;
+let pipeline: Pipeline;
+let device: MqttClient;
+let coach: MqttClient;
+let tsdb: RecordingProxy;
+let hooks: WebhookReceiver;
+let env: Record<string, string>;
+let checksQueue: Queue;
+let alertsQueue: Queue;
+let checkEvents: QueueEvents;
+let redis: Redis;
+const keys = redisKeys('{nl}');
+const onMqtt: AlertMessage[] = [];
+
+beforeAll(async () => {
+  servers = await startServers();
+  tsdb = await startRecordingProxy(servers.env.INFLUX_URL);
+  hooks = await startWebhookReceiver();
+  const dir = await mkdtemp(join(tmpdir(), 'nl-alerts-'));
+  const configFile = join(dir, 'alerts.json');
+  await writeFile(
+    configFile,
+    JSON.stringify({
+      gyms: {
+        [GYM]: { dailyLocalTime: '05:30', timeZone: 'Europe/Berlin', webhook: { url: `${hooks.url}/ok`, secret: SECRET } },
+        [FAILING_GYM]: { webhook: { url: `${hooks.url}/fail`, secret: SECRET } },
+      },
+    }),
+  );
+  env = pipelineEnv(servers.env, {
+    INFLUX_URL: tsdb.url,
+    ALERTS_CONFIG_FILE: configFile,
+    WEBHOOK_ATTEMPTS: String(WEBHOOK_ATTEMPTS),
+    WEBHOOK_BACKOFF_MS: '50',
+    SET_IDLE_TIMEOUT_MS: '3000',
+    TIME_MAX_AGE_MS: String(30 * 86_400_000),
+    MQTT_CLIENT_ID: 'alerts-test',
+  });
+  pipeline = await startTestPipeline(env);
+  device = await connectDevice(servers.env.MQTT_URL);
+  coach = await connectDevice(servers.env.MQTT_URL);
+  coach.on('message', (_topic, payload) => onMqtt.push(AlertMessage.parse(JSON.parse(payload.toString()))));
+  await coach.subscribeAsync('gym/v1/+/alerts', { qos: 1 });
+  const connection = { url: servers.env.REDIS_URL };
+  checksQueue = new Queue(QUEUES.alertChecks, { connection, prefix: '{nl}' });
+  alertsQueue = new Queue(QUEUES.alerts, { connection, prefix: '{nl}' });
+  checkEvents = new QueueEvents(QUEUES.alertChecks, { connection, prefix: '{nl}' });
+  await checkEvents.waitUntilReady();
+  redis = new Redis(servers.env.REDIS_URL);
+});
+
+afterAll(async () => {
+  await device?.endAsync();
+  await coach?.endAsync();
+  await checksQueue?.close();
+  await alertsQueue?.close();
+  await checkEvents?.close();
+  redis?.disconnect();
+  await pipeline?.close();
+  await hooks?.close();
+  await tsdb?.close();
+  await servers?.stop();
+});
+
+const mqttAlerts = (rule: string, athleteId: string) => onMqtt.filter((alert) => alert.rule === rule && alert.athleteId === athleteId);
+
+async function publishSet(gym: string, station: string, athleteId: string, setId: string, velocities: readonly number[], t0: number): Promise<void> {
+  for (const [i, meanVelocity] of velocities.entries()) {
+    await device.publishAsync(
+      `gym/v1/${gym}/${station}/rep`,
+      JSON.stringify({ v: 1, ts: t0 + i * 4000, athleteId, setId, exercise: 'back_squat', repIndex: i + 1, loadKg: 140, meanVelocity, rom: 0.55 }),
+      { qos: 1 },
+    );
+  }
+  const end = { v: 1, event: 'end', ts: t0 + velocities.length * 4000, setId, athleteId, exercise: 'back_squat' };
+  await device.publishAsync(`gym/v1/${gym}/${station}/set`, JSON.stringify(end), { qos: 1 });
+}
+
+/** The console's state of a station once the set `setId` has closed there. */
+async function closedOnConsole(gym: string, station: string, setId: string): Promise<LiveStation | undefined> {
+  const text = await redis.hget(keys.liveStations(gym), station);
+  const live = text === null ? undefined : LiveStation.parse(JSON.parse(text));
+  return live?.setId === setId && !live.open ? live : undefined;
+}
+
+async function jobDone(queue: Queue, id: string) {
+  const job = await queue.getJob(id);
+  return job?.finishedOn ? job : undefined;
+}
+
+describe('alerts', () => {
+  it('a grinding set yields exactly one high_fatigue alert on MQTT, the webhook and the TSDB, even when its job is retried', async () => {
+    let injected = 0;
+    // The first alert write to the TSDB fails: the delivery job is retried after MQTT already went out.
+    tsdb.inject((body) => (body.startsWith('alert,') && injected++ === 0 ? { status: 503 } : undefined));
+    // Velocity loss stays under 30 % until the last rep, which loses 43.75 %: red, never amber.
+    await publishSet(GYM, 'st-grind', 'ath-grind', 'grind-1', [0.8, 0.78, 0.75, 0.72, 0.45], Date.now() - 60_000);
+
+    const [alert] = await waitFor(async () => (mqttAlerts('high_fatigue', 'ath-grind').length > 0 ? mqttAlerts('high_fatigue', 'ath-grind') : undefined), {
+      what: 'the high_fatigue alert on MQTT',
+      timeoutMs: 20_000,
+    });
+    expect(alert).toMatchObject({ severity: 'red', gymId: GYM, stationId: 'st-grind', setId: 'grind-1', threshold: 40, unit: 'percent' });
+    expect(alert?.value).toBeCloseTo(43.75, 9);
+    expect(alert?.message).toBe('Athlete ath-grind: velocity loss 44 % in set grind-1 (back_squat) at rep 5, above 40 %');
+
+    const done = await waitFor(() => jobDone(alertsQueue, alert?.id ?? ''), { what: 'the delivery job', timeoutMs: 20_000 });
+    expect(injected).toBeGreaterThanOrEqual(1);
+    expect(done.attemptsMade).toBeGreaterThanOrEqual(2);
+    const hook = await waitFor(async () => hooks.received('/ok').find((h) => h.headers['x-neurolift-alert-id'] === alert?.id), { what: 'the webhook' });
+    expect(verifyWebhook(SECRET, { signature: String(hook.headers[SIGNATURE_HEADER]), timestamp: String(hook.headers[TIMESTAMP_HEADER]) }, hook.body, Date.now() / 1000)).toBe(true);
+    expect(verifyWebhook('wrong-secret-0123456789', { signature: String(hook.headers[SIGNATURE_HEADER]), timestamp: String(hook.headers[TIMESTAMP_HEADER]) }, hook.body, Date.now() / 1000)).toBe(false);
+    expect(JSON.parse(hook.body)).toEqual(alert);
+
+    // The set's close evaluates high fatigue again (same alert id): it must not be delivered again.
+    const closed = await waitFor(() => closedOnConsole(GYM, 'st-grind', 'grind-1'), { what: 'the set close to reach the console', timeoutMs: 20_000 });
+    expect(closed.reps.map((rep) => rep.meanVelocity)).toEqual([0.8, 0.78, 0.75, 0.72, 0.45]);
+    expect(closed.sessionNsi).toBeGreaterThanOrEqual(0);
+    const points = tsdb.points().filter((point) => point.measurement === 'alert' && point.tags['rule'] === 'high_fatigue' && point.tags['athlete'] === 'ath-grind');
+    expect(points).toHaveLength(1);
+    expect(points[0]?.tags).toEqual({ gym: GYM, athlete: 'ath-grind', station: 'st-grind', rule: 'high_fatigue', severity: 'red' });
+    expect(points[0]?.fields['alert_id']).toBe(`"${alert?.id}"`);
+    expect(mqttAlerts('high_fatigue', 'ath-grind')).toHaveLength(1);
+    expect(hooks.received('/ok').filter((h) => AlertMessage.parse(JSON.parse(h.body)).rule === 'high_fatigue')).toHaveLength(1);
+    tsdb.inject(undefined);
+  });
+
+  it('a webhook that keeps failing is retried and then dead-lettered with the reason', async () => {
+    await publishSet(FAILING_GYM, 'st-fail', 'ath-fail', 'fail-1', [0.8, 0.79, 0.78, 0.77, 0.4], Date.now() - 60_000);
+    const [alert] = await waitFor(async () => (mqttAlerts('high_fatigue', 'ath-fail').length > 0 ? mqttAlerts('high_fatigue', 'ath-fail') : undefined), {
+      what: 'the alert on MQTT',
+      timeoutMs: 20_000,
+    });
+    const letters = await waitFor(
+      async () => {
+        const list = await getJson<DeadLetterList>(`${pipeline.apiUrl}/v1/dead-letters`);
+        return list.body.items.find((item) => item.reason === 'webhook_failed' && item.payload.includes(alert?.id ?? '?')) ? list.body : undefined;
+      },
+      { what: 'the webhook dead letter', timeoutMs: 20_000 },
+    );
+    expect(letters.byReason['webhook_failed']).toBe(1);
+    expect(hooks.received('/fail').filter((h) => h.headers['x-neurolift-alert-id'] === alert?.id)).toHaveLength(WEBHOOK_ATTEMPTS);
+  });
+
+  it('a station going offline while its set is open alerts at once', async () => {
+    await publishRep(device, GYM, 'st-off', { ts: Date.now() - 5000, athleteId: 'ath-off', setId: 'off-1', repIndex: 1, meanVelocity: 0.7 });
+    await device.publishAsync(`gym/v1/${GYM}/st-off/status`, JSON.stringify({ v: 1, online: false }), { qos: 1 });
+    const [alert] = await waitFor(async () => (mqttAlerts('station_offline', 'ath-off').length > 0 ? mqttAlerts('station_offline', 'ath-off') : undefined), {
+      what: 'the station_offline alert',
+    });
+    expect(alert).toMatchObject({ severity: 'amber', stationId: 'st-off', setId: 'off-1' });
+  });
+
+  it('the daily rules run from one scheduler per gym at its local time and fire once per day', async () => {
+    const schedulers = await checksQueue.getJobSchedulers();
+    const daily = schedulers.filter((s) => s.key.startsWith('daily.')).map((s) => ({ key: s.key, pattern: s.pattern, tz: s.tz }));
+    expect(daily.sort((a, b) => a.key.localeCompare(b.key))).toEqual([
+      { key: 'daily.*', pattern: '0 6 * * *', tz: 'UTC' },
+      { key: `daily.${GYM}`, pattern: '30 5 * * *', tz: 'Europe/Berlin' },
+      { key: `daily.${FAILING_GYM}`, pattern: '0 6 * * *', tz: 'UTC' },
+    ]);
+    // A second instance upserts the same schedulers: still one per gym.
+    const second = await startAlerts(loadConfig('alerts', AlertsConfigSchema, { ...env, ALERTS_MQTT_CLIENT_ID: 'alerts-second' }), createLogger({ name: 'test', level: 'warn' }));
+    await second.close();
+    expect((await checksQueue.getJobSchedulers()).filter((s) => s.key.startsWith('daily.'))).toHaveLength(3);
+
+    // An athlete who trained 8 days ago and not since: low exposure, judged for yesterday.
+    await publishSet(GYM, 'st-old', 'ath-lapsed', 'old-1', [0.6, 0.58, 0.57], Date.now() - 8 * 86_400_000);
+    await waitFor(() => closedOnConsole(GYM, 'st-old', 'old-1'), { what: 'the old set to be stored', timeoutMs: 20_000 });
+    const run = { v: 1, kind: 'daily', gymId: GYM } satisfies AlertCheckJob;
+    // Two runs the same day (a retry, a second instance): one alert.
+    for (const id of ['daily-run-1', 'daily-run-2']) {
+      const job = await checksQueue.add('daily', run, { jobId: id });
+      await job.waitUntilFinished(checkEvents, 20_000);
+    }
+    const [alert] = await waitFor(async () => (mqttAlerts('low_exposure', 'ath-lapsed').length > 0 ? mqttAlerts('low_exposure', 'ath-lapsed') : undefined), {
+      what: 'the low_exposure alert',
+      timeoutMs: 20_000,
+    });
+    expect(alert).toMatchObject({ gymId: GYM, value: 0, threshold: 2, unit: 'sessions' });
+    expect(alert?.stationId).toBeUndefined();
+    await waitFor(() => jobDone(alertsQueue, alert?.id ?? ''), { what: 'its delivery' });
+    expect(mqttAlerts('low_exposure', 'ath-lapsed')).toHaveLength(1);
+  });
+});
