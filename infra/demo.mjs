@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The demo: real Mosquitto, Redis and VictoriaMetrics on free ports, the all-in-one pipeline and a
 // simulated gym, with a live summary in the terminal. Run it with `npm run demo` (which builds first).
+// Coach alerts are printed as they arrive on MQTT, and the live coach console is served by the api.
 // Options: --stations N (4), --sets N (3 per station), --speed X (10: the gym runs 10× faster than
 // real time), --exit (stop when the simulation is done instead of waiting for Ctrl-C).
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
 import { freePort, startLocalServices } from './local-services.mjs';
 
 const { values: args } = parseArgs({
@@ -52,6 +54,7 @@ async function summary(apiUrl) {
     setsClosed: sum('neurolift_ingest_sets_closed_total'),
     repPoints: sum('neurolift_worker_points_written_total', 'measurement="rep"'),
     setPoints: sum('neurolift_worker_points_written_total', 'measurement="set"'),
+    alerts: sum('neurolift_alerts_total', 'outcome="delivered"'),
   };
 }
 
@@ -63,11 +66,13 @@ const apiUrl = `http://127.0.0.1:${apiPort}`;
 const env = { ...services.env, API_PORT: String(apiPort), API_TOKEN, SET_IDLE_TIMEOUT_MS: String(IDLE_MS), LOG_LEVEL: 'warn', MQTT_CLIENT_ID: 'neurolift-demo' };
 const pipeline = run('services/pipeline/dist/main.js', env, 'pipeline');
 let simulator;
+let alertsClient;
 
 async function stop(code) {
   if (stopping) return;
   stopping = true;
   console.log('\nStopping …');
+  await alertsClient?.endAsync().catch(() => undefined);
   simulator?.child.kill('SIGTERM');
   pipeline.child.kill('SIGTERM');
   await Promise.all([pipeline.exited, simulator?.exited]);
@@ -84,7 +89,17 @@ try {
     if (ready) break;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  console.log(`Pipeline ready (api ${apiUrl}). Starting a simulated gym: ${args.stations} stations × ${args.sets} sets at ${args.speed}× speed.\n`);
+  console.log(`Pipeline ready (api ${apiUrl}). Starting a simulated gym: ${args.stations} stations × ${args.sets} sets at ${args.speed}× speed.`);
+  console.log(`Live coach console: ${apiUrl}/console?gym=demo-gym&token=${API_TOKEN}\n`);
+  // What a coach's app sees: alerts on gym/v1/{gymId}/alerts (QoS 1).
+  const coach = await mqtt.connectAsync(services.env.MQTT_URL, { clientId: 'demo-coach', protocolVersion: 5 });
+  coach.on('message', (_topic, payload) => {
+    const alert = JSON.parse(payload.toString());
+    const mark = { info: 'i', amber: '!', red: '!!' }[alert.severity] ?? '?';
+    process.stdout.write(`${process.stdout.isTTY ? '\r\x1b[K' : ''}[alert ${mark} ${alert.rule}] ${alert.message}\n`);
+  });
+  await coach.subscribeAsync('gym/v1/+/alerts', { qos: 1 });
+  alertsClient = coach;
   simulator = run(
     'services/device-sim/dist/main.js',
     { MQTT_URL: services.env.MQTT_URL, SIM_STATIONS: args.stations, SIM_SETS_PER_STATION: args.sets, SIM_SPEED: args.speed, LOG_LEVEL: 'warn' },
@@ -96,7 +111,7 @@ try {
   let last = '';
   for (;;) {
     const s = await summary(apiUrl);
-    const line = `messages ${s.received} (stored ${s.stored}, dead letters ${s.deadLetters}) | sets closed ${s.setsClosed} | points written: rep ${s.repPoints}, set ${s.setPoints}`;
+    const line = `messages ${s.received} (stored ${s.stored}, dead letters ${s.deadLetters}) | sets closed ${s.setsClosed} | points written: rep ${s.repPoints}, set ${s.setPoints} | alerts ${s.alerts}`;
     if (line !== last) process.stdout.write(process.stdout.isTTY ? `\r${line}   ` : `${line}\n`);
     // Done when the simulator finished and every set has closed (idle timeout) and been written.
     if (simDone && line === last) quietSince ||= Date.now();

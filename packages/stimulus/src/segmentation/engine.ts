@@ -212,6 +212,32 @@ export class StreamEngine {
     this.phase.close();
   }
 
+  /**
+   * The set closed: if the bar has come to rest (its last `restMs` of averaged samples within
+   * `radiusM`), the look-ahead the filter still waits for is the bar staying where it is, so that
+   * stretch is segmented as such. A last rep whose lockout lies within the look-ahead of the end is
+   * then found, not dropped; a bar still moving when the samples end is not extended (no rep is
+   * invented from a hold it never made).
+   */
+  settleAtRest(restMs: number, radiusM: number): void {
+    const L = this.half;
+    const restSamples = Math.ceil(restMs / (this.period * this.group));
+    if (this.nIn - this.nOut <= 0 || this.ringP.length < restSamples) return;
+    const recent = this.ringP.slice(this.ringP.length - restSamples);
+    const lo = Math.min(...recent);
+    const hi = Math.max(...recent);
+    if (hi - lo > radiusM) return;
+    const hold = quantizeP(recent.reduce((sum, x) => sum + x, 0) / recent.length);
+    const base = this.nIn - this.ringP.length;
+    const fBase = this.nIn - this.ringF.length;
+    const wp = [...this.ringP, ...new Array<number>(L).fill(hold)];
+    const wf = [...this.ringF.map(orNaN), ...new Array<number>(L).fill(NaN)];
+    this.nIn += L;
+    this.filterAndStep(wp, wf, base, fBase);
+    this.ringP = wp.slice(Math.max(0, this.nOut - L - base));
+    this.ringF = [];
+  }
+
   toState(): StreamState {
     return {
       origin: this.origin,

@@ -139,6 +139,8 @@ class Session {
   /** Closes the open stream (if any) and starts a new one at the earliest buffered block. */
   private advance(): void {
     if (this.stream !== null) {
+      // As at the end of a set: a bar at rest before the gap completes a rep that ended there.
+      this.stream.settleAtRest(this.params.stationaryMs, this.params.resumeMarginM);
       this.stream.close();
       this.collect(this.stream);
       this.gaps++;
@@ -214,6 +216,8 @@ class Session {
     if (this.finished) return;
     while (this.pending.length > 0) this.advance();
     if (this.stream !== null) {
+      // The bar at rest after the last lockout stands in for the look-ahead the filter lacks.
+      this.stream.settleAtRest(this.params.stationaryMs, this.params.resumeMarginM);
       this.stream.close();
       this.collect(this.stream);
       this.stream = null;
