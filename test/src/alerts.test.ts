@@ -20,6 +20,7 @@ import { startWebhookReceiver, type WebhookReceiver } from './harness/webhook-re
 
 const GYM = 'gym-alert';
 const FAILING_GYM = 'gym-hookfail';
+const REJECTING_GYM = 'gym-hookreject';
 const SECRET = 'webhook-secret-0123456789';
 const WEBHOOK_ATTEMPTS = 3;
 
@@ -49,6 +50,7 @@ beforeAll(async () => {
       gyms: {
         [GYM]: { dailyLocalTime: '05:30', timeZone: 'Europe/Berlin', webhook: { url: `${hooks.url}/ok`, secret: SECRET } },
         [FAILING_GYM]: { webhook: { url: `${hooks.url}/fail`, secret: SECRET } },
+        [REJECTING_GYM]: { webhook: { url: `${hooks.url}/reject`, secret: SECRET } },
       },
     }),
   );
@@ -167,6 +169,22 @@ describe('alerts', () => {
     expect(hooks.received('/fail').filter((h) => h.headers['x-neurolift-alert-id'] === alert?.id)).toHaveLength(WEBHOOK_ATTEMPTS);
   });
 
+  it('a webhook that refuses the request (4xx) is dead-lettered at once, without retries', async () => {
+    await publishSet(REJECTING_GYM, 'st-rej', 'ath-rej', 'rej-1', [0.8, 0.79, 0.78, 0.77, 0.4], Date.now() - 60_000);
+    const [alert] = await waitFor(async () => (mqttAlerts('high_fatigue', 'ath-rej').length > 0 ? mqttAlerts('high_fatigue', 'ath-rej') : undefined), {
+      what: 'the alert on MQTT',
+      timeoutMs: 20_000,
+    });
+    await waitFor(
+      async () => {
+        const list = await getJson<DeadLetterList>(`${pipeline.apiUrl}/v1/dead-letters`);
+        return list.body.items.find((item) => item.reason === 'webhook_rejected' && item.payload.includes(alert?.id ?? '?'));
+      },
+      { what: 'the webhook_rejected dead letter', timeoutMs: 20_000 },
+    );
+    expect(hooks.received('/reject').filter((h) => h.headers['x-neurolift-alert-id'] === alert?.id)).toHaveLength(1);
+  });
+
   it('a station going offline while its set is open alerts at once', async () => {
     await publishRep(device, GYM, 'st-off', { ts: Date.now() - 5000, athleteId: 'ath-off', setId: 'off-1', repIndex: 1, meanVelocity: 0.7 });
     await device.publishAsync(`gym/v1/${GYM}/st-off/status`, JSON.stringify({ v: 1, online: false }), { qos: 1 });
@@ -183,11 +201,12 @@ describe('alerts', () => {
       { key: 'daily.*', pattern: '0 6 * * *', tz: 'UTC' },
       { key: `daily.${GYM}`, pattern: '30 5 * * *', tz: 'Europe/Berlin' },
       { key: `daily.${FAILING_GYM}`, pattern: '0 6 * * *', tz: 'UTC' },
+      { key: `daily.${REJECTING_GYM}`, pattern: '0 6 * * *', tz: 'UTC' },
     ]);
     // A second instance upserts the same schedulers: still one per gym.
     const second = await startAlerts(loadConfig('alerts', AlertsConfigSchema, { ...env, ALERTS_MQTT_CLIENT_ID: 'alerts-second' }), createLogger({ name: 'test', level: 'warn' }));
     await second.close();
-    expect((await checksQueue.getJobSchedulers()).filter((s) => s.key.startsWith('daily.'))).toHaveLength(3);
+    expect((await checksQueue.getJobSchedulers()).filter((s) => s.key.startsWith('daily.'))).toHaveLength(4);
 
     // An athlete who trained 8 days ago and not since: low exposure, judged for yesterday.
     await publishSet(GYM, 'st-old', 'ath-lapsed', 'old-1', [0.6, 0.58, 0.57], Date.now() - 8 * 86_400_000);

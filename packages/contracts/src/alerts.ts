@@ -56,7 +56,7 @@ const SetRef = { gymId: Id, stationId: Id, setId: Id, athleteId: Id };
  * say what happened; the alerts service loads the state and evaluates the rules.
  */
 export const AlertCheckJob = z.discriminatedUnion('kind', [
-  /** Reps of an open set were stored and their points written: in-set rules. */
+  /** Reps of an open set were stored (enqueued before their points are written, so a slow TSDB does not delay alerts): in-set rules. */
   z.object({ v: z.literal(1), kind: z.literal('reps'), ...SetRef }),
   /** A set closed and the model ran: post-set rules; schedules the session-end check. */
   z.object({ v: z.literal(1), kind: z.literal('set_closed'), ...SetRef }),

@@ -33,8 +33,8 @@ export function redisKeys(prefix: string) {
     closerLock: `${prefix}:sets:closer-lock`,
     /** Hash of an alert's delivery: `claimedAt`, then one field per channel delivered (mqtt, tsdb, webhook, live). */
     alert: (alertId: string) => `${prefix}:alert:${alertId}`,
-    /** The id of the last alert of (athlete, rule) while its cooldown runs (PX). */
-    alertCooldown: (athleteId: string, rule: string) => `${prefix}:alert-cooldown:${athleteId}:${rule}`,
+    /** The id of the last alert of (athlete, `rule.severity`) while its cooldown runs (PX); an escalation has its own. */
+    alertCooldown: (athleteId: string, ruleSeverity: string) => `${prefix}:alert-cooldown:${athleteId}:${ruleSeverity}`,
     /** Set of gyms that have had a set (the daily rules of gyms the alerts config does not list). */
     gyms: `${prefix}:gyms`,
     /** Sorted set of a gym's athletes scored by their last set's time (who the daily rules look at). */
@@ -45,6 +45,8 @@ export function redisKeys(prefix: string) {
     liveStations: (gymId: string) => `${prefix}:live:${gymId}:stations`,
     /** List of a gym's latest alerts (AlertMessage JSON), newest first, trimmed. */
     liveAlerts: (gymId: string) => `${prefix}:live:${gymId}:alerts`,
+    /** Hash exercise → what the in-set alert rules need of the athlete (median ROM, e1RM, best e1RM). */
+    alertBasis: (athleteId: string) => `${prefix}:athlete:${athleteId}:alert-basis`,
     /** Athlete profile JSON. */
     athleteProfile: (athleteId: string) => `${prefix}:athlete:${athleteId}:profile`,
     /** Hash `<station>.<set>` → the athlete's set (reps) as the model needs it; recent weeks only. */

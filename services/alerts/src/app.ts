@@ -1,6 +1,6 @@
 import { gymSettingsFor, type AlertConfig } from '@neurolift/alerts';
-import { AlertCheckJob, AlertJob, QUEUES, WebhookJob, redisKeys } from '@neurolift/contracts';
-import { closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
+import { AlertCheckJob, AlertJob, JOB_OPTIONS, QUEUES, WebhookJob, redisKeys } from '@neurolift/contracts';
+import { PipelineError, closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
 import {
   createInfluxPointSink,
   createRedisAthleteStore,
@@ -15,7 +15,7 @@ import { loadAlertConfig } from './alert-config-file.js';
 import { createAlertQueues } from './adapters/bullmq-alert-queues.js';
 import { startMqttAlertPublisher } from './adapters/mqtt-alert-publisher.js';
 import { createRedisAlertState } from './adapters/redis-alert-state.js';
-import { sendWebhook } from './adapters/webhook-sender.js';
+import { WebhookError, sendWebhook } from './adapters/webhook-sender.js';
 import { runCheck } from './checks/run-check.js';
 import type { AlertsConfig } from './config.js';
 import { dailySchedules } from './daily-schedule.js';
@@ -66,8 +66,8 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
   const publisher = await startMqttAlertPublisher({
     url: config.MQTT_URL,
     clientId: config.ALERTS_MQTT_CLIENT_ID,
-    username: config.MQTT_USERNAME,
-    password: config.MQTT_PASSWORD,
+    username: config.ALERTS_MQTT_USERNAME ?? config.MQTT_USERNAME,
+    password: config.ALERTS_MQTT_PASSWORD ?? config.MQTT_PASSWORD,
     timeoutMs: 10_000,
     logger: logger.child({ component: 'mqtt' }),
   });
@@ -88,7 +88,7 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
       queue: QUEUES.alerts,
       schema: AlertJob,
       process: async ({ alert }) => {
-        const outcome = await deliverAlert(alert, { ledger: state, publisher, live: state, sink, queues, config: alertConfig, clock });
+        const outcome = await deliverAlert(alert, { ledger: state, publisher, live: state, sink, queues, config: alertConfig, clock, pushMaxAgeMs: config.ALERT_PUSH_MAX_AGE_MS });
         metrics.alerts.inc({ rule: alert.rule, severity: alert.severity, outcome });
         logger.info({ alertId: alert.id, rule: alert.rule, severity: alert.severity, outcome }, 'alert');
         return outcome;
@@ -99,6 +99,7 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
       queue: QUEUES.webhooks,
       schema: WebhookJob,
       exhaustedReason: 'webhook_failed',
+      rejectedReason: 'webhook_rejected',
       process: async ({ alert }) => {
         const webhook = gymSettingsFor(alertConfig, alert.gymId).webhook;
         if (!webhook) return 'no_webhook';
@@ -106,6 +107,7 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
           await sendWebhook(webhook, alert, { timeoutMs: config.WEBHOOK_TIMEOUT_MS, now: clock });
         } catch (error) {
           metrics.webhooks.inc({ outcome: 'failed' });
+          if (error instanceof WebhookError && !error.retryable) throw new PipelineError('NL_ERR_WEBHOOK_REJECTED', error.message, false);
           throw error;
         }
         metrics.webhooks.inc({ outcome: 'delivered' });
@@ -122,7 +124,11 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
     await queues.checks.upsertJobScheduler(
       schedule.id,
       { pattern: schedule.pattern, tz: schedule.timeZone },
-      { name: 'daily', data: { v: 1, kind: 'daily', ...(schedule.gymId === undefined ? {} : { gymId: schedule.gymId }) } satisfies AlertCheckJob },
+      {
+        name: 'daily',
+        data: { v: 1, kind: 'daily', ...(schedule.gymId === undefined ? {} : { gymId: schedule.gymId }) } satisfies AlertCheckJob,
+        opts: JOB_OPTIONS.alertChecks,
+      },
     );
   }
   const wanted = new Set(schedules.map((schedule) => schedule.id));

@@ -6,9 +6,12 @@ import { z } from 'zod';
 export const AlertsConfigSchema = z.object({
   REDIS_URL: env.url(['redis:', 'rediss:']),
   REDIS_PREFIX: z.string().min(1).default(DEFAULT_REDIS_PREFIX),
-  MQTT_URL: env.url(['mqtt:', 'mqtts:', 'ws:', 'wss:']),
+  MQTT_URL: env.url(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:']),
   MQTT_USERNAME: z.string().optional(),
   MQTT_PASSWORD: z.string().optional(),
+  /** The alerts service's broker user (it publishes gym/v1/+/alerts); MQTT_USERNAME/MQTT_PASSWORD when unset. */
+  ALERTS_MQTT_USERNAME: z.string().optional(),
+  ALERTS_MQTT_PASSWORD: z.string().optional(),
   /** The alerts service's own MQTT client id (ingest has MQTT_CLIENT_ID). */
   ALERTS_MQTT_CLIENT_ID: z.string().min(1).max(128).default('neurolift-alerts'),
   INFLUX_URL: env.url(['http:', 'https:']),
@@ -26,6 +29,8 @@ export const AlertsConfigSchema = z.object({
   WEBHOOK_ATTEMPTS: env.int({ min: 1, max: 50 }).default(10),
   WEBHOOK_BACKOFF_MS: env.int({ min: 10, max: 3_600_000 }).default(2000),
   WEBHOOK_TIMEOUT_MS: env.int({ min: 100, max: 120_000 }).default(5000),
+  /** In-set and station alerts older than this (device time) are recorded but not pushed (MQTT, webhook): after an outage or a late upload the moment has passed. */
+  ALERT_PUSH_MAX_AGE_MS: env.int({ min: 0 }).default(15 * 60_000),
   DEAD_LETTER_MAX: env.int({ min: 1 }).default(10_000),
   /** Port of /healthz, /readyz and /metrics when the service runs alone; 0 disables it. */
   METRICS_PORT: env.int({ min: 0, max: 65_535 }).default(9103),

@@ -17,7 +17,7 @@ export function createAlertsMetrics(registry: Registry) {
     }),
     alerts: new Counter({
       name: 'neurolift_alerts_total',
-      help: 'Alerts by rule, severity and outcome (delivered, cooldown: dropped within the rule cooldown)',
+      help: 'Alerts by rule, severity and outcome (delivered; recorded_stale: too old to push, console and TSDB only; cooldown: dropped within the rule cooldown)',
       labelNames: ['rule', 'severity', 'outcome'] as const,
       registers: [registry],
     }),

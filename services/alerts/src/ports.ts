@@ -15,6 +15,8 @@ export interface AlertBasis {
 export interface AlertState {
   setReps(stationId: string, setId: string): Promise<RepRecord[]>;
   profile(athleteId: string): Promise<AthleteProfile>;
+  /** Whether the set is still open (ingest's set state); false once it closed or when unknown. */
+  setOpen(stationId: string, setId: string): Promise<boolean>;
   /** The set open on a station now, if any. */
   openSet(stationId: string): Promise<OpenSet | undefined>;
   basis(athleteId: string, exercise: string): Promise<AlertBasis | undefined>;

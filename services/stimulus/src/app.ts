@@ -85,7 +85,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       queue: QUEUES.sets,
       schema: SetJob,
       process: async (job, context) => {
-        await settleSamples(job.stationId, job.setId, context, { ...segmenter, settleMs: config.SEGMENTER_SETTLE_MS, logger });
+        metrics.segmentedReps.inc(await settleSamples(job.stationId, job.setId, context, { ...segmenter, settleMs: config.SEGMENTER_SETTLE_MS, logger }));
         const result = await processSet(job, { sets, athletes, sink, constants: model.constants, modelId: model.modelId });
         if (result.athleteId !== undefined) await checks.setClosed({ gymId: job.gymId, stationId: job.stationId, setId: job.setId, athleteId: result.athleteId });
         logger.debug({ setId: job.setId, station: job.stationId, reps: result.reps, measurement: MEASUREMENTS.set }, 'set written');

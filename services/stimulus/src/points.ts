@@ -35,6 +35,7 @@ export function repLine(rep: RepRecord, velocityLossPct: number | undefined): st
       mean_force: optionalFloat(rep.meanForce),
       mean_power: optionalFloat(rep.meanPower),
       partial: rep.partial === undefined ? undefined : bool(rep.partial),
+      force_source: rep.forceSource === undefined ? undefined : str(rep.forceSource),
       source: str(rep.source),
     },
     rep.ts,

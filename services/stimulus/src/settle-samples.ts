@@ -19,12 +19,13 @@ const POLL_MS = 200;
  * close. Then the reps the filter still holds back are completed and stored with the set. Blocks
  * segmented later are counted as `after_finish` and dead-lettered by the samples job.
  */
-export async function settleSamples(stationId: string, setId: string, context: JobContext, deps: SettleDeps): Promise<void> {
+/** Returns how many reps finishing the segmentation added. */
+export async function settleSamples(stationId: string, setId: string, context: JobContext, deps: SettleDeps): Promise<number> {
   const pending = await deps.store.inboxSize(stationId, setId);
   if (pending > 0) {
     const waited = (deps.clock ?? Date.now)() - context.createdAt;
     if (waited < deps.settleMs) return context.defer(POLL_MS);
     deps.logger.warn({ stationId, setId, pending, waitedMs: waited }, 'set closed with sample blocks still queued; computing without them');
   }
-  await finishSetSegmentation(stationId, setId, deps);
+  return finishSetSegmentation(stationId, setId, deps);
 }

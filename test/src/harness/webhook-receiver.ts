@@ -1,5 +1,5 @@
 // A webhook endpoint for tests: records every POST (raw body and headers) and answers with the
-// status its path asks for (`/ok` → 200, `/fail` → 500).
+// status its path asks for (`/ok` → 200, `/fail` → 500, `/reject` → 410).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -23,8 +23,9 @@ export async function startWebhookReceiver(): Promise<WebhookReceiver> {
     request.on('end', () => {
       const path = request.url ?? '/';
       received.push({ path, headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
-      response.writeHead(path.startsWith('/fail') ? 500 : 200, { 'content-type': 'text/plain' });
-      response.end(path.startsWith('/fail') ? 'nope' : 'ok');
+      const status = path.startsWith('/fail') ? 500 : path.startsWith('/reject') ? 410 : 200;
+      response.writeHead(status, { 'content-type': 'text/plain' });
+      response.end(status === 200 ? 'ok' : 'nope');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -30,6 +30,8 @@ export interface QueueWorkerOptions<S extends z.ZodType> {
   readonly metrics: QueueMetrics;
   /** Dead-letter reason when a job's attempts run out (default `retries_exhausted`). */
   readonly exhaustedReason?: string;
+  /** Dead-letter reason of a non-retryable PipelineError that is not the TSDB's (default `job_rejected`). */
+  readonly rejectedReason?: string;
   readonly logger: Logger;
 }
 
@@ -69,7 +71,7 @@ export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOption
         if (!(error instanceof PipelineError)) throw error;
         metrics.errors.inc({ code: error.code });
         if (!error.retryable) {
-          await deadLetter(job, error.code === 'NL_ERR_TSDB_REJECTED' ? 'tsdb_rejected' : 'job_rejected', error.message);
+          await deadLetter(job, error.code === 'NL_ERR_TSDB_REJECTED' ? 'tsdb_rejected' : (options.rejectedReason ?? 'job_rejected'), error.message);
           throw new UnrecoverableError(error.message);
         }
         if (error.retryAfterMs !== undefined) {

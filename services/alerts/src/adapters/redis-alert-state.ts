@@ -30,7 +30,7 @@ return 'new'
 
 /** Reads of the pipeline's state, the console's board and the delivery ledger, all in Redis. */
 export function createRedisAlertState(redis: Redis, keys: RedisKeys): AlertState & LiveBoard & DeliveryLedger {
-  const basisKey = (athleteId: string) => `${keys.prefix}:athlete:${athleteId}:alert-basis`;
+  const basisKey = keys.alertBasis;
   return {
     async setReps(stationId, setId) {
       const values = Object.values(await redis.hgetall(keys.setReps(stationId, setId)));
@@ -40,6 +40,10 @@ export function createRedisAlertState(redis: Redis, keys: RedisKeys): AlertState
     async profile(athleteId) {
       const text = await redis.get(keys.athleteProfile(athleteId));
       return text === null ? {} : AthleteProfile.parse(JSON.parse(text));
+    },
+
+    async setOpen(stationId, setId) {
+      return (await redis.hget(keys.set(stationId, setId), 'status')) === 'open';
     },
 
     async openSet(stationId) {
@@ -94,7 +98,7 @@ export function createRedisAlertState(redis: Redis, keys: RedisKeys): AlertState
     },
 
     async claim(alert, cooldownMs, now): Promise<ClaimOutcome> {
-      const outcome = await redis.eval(CLAIM, 2, keys.alert(alert.id), keys.alertCooldown(alert.athleteId, alert.rule), alert.id, cooldownMs, now, LEDGER_TTL_S);
+      const outcome = await redis.eval(CLAIM, 2, keys.alert(alert.id), keys.alertCooldown(alert.athleteId, `${alert.rule}.${alert.severity}`), alert.id, cooldownMs, now, LEDGER_TTL_S);
       return outcome as ClaimOutcome;
     },
 

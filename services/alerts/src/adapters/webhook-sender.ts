@@ -5,6 +5,13 @@ import { ALERT_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from
 /** An endpoint that did not take the alert; BullMQ retries the job with backoff. */
 export class WebhookError extends Error {
   override readonly name = 'WebhookError';
+  constructor(
+    message: string,
+    /** false for a 4xx other than 408 and 429: the endpoint refuses this request; retrying cannot help. */
+    readonly retryable = true,
+  ) {
+    super(message);
+  }
 }
 
 /** POSTs an alert, signed, and resolves only on a 2xx answer. */
@@ -32,6 +39,7 @@ export async function sendWebhook(webhook: Webhook, alert: AlertMessage, options
   // Drain the body so the connection can be reused.
   await response.arrayBuffer().catch(() => undefined);
   if (response.status < 200 || response.status >= 300) {
-    throw new WebhookError(`webhook ${new URL(webhook.url).host} answered ${response.status}`);
+    const refused = response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429;
+    throw new WebhookError(`webhook ${new URL(webhook.url).host} answered ${response.status}`, !refused);
   }
 }

@@ -18,6 +18,8 @@ export interface CheckDeps {
 export interface CheckResult {
   readonly candidates: readonly AlertCandidate[];
   readonly live?: LiveStation;
+  /** State to save once the alerts are enqueued (so a retry before that finds the same alerts). */
+  readonly afterwards?: () => Promise<void>;
 }
 
 export const NOTHING: CheckResult = { candidates: [] };

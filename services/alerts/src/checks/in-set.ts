@@ -6,7 +6,7 @@ import { NOTHING, type CheckDeps, type CheckResult } from './check-deps.js';
 type RepsCheck = Extract<AlertCheckJob, { kind: 'reps' }>;
 
 /** The console's view of a set so far: bars of mean velocity and the velocity loss reached. */
-export function liveSet(reps: readonly RepRecord[], previous: LiveStation | undefined, thresholds: { amber: number; red: number }, now: number): LiveStation | undefined {
+export function liveSet(reps: readonly RepRecord[], previous: LiveStation | undefined, thresholds: { amber: number; red: number }, open: boolean, now: number): LiveStation | undefined {
   const sorted = [...new Map(reps.map((rep) => [rep.repIndex, rep])).values()].sort((a, b) => a.repIndex - b.repIndex);
   const last = sorted[sorted.length - 1];
   if (!last) return undefined;
@@ -32,7 +32,7 @@ export function liveSet(reps: readonly RepRecord[], previous: LiveStation | unde
     fatigueAmberPct: thresholds.amber,
     fatigueRedPct: thresholds.red,
     ...(sameAthlete && previous?.sessionNsi !== undefined ? { sessionNsi: previous.sessionNsi } : {}),
-    open: true,
+    open,
     updatedAt: now,
   };
 }
@@ -43,10 +43,12 @@ export async function checkReps(job: RepsCheck, deps: CheckDeps): Promise<CheckR
   const first = reps[0];
   if (!first) return NOTHING;
   const exercise = first.exercise;
-  const [profile, basis, previous] = await Promise.all([
+  const [profile, basis, previous, open] = await Promise.all([
     deps.state.profile(job.athleteId),
     deps.state.basis(job.athleteId, exercise),
     deps.live.station(job.gymId, job.stationId),
+    // From the set state, not assumed: this check may run after the set's close was shown.
+    deps.state.setOpen(job.stationId, job.setId),
   ]);
   const thresholds = thresholdsFor(deps.config, job.gymId);
   const { constants } = deps.model;
@@ -58,6 +60,6 @@ export async function checkReps(job: RepsCheck, deps: CheckDeps): Promise<CheckR
     thresholds,
     constants,
   });
-  const live = liveSet(reps, previous, { amber: thresholds.highFatigueAmberPct, red: thresholds.highFatigueRedPct }, deps.clock());
+  const live = liveSet(reps, previous, { amber: thresholds.highFatigueAmberPct, red: thresholds.highFatigueRedPct }, open, deps.clock());
   return live ? { candidates, live } : { candidates };
 }

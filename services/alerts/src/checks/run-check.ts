@@ -54,5 +54,6 @@ export async function runCheck(job: AlertCheckJob, deps: CheckDeps): Promise<Ale
   const alerts = result.candidates.map((candidate) => wire(candidate, deps.model.modelId));
   if (alerts.length > 0) await deps.queues.deliver(alerts);
   if (result.live) await deps.live.putStation(result.live);
+  await result.afterwards?.();
   return alerts;
 }

@@ -42,8 +42,8 @@ export async function checkSetClosed(job: SetClosedCheck, deps: CheckDeps): Prom
     ...(Number.isFinite(modelled.model.e1rmKg) ? { e1rmKg: modelled.model.e1rmKg } : {}),
     ...(best > 0 ? { bestE1rmKg: best } : {}),
   };
-  // Saved after the rules ran, so the record of this set is judged against earlier sets only.
-  await deps.state.saveBasis(job.athleteId, exercise, next);
+  // Saved once the alerts are enqueued: a retry before that judges this set's record against earlier sets only.
+  const afterwards = () => deps.state.saveBasis(job.athleteId, exercise, next);
 
   const session = sessionsOf(history).find(({ sets }) => sets.some(({ set }) => set.key === setKey));
   if (session) {
@@ -52,7 +52,7 @@ export async function checkSetClosed(job: SetClosedCheck, deps: CheckDeps): Prom
   }
 
   const previous = await deps.live.station(job.gymId, job.stationId);
-  if (!previous || previous.setId !== job.setId) return { candidates };
+  if (!previous || previous.setId !== job.setId) return { candidates, afterwards };
   const live = { ...previous, open: false, updatedAt: deps.clock(), ...(session ? { sessionNsi: session.nsi } : {}) };
-  return { candidates, live };
+  return { candidates, live, afterwards };
 }
