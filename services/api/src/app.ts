@@ -3,16 +3,35 @@ import { closeAll, createRegistry, once, registerHealthRoutes, type HealthChecks
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { createRedisDeadLetterReader, createRedisProfileStore } from './adapters/redis-api-store.js';
+import { createRedisLiveStateReader } from './adapters/redis-live-state.js';
+import { createRedisPubSub } from './adapters/redis-pubsub.js';
 import type { ApiConfig } from './config.js';
-import type { DeadLetterReader, ProfileStore } from './ports.js';
+import { loadConsoleAssets, type ConsoleAssets } from './console/console-assets.js';
+import { createLiveFanout } from './live-fanout.js';
+import { createLiveMetrics } from './live-metrics.js';
+import type { DeadLetterReader, LiveFeed, LiveStateReader, ProfileStore } from './ports.js';
+import { registerConsoleRoutes } from './routes/console.js';
+import { registerLiveRoutes } from './routes/live.js';
 import { registerV1Routes } from './routes/v1.js';
+import type { SseOptions } from './sse-stream.js';
+
+/** Alerts the console loads with a snapshot, newest first. */
+export const LIVE_ALERTS_MAX = 50;
 
 export interface ApiDeps {
   readonly token: string;
   readonly deadLetters: DeadLetterReader;
   readonly profiles: ProfileStore;
+  readonly liveState: LiveStateReader;
+  readonly liveFeed: LiveFeed;
   readonly registry: Registry;
   readonly checks: HealthChecks;
+  /** Where the live routes report trouble (default: nowhere). */
+  readonly logger?: Logger;
+  /** Default: the files of src/console/page. */
+  readonly consoleAssets?: ConsoleAssets;
+  /** Heartbeat and limits of the event stream (tests shorten the heartbeat). */
+  readonly sse?: Partial<SseOptions>;
 }
 
 /** Builds the Fastify app without listening (tests use `app.inject`). */
@@ -20,6 +39,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
   registerHealthRoutes(app, deps.checks, deps.registry);
   registerV1Routes(app, deps);
+  registerLiveRoutes(app, deps);
+  registerConsoleRoutes(app, deps.consoleAssets ?? loadConsoleAssets());
   return app;
 }
 
@@ -34,22 +55,52 @@ export interface ApiService {
   close(): Promise<void>;
 }
 
-/** Starts the api service: health, metrics, dead letters, athlete profiles. */
+/** Starts the api service: health, metrics, dead letters, athlete profiles, the live coach console. */
 export async function startApi(config: ApiConfig, logger: Logger, overrides: ApiOverrides = {}): Promise<ApiService> {
   const redis = new Redis(config.REDIS_URL, { connectionName: 'neurolift-api' });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
+  // One subscriber connection for every console client of every gym (a subscribed connection runs nothing else).
+  const subscriber = redis.duplicate({ connectionName: 'neurolift-api-live' });
+  subscriber.on('error', (error) => logger.warn({ err: error }, 'redis subscriber error'));
   const keys = redisKeys(config.REDIS_PREFIX);
+  const registry = overrides.registry ?? createRegistry();
+  // The client gauge reads the feed at scrape time only, after both exist.
+  const metrics = createLiveMetrics(registry, () => liveFeed.listenerCount());
+  const liveFeed = createLiveFanout({
+    pubsub: createRedisPubSub(subscriber),
+    channel: keys.liveChannel,
+    onMessage: (outcome, gymId) => {
+      metrics.messages.inc({ outcome });
+      if (outcome !== 'forwarded') logger.warn({ gymId, outcome }, 'live message dropped');
+    },
+    onError: (error, gymId) => logger.warn({ err: error, gymId }, 'live unsubscribe failed'),
+  });
   const app = buildApi({
     token: config.API_TOKEN,
     deadLetters: createRedisDeadLetterReader(redis, keys),
     profiles: createRedisProfileStore(redis, keys),
-    registry: overrides.registry ?? createRegistry(),
+    liveState: createRedisLiveStateReader(redis, keys, {
+      maxAlerts: LIVE_ALERTS_MAX,
+      onInvalid: (entry, gymId) => {
+        metrics.invalidState.inc({ entry });
+        logger.warn({ gymId, entry }, 'invalid live state entry skipped');
+      },
+    }),
+    liveFeed,
+    registry,
+    logger,
     checks: { live: () => true, ready: () => redis.status === 'ready' && (overrides.ready?.() ?? true) },
   });
-  const url = await app.listen({ port: config.API_PORT, host: config.API_HOST });
+  const close = once(() =>
+    closeAll([() => app.close(), () => subscriber.quit().then(() => undefined), () => redis.quit().then(() => undefined)]),
+  );
+  let url: string;
+  try {
+    url = await app.listen({ port: config.API_PORT, host: config.API_HOST });
+  } catch (error) {
+    await close().catch(() => undefined); // the listen error is the one worth reporting
+    throw error;
+  }
   logger.info({ url }, 'api listening');
-  return {
-    url,
-    close: once(() => closeAll([() => app.close(), () => redis.quit().then(() => undefined)])),
-  };
+  return { url, close };
 }

@@ -1,4 +1,4 @@
-import type { AthleteProfile } from '@neurolift/contracts';
+import type { AlertMessage, AthleteProfile, LiveEvent, LiveStation } from '@neurolift/contracts';
 
 export interface DeadLetterView {
   readonly topic: string;
@@ -15,4 +15,40 @@ export interface DeadLetterReader {
 export interface ProfileStore {
   get(athleteId: string): Promise<AthleteProfile | undefined>;
   put(athleteId: string, profile: AthleteProfile): Promise<void>;
+}
+
+/** What the live console shows on load: a gym's stations (by station id) and its latest alerts, newest first. */
+export interface LiveSnapshot {
+  readonly stations: LiveStation[];
+  readonly alerts: AlertMessage[];
+}
+
+export interface LiveStateReader {
+  /** Entries that fail their schema are left out (the writer deploys separately). */
+  snapshot(gymId: string): Promise<LiveSnapshot>;
+}
+
+/** A validated event of a gym, or `resync`: the feed may have missed events (reconnect), reload the snapshot. */
+export type LiveFeedMessage = { readonly kind: 'event'; readonly event: LiveEvent } | { readonly kind: 'resync' };
+export type LiveListener = (message: LiveFeedMessage) => void;
+
+/** Live events of every gym, fanned out to the listeners of each gym. */
+export interface LiveFeed {
+  /**
+   * Resolves once events published from now on reach `listener` (so a snapshot read afterwards misses
+   * nothing), with the function that removes it.
+   */
+  subscribe(gymId: string, listener: LiveListener): Promise<() => void>;
+  /** Listeners currently subscribed, over all gyms. */
+  listenerCount(): number;
+}
+
+/** The subscriber side of a pub/sub connection (one per process, shared by every gym). */
+export interface PubSubConnection {
+  /** Resolves once the server confirmed the subscription. */
+  subscribe(channel: string): Promise<void>;
+  unsubscribe(channel: string): Promise<void>;
+  onMessage(handler: (channel: string, text: string) => void): void;
+  /** After the connection came back (subscriptions restored): messages may have been lost meanwhile. */
+  onReconnect(handler: () => void): void;
 }

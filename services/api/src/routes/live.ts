@@ -1,0 +1,110 @@
+import { Id } from '@neurolift/contracts';
+import type { Logger } from '@neurolift/platform';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import { requireToken } from '../auth.js';
+import type { LiveFeed, LiveFeedMessage, LiveSnapshot, LiveStateReader } from '../ports.js';
+import { DEFAULT_SSE_OPTIONS, openSseStream, type SseOptions, type SseStream } from '../sse-stream.js';
+
+const GymParams = z.object({ gymId: Id });
+
+export interface LiveRouteDeps {
+  readonly token: string;
+  /** Fastify's own logger is off (it would log the URL, and with it the `?token=`). */
+  readonly logger?: Logger;
+  readonly liveState: LiveStateReader;
+  readonly liveFeed: LiveFeed;
+  readonly sse?: Partial<SseOptions>;
+}
+
+function badGym(reply: FastifyReply): FastifyReply {
+  return reply.code(400).send({ error: 'bad_request', message: 'gymId breaks the id rule' });
+}
+
+function forward(stream: SseStream, message: LiveFeedMessage, reload: () => void): void {
+  switch (message.kind) {
+    case 'event':
+      if (message.event.type === 'station') stream.send('station', message.event.station);
+      else stream.send('alert', message.event.alert);
+      return;
+    case 'resync':
+      reload();
+      return;
+  }
+}
+
+/**
+ * The live console's data: `GET /v1/gyms/:gymId/live/snapshot` (JSON) and `GET /v1/gyms/:gymId/live`
+ * (Server-Sent Events: `snapshot`, then every `station` and `alert` event of the gym, heartbeat comments).
+ */
+export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): void {
+  const sse: SseOptions = { ...DEFAULT_SSE_OPTIONS, ...deps.sse };
+  void app.register(
+    async (live) => {
+      const streams = new Set<SseStream>();
+      // Open streams would keep app.close() waiting for ever: end them first (clients reconnect elsewhere).
+      live.addHook('preClose', async () => {
+        for (const stream of streams) stream.close();
+      });
+
+      live.get('/gyms/:gymId/live/snapshot', { onRequest: requireToken(deps.token) }, async (request, reply) => {
+        const params = GymParams.safeParse(request.params);
+        if (!params.success) return badGym(reply);
+        return reply.header('cache-control', 'no-store').send(await deps.liveState.snapshot(params.data.gymId));
+      });
+
+      live.get('/gyms/:gymId/live', { onRequest: requireToken(deps.token, { allowQueryToken: true }) }, async (request, reply) => {
+        const params = GymParams.safeParse(request.params);
+        if (!params.success) return badGym(reply);
+        const { gymId } = params.data;
+
+        // Subscribe before reading the snapshot and hold events back until it is sent: nothing published
+        // in between is lost (an event already in the snapshot arrives twice, which the page tolerates).
+        const held: LiveFeedMessage[] = [];
+        let stream: SseStream | undefined = undefined;
+        let unsubscribe: (() => void) | undefined;
+        let gone = false;
+        const cleanup = (): void => {
+          gone = true;
+          unsubscribe?.();
+          if (stream !== undefined) streams.delete(stream);
+        };
+        reply.raw.on('close', cleanup);
+        const reload = (): void => {
+          deps.liveState.snapshot(gymId).then(
+            (snapshot) => stream?.send('snapshot', snapshot),
+            (error: unknown) => {
+              deps.logger?.warn({ err: error, gymId }, 'live snapshot reload failed');
+              stream?.close();
+            },
+          );
+        };
+
+        let snapshot: LiveSnapshot;
+        try {
+          unsubscribe = await deps.liveFeed.subscribe(gymId, (message) => {
+            if (stream === undefined) held.push(message);
+            else forward(stream, message, reload);
+          });
+          snapshot = await deps.liveState.snapshot(gymId);
+        } catch (error) {
+          cleanup();
+          deps.logger?.warn({ err: error, gymId }, 'live stream unavailable');
+          return reply.code(503).send({ error: 'unavailable', message: 'live state is unavailable, retry shortly' });
+        }
+        reply.hijack();
+        if (gone) {
+          cleanup(); // the client left while we subscribed
+          return reply;
+        }
+        const opened = openSseStream(reply.raw, sse, cleanup);
+        stream = opened;
+        streams.add(opened);
+        opened.send('snapshot', snapshot);
+        for (const message of held.splice(0)) forward(opened, message, reload);
+        return reply;
+      });
+    },
+    { prefix: '/v1' },
+  );
+}
