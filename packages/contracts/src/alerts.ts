@@ -56,8 +56,11 @@ const SetRef = { gymId: Id, stationId: Id, setId: Id, athleteId: Id };
  * say what happened; the alerts service loads the state and evaluates the rules.
  */
 export const AlertCheckJob = z.discriminatedUnion('kind', [
-  /** Reps of an open set were stored (enqueued before their points are written, so a slow TSDB does not delay alerts): in-set rules. */
-  z.object({ v: z.literal(1), kind: z.literal('reps'), ...SetRef }),
+  /**
+   * Reps of these sets were stored (one job per rep batch; enqueued before their points are written, so
+   * a slow TSDB does not delay alerts): in-set rules and the console's bars.
+   */
+  z.object({ v: z.literal(1), kind: z.literal('reps'), sets: z.array(z.object(SetRef)).min(1).max(5000) }),
   /** A set closed and the model ran: post-set rules; schedules the session-end check. */
   z.object({ v: z.literal(1), kind: z.literal('set_closed'), ...SetRef }),
   /** Delayed until the set's session can no longer grow: session rules. */

@@ -37,7 +37,7 @@ function harness(options: { claim?: ClaimOutcome; failing?: Set<DeliveryChannel>
       mark: async (_id, channel) => void ledger.add(channel),
     },
     publisher: { publish: () => attempt('mqtt') },
-    live: { station: async () => undefined, putStation: async () => undefined, pushAlert: () => attempt('live') },
+    live: { station: async () => undefined, putStations: async () => undefined, pushAlert: () => attempt('live') },
     sink: { write: () => attempt('tsdb') },
     queues: { webhook: () => attempt('webhook') },
     config: parseAlertConfig(JSON.stringify({ gyms: { 'gym-1': { webhook: { url: 'https://coach.example/hook', secret: 'secret-0123456789' } } } }), 'test'),

@@ -11,12 +11,30 @@ export interface AlertBasis {
   readonly bestE1rmKg?: number | undefined;
 }
 
+/** A set as checks name it. */
+export interface SetRef {
+  readonly gymId: string;
+  readonly stationId: string;
+  readonly setId: string;
+  readonly athleteId: string;
+}
+
+/** Everything the in-set rules and the console need of one set. */
+export interface InSetInputs {
+  readonly reps: RepRecord[];
+  /** Still open in ingest's set state. */
+  readonly open: boolean;
+  readonly profile: AthleteProfile;
+  /** The athlete's basis for the set's exercise. */
+  readonly basis: AlertBasis | undefined;
+  /** The station's current console state. */
+  readonly previous: LiveStation | undefined;
+}
+
 /** Reads of the pipeline's state in Redis (written by ingest and the worker). */
 export interface AlertState {
-  setReps(stationId: string, setId: string): Promise<RepRecord[]>;
-  profile(athleteId: string): Promise<AthleteProfile>;
-  /** Whether the set is still open (ingest's set state); false once it closed or when unknown. */
-  setOpen(stationId: string, setId: string): Promise<boolean>;
+  /** The in-set inputs of many sets in two round trips, in the order asked. */
+  inSetInputs(sets: readonly SetRef[]): Promise<InSetInputs[]>;
   /** The set open on a station now, if any. */
   openSet(stationId: string): Promise<OpenSet | undefined>;
   basis(athleteId: string, exercise: string): Promise<AlertBasis | undefined>;
@@ -30,7 +48,8 @@ export interface AlertState {
 /** The live console's state (Redis hash + pub/sub). */
 export interface LiveBoard {
   station(gymId: string, stationId: string): Promise<LiveStation | undefined>;
-  putStation(station: LiveStation): Promise<void>;
+  /** Stores the stations' console state and publishes each (one round trip). */
+  putStations(stations: readonly LiveStation[]): Promise<void>;
   pushAlert(alert: AlertMessage): Promise<void>;
 }
 

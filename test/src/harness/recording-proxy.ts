@@ -10,6 +10,8 @@ export interface RecordedPoint {
   readonly tags: Readonly<Record<string, string>>;
   readonly fields: Readonly<Record<string, string>>;
   readonly ts: number;
+  /** When the TSDB acknowledged the write that held it (epoch ms). */
+  readonly ackedAt: number;
 }
 
 /** A canned answer the proxy gives instead of forwarding (fault injection). */
@@ -55,7 +57,7 @@ function splitOutsideQuotes(text: string, separator: string): string[] {
 }
 
 /** Parses the pipeline's own lines (ids only in tags; string fields quoted, with spaces and escapes). */
-function parseLine(line: string): RecordedPoint {
+function parseLine(line: string, ackedAt: number): RecordedPoint {
   const [head = '', fieldText = '', ts = ''] = splitOutsideQuotes(line, ' ');
   const [measurement = '', ...tagPairs] = head.split(',');
   const pairs = (text: string[]) =>
@@ -65,7 +67,7 @@ function parseLine(line: string): RecordedPoint {
         return [pair.slice(0, at), pair.slice(at + 1)] as [string, string];
       }),
     );
-  return { measurement, tags: pairs(tagPairs), fields: pairs(splitOutsideQuotes(fieldText, ',')), ts: Number(ts) };
+  return { measurement, tags: pairs(tagPairs), fields: pairs(splitOutsideQuotes(fieldText, ',')), ts: Number(ts), ackedAt };
 }
 
 export async function startRecordingProxy(targetUrl: string): Promise<RecordingProxy> {
@@ -91,7 +93,8 @@ export async function startRecordingProxy(targetUrl: string): Promise<RecordingP
           answer.on('end', () => {
             const status = answer.statusCode ?? 502;
             if (request.url?.startsWith('/api/v2/write') && status >= 200 && status < 300) {
-              for (const line of body.toString('utf8').split('\n')) if (line.trim() !== '') recorded.push(parseLine(line));
+              const ackedAt = Date.now();
+              for (const line of body.toString('utf8').split('\n')) if (line.trim() !== '') recorded.push(parseLine(line, ackedAt));
             }
             response.writeHead(status, answer.headers);
             response.end(Buffer.concat(answerChunks));

@@ -28,22 +28,47 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 return 'new'
 `;
 
+/** The values of a pipeline or MULTI, throwing its first error. */
+function results(replies: Array<[Error | null, unknown]> | null): unknown[] {
+  if (replies === null) throw new Error('Redis transaction aborted');
+  return replies.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}
+
 /** Reads of the pipeline's state, the console's board and the delivery ledger, all in Redis. */
 export function createRedisAlertState(redis: Redis, keys: RedisKeys): AlertState & LiveBoard & DeliveryLedger {
   const basisKey = keys.alertBasis;
   return {
-    async setReps(stationId, setId) {
-      const values = Object.values(await redis.hgetall(keys.setReps(stationId, setId)));
-      return values.map((value) => RepRecord.parse(JSON.parse(value)));
-    },
-
-    async profile(athleteId) {
-      const text = await redis.get(keys.athleteProfile(athleteId));
-      return text === null ? {} : AthleteProfile.parse(JSON.parse(text));
-    },
-
-    async setOpen(stationId, setId) {
-      return (await redis.hget(keys.set(stationId, setId), 'status')) === 'open';
+    async inSetInputs(sets) {
+      if (sets.length === 0) return [];
+      const first = redis.pipeline();
+      for (const set of sets) {
+        first.hgetall(keys.setReps(set.stationId, set.setId));
+        first.hget(keys.set(set.stationId, set.setId), 'status');
+        first.get(keys.athleteProfile(set.athleteId));
+        first.hget(keys.liveStations(set.gymId), set.stationId);
+      }
+      const a = results(await first.exec());
+      const reps = sets.map((_, i) => Object.values(a[4 * i] as Record<string, string>).map((value) => RepRecord.parse(JSON.parse(value))));
+      // The basis is per exercise, which only the reps tell.
+      const second = redis.pipeline();
+      sets.forEach((set, i) => second.hget(basisKey(set.athleteId), reps[i]?.[0]?.exercise ?? '-'));
+      const b = results(await second.exec());
+      return sets.map((_, i) => {
+        const profile = a[4 * i + 2] as string | null;
+        const live = a[4 * i + 3] as string | null;
+        const basis = b[i] as string | null;
+        const previous = live === null ? undefined : LiveStation.safeParse(JSON.parse(live));
+        return {
+          reps: reps[i] ?? [],
+          open: a[4 * i + 1] === 'open',
+          profile: profile === null ? {} : AthleteProfile.parse(JSON.parse(profile)),
+          basis: basis === null ? undefined : Basis.parse(JSON.parse(basis)),
+          previous: previous?.success ? previous.data : undefined,
+        };
+      });
     },
 
     async openSet(stationId) {
@@ -78,13 +103,13 @@ export function createRedisAlertState(redis: Redis, keys: RedisKeys): AlertState
       return parsed.success ? parsed.data : undefined;
     },
 
-    async putStation(station) {
-      const text = JSON.stringify(station);
-      await redis
-        .multi()
-        .hset(keys.liveStations(station.gymId), station.stationId, text)
-        .publish(keys.liveChannel(station.gymId), JSON.stringify({ type: 'station', station }))
-        .exec();
+    async putStations(stations) {
+      const multi = redis.multi();
+      for (const station of stations) {
+        multi.hset(keys.liveStations(station.gymId), station.stationId, JSON.stringify(station));
+        multi.publish(keys.liveChannel(station.gymId), JSON.stringify({ type: 'station', station }));
+      }
+      results(await multi.exec());
     },
 
     async pushAlert(alert) {

@@ -17,7 +17,7 @@ export interface CheckDeps {
 /** A check's findings: alerts to deliver and, for set checks, the station's new live state. */
 export interface CheckResult {
   readonly candidates: readonly AlertCandidate[];
-  readonly live?: LiveStation;
+  readonly live?: readonly LiveStation[];
   /** State to save once the alerts are enqueued (so a retry before that finds the same alerts). */
   readonly afterwards?: () => Promise<void>;
 }

@@ -1,7 +1,7 @@
-import { inSetAlerts, mvtFor, thresholdsFor } from '@neurolift/alerts';
+import { inSetAlerts, mvtFor, thresholdsFor, type AlertCandidate } from '@neurolift/alerts';
 import type { AlertCheckJob, LiveStation, RepRecord } from '@neurolift/contracts';
 import { velocityLosses } from '@neurolift/stimulus';
-import { NOTHING, type CheckDeps, type CheckResult } from './check-deps.js';
+import type { CheckDeps, CheckResult } from './check-deps.js';
 
 type RepsCheck = Extract<AlertCheckJob, { kind: 'reps' }>;
 
@@ -37,29 +37,31 @@ export function liveSet(reps: readonly RepRecord[], previous: LiveStation | unde
   };
 }
 
-/** Reps of an open set were stored: near failure, partial rep, high fatigue; and the console's bars. */
+/** Reps of these sets were stored: near failure, partial rep, high fatigue; and the console's bars. */
 export async function checkReps(job: RepsCheck, deps: CheckDeps): Promise<CheckResult> {
-  const reps = await deps.state.setReps(job.stationId, job.setId);
-  const first = reps[0];
-  if (!first) return NOTHING;
-  const exercise = first.exercise;
-  const [profile, basis, previous, open] = await Promise.all([
-    deps.state.profile(job.athleteId),
-    deps.state.basis(job.athleteId, exercise),
-    deps.live.station(job.gymId, job.stationId),
-    // From the set state, not assumed: this check may run after the set's close was shown.
-    deps.state.setOpen(job.stationId, job.setId),
-  ]);
-  const thresholds = thresholdsFor(deps.config, job.gymId);
+  const inputs = await deps.state.inSetInputs(job.sets);
   const { constants } = deps.model;
-  const candidates = inSetAlerts({
-    reps,
-    mvtMps: mvtFor(exercise, profile, constants),
-    medianRomM: basis?.medianRomM,
-    e1rmKg: basis?.e1rmKg,
-    thresholds,
-    constants,
+  const candidates: AlertCandidate[] = [];
+  const live: LiveStation[] = [];
+  const now = deps.clock();
+  job.sets.forEach((set, i) => {
+    const input = inputs[i];
+    const first = input?.reps[0];
+    if (!input || !first) return;
+    const thresholds = thresholdsFor(deps.config, set.gymId);
+    candidates.push(
+      ...inSetAlerts({
+        reps: input.reps,
+        mvtMps: mvtFor(first.exercise, input.profile, constants),
+        medianRomM: input.basis?.medianRomM,
+        e1rmKg: input.basis?.e1rmKg,
+        thresholds,
+        constants,
+      }),
+    );
+    // `open` comes from the set state, not assumed: this check may run after the set's close was shown.
+    const station = liveSet(input.reps, input.previous, { amber: thresholds.highFatigueAmberPct, red: thresholds.highFatigueRedPct }, input.open, now);
+    if (station) live.push(station);
   });
-  const live = liveSet(reps, previous, { amber: thresholds.highFatigueAmberPct, red: thresholds.highFatigueRedPct }, open, deps.clock());
-  return live ? { candidates, live } : { candidates };
+  return { candidates, live };
 }

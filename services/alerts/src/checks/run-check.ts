@@ -53,7 +53,7 @@ export async function runCheck(job: AlertCheckJob, deps: CheckDeps): Promise<Ale
   const result = await evaluate(job, deps);
   const alerts = result.candidates.map((candidate) => wire(candidate, deps.model.modelId));
   if (alerts.length > 0) await deps.queues.deliver(alerts);
-  if (result.live) await deps.live.putStation(result.live);
+  if (result.live && result.live.length > 0) await deps.live.putStations(result.live);
   await result.afterwards?.();
   return alerts;
 }

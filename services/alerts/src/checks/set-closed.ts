@@ -54,5 +54,5 @@ export async function checkSetClosed(job: SetClosedCheck, deps: CheckDeps): Prom
   const previous = await deps.live.station(job.gymId, job.stationId);
   if (!previous || previous.setId !== job.setId) return { candidates, afterwards };
   const live = { ...previous, open: false, updatedAt: deps.clock(), ...(session ? { sessionNsi: session.nsi } : {}) };
-  return { candidates, live, afterwards };
+  return { candidates, live: [live], afterwards };
 }

@@ -12,13 +12,9 @@ export function createBullAlertChecks(redis: Redis, keys: RedisKeys): AlertCheck
   return {
     async repsStored(sets) {
       if (sets.length === 0) return;
-      await queue.addBulk(
-        sets.map(({ gymId, stationId, setId, athleteId }) => ({
-          name: 'reps',
-          data: { v: 1, kind: 'reps', gymId, stationId, setId, athleteId } satisfies AlertCheckJob,
-          opts: JOB_OPTIONS.alertChecks,
-        })),
-      );
+      // One check per rep batch, however many sets it touched: job overhead stays per batch, not per set.
+      const refs = sets.map(({ gymId, stationId, setId, athleteId }) => ({ gymId, stationId, setId, athleteId }));
+      await queue.add('reps', { v: 1, kind: 'reps', sets: refs } satisfies AlertCheckJob, JOB_OPTIONS.alertChecks);
     },
     async setClosed({ gymId, stationId, setId, athleteId }) {
       await redis

@@ -1,0 +1,148 @@
+// Latency benchmark at a steady load: publish → rep point stored in the TSDB, and rep → in-set alert
+// on MQTT, through the all-in-one pipeline (child process) on fresh servers.
+//
+//   npm run build && node test/dist/bench/bench-latency.js [--rate 2000] [--seconds 20] [--runs 3] [--reps-per-set 10]
+//
+// Background: `rate` rep messages/s from 100 stations (sets of reps-per-set reps, closed by the next
+// set), paced every 10 ms. Probes: twice a second a grinding set on its own station whose fifth rep
+// loses 44 % velocity (a red high_fatigue alert); its latency is that rep's publish → the alert's
+// arrival at a subscriber. Stored latency: a sample of reps' publish → the TSDB's acknowledgement of
+// the write holding their point (a recording proxy in front of the TSDB). Medians of the runs' p50/p99.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import mqtt from 'mqtt';
+import { freePort } from '../../../infra/local-services.mjs';
+import { pipelineEnv, repPayload } from '../harness/pipeline.js';
+import { startRecordingProxy } from '../harness/recording-proxy.js';
+import { startBenchServers } from './bench-servers.js';
+import { spawnPipeline, stopChild, waitUntilReady } from './pipeline-process.js';
+
+const { values: args } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '20' },
+    runs: { type: 'string', default: '3' },
+    'reps-per-set': { type: 'string', default: '10' },
+  },
+});
+const RATE = Number(args.rate);
+const SECONDS = Number(args.seconds);
+const RUNS = Number(args.runs);
+const REPS_PER_SET = Number(args['reps-per-set']);
+const STATIONS = 100;
+const GYM = 'bench-lat';
+
+const quantile = (values: readonly number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? NaN : (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number);
+};
+const median = (values: readonly number[]) => quantile(values, 0.5);
+
+interface RunResult {
+  readonly storedP50: number;
+  readonly storedP99: number;
+  readonly storedSamples: number;
+  readonly storedMissing: number;
+  readonly alertP50: number;
+  readonly alertP99: number;
+  readonly alertSamples: number;
+  readonly alertMissing: number;
+  readonly published: number;
+}
+
+async function runOnce(run: number): Promise<RunResult> {
+  const servers = await startBenchServers();
+  const proxy = await startRecordingProxy(servers.env.INFLUX_URL);
+  const apiPort = await freePort();
+  const child = spawnPipeline(pipelineEnv(servers.env, { INFLUX_URL: proxy.url, API_PORT: String(apiPort), MQTT_CLIENT_ID: `bench-lat-${run}`, LOG_LEVEL: 'error' }), []);
+  try {
+    await waitUntilReady(child, `http://127.0.0.1:${apiPort}`);
+    const alertsAt = new Map<string, number>();
+    const coach = await mqtt.connectAsync(servers.env.MQTT_URL, { clientId: `coach-${run}`, protocolVersion: 5 });
+    coach.on('message', (_topic, payload) => {
+      const alert = JSON.parse(payload.toString()) as { rule: string; setId?: string };
+      if (alert.rule === 'high_fatigue' && alert.setId && !alertsAt.has(alert.setId)) alertsAt.set(alert.setId, Date.now());
+    });
+    await coach.subscribeAsync(`gym/v1/${GYM}/alerts`, { qos: 1 });
+    const device = await mqtt.connectAsync(servers.env.MQTT_URL, { clientId: `load-${run}`, protocolVersion: 5 });
+
+    const t0 = Date.now() - 3_600_000;
+    const sampled = new Map<string, number>(); // `${station}|${ts}` → publish time
+    const probes = new Map<string, number>(); // setId → publish time of the grinding rep
+    let published = 0;
+    let inFlight = 0;
+    const publish = (topic: string, payload: string) => {
+      inFlight++;
+      published++;
+      device.publish(topic, payload, { qos: 1 }, () => inFlight--);
+    };
+    const started = Date.now();
+    let sent = 0;
+    let probe = 0;
+    while (Date.now() - started < SECONDS * 1000) {
+      const due = Math.floor(((Date.now() - started) / 1000) * RATE);
+      for (; sent < due && inFlight < 5000; sent++) {
+        const s = sent % STATIONS;
+        const i = Math.floor(sent / STATIONS);
+        const set = Math.floor(i / REPS_PER_SET);
+        const repIndex = (i % REPS_PER_SET) + 1;
+        const station = `st-${s}`;
+        const ts = t0 + i * 3000 + s;
+        const payload = repPayload({ ts, athleteId: `ath-${s}`, setId: `set-${set}`, repIndex, meanVelocity: 0.8 - repIndex * 0.01 });
+        if (sent % 50 === 0) sampled.set(`${station}|${ts}`, Date.now());
+        publish(`gym/v1/${GYM}/${station}/rep`, payload);
+      }
+      if ((Date.now() - started) / 500 >= probe + 1) {
+        probe++;
+        const setId = `probe-${probe}`;
+        const station = `probe-${probe % 20}`;
+        const base = Date.now() - 60_000;
+        [0.8, 0.78, 0.75, 0.72].forEach((v, i) => publish(`gym/v1/${GYM}/${station}/rep`, repPayload({ ts: base + i * 3000, athleteId: `pa-${probe}`, setId, repIndex: i + 1, meanVelocity: v })));
+        probes.set(setId, Date.now());
+        publish(`gym/v1/${GYM}/${station}/rep`, repPayload({ ts: base + 12_000, athleteId: `pa-${probe}`, setId, repIndex: 5, meanVelocity: 0.45 }));
+      }
+      await sleep(10);
+    }
+    // Let the last messages through.
+    await sleep(5000);
+    const storedAt = new Map<string, number>();
+    for (const point of proxy.points()) {
+      if (point.measurement !== 'rep') continue;
+      const key = `${point.tags['station']}|${point.ts}`;
+      if (!storedAt.has(key)) storedAt.set(key, point.ackedAt);
+    }
+    const stored = [...sampled].flatMap(([key, at]) => (storedAt.has(key) ? [(storedAt.get(key) as number) - at] : []));
+    const alerts = [...probes].flatMap(([setId, at]) => (alertsAt.has(setId) ? [(alertsAt.get(setId) as number) - at] : []));
+    await device.endAsync();
+    await coach.endAsync();
+    return {
+      storedP50: quantile(stored, 0.5),
+      storedP99: quantile(stored, 0.99),
+      storedSamples: stored.length,
+      storedMissing: sampled.size - stored.length,
+      alertP50: quantile(alerts, 0.5),
+      alertP99: quantile(alerts, 0.99),
+      alertSamples: alerts.length,
+      alertMissing: probes.size - alerts.length,
+      published,
+    };
+  } finally {
+    await stopChild(child);
+    await proxy.close();
+    await servers.stop();
+  }
+}
+
+const results: RunResult[] = [];
+console.log(`bench-latency: ${RATE} rep msg/s from ${STATIONS} stations (sets of ${REPS_PER_SET}) for ${SECONDS} s, 2 grinding probe sets/s, ${RUNS} run(s)`);
+for (let run = 1; run <= RUNS; run++) {
+  const result = await runOnce(run);
+  results.push(result);
+  console.log(
+    `run ${run}: published ${result.published}; publish→stored p50 ${result.storedP50} ms p99 ${result.storedP99} ms (${result.storedSamples} samples, ${result.storedMissing} missing); ` +
+      `rep→alert p50 ${result.alertP50} ms p99 ${result.alertP99} ms (${result.alertSamples} probes, ${result.alertMissing} missing)`,
+  );
+}
+const m = (pick: (r: RunResult) => number) => median(results.map(pick));
+console.log(`MEDIAN of ${RUNS}: publish→stored p50 ${m((r) => r.storedP50)} ms, p99 ${m((r) => r.storedP99)} ms; rep→in-set alert p50 ${m((r) => r.alertP50)} ms, p99 ${m((r) => r.alertP99)} ms`);
+process.exit(results.some((r) => r.alertMissing > 0 || r.storedMissing > 0) ? 1 : 0);
