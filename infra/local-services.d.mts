@@ -1,13 +1,15 @@
 // Types for local-services.mjs (plain JavaScript so it runs before anything is built).
 
-export type ServiceName = 'mosquitto' | 'redis' | 'victoria-metrics';
+export type ServiceName = 'mosquitto' | 'redis' | 'victoria-metrics' | 'influxdb';
+/** What startLocalServices starts when no services are named (InfluxDB 1.x only on request). */
+export type DefaultServiceName = 'mosquitto' | 'redis' | 'victoria-metrics';
 
 /** One running (or stopped) server process owned by this Node process. */
 export interface ServerHandle {
   readonly name: ServiceName;
   /** Fixed for the handle's life: restart() reuses it. */
   readonly port: number;
-  /** mqtt://127.0.0.1:port, redis://127.0.0.1:port or http://127.0.0.1:port */
+  /** mqtt://127.0.0.1:port, redis://127.0.0.1:port or http://127.0.0.1:port (VictoriaMetrics, InfluxDB 1.x) */
   readonly url: string;
   /** Undefined while the server is not running. */
   readonly pid: number | undefined;
@@ -28,8 +30,8 @@ export interface ServerHandle {
   resume(): void;
 }
 
-export interface LocalServicesOptions<S extends ServiceName = ServiceName> {
-  /** Default: all three. */
+export interface LocalServicesOptions<S extends ServiceName = DefaultServiceName> {
+  /** Default: mosquitto, redis and victoria-metrics; 'influxdb' only when named. */
   services?: readonly S[];
   /** Data folder to use (created if missing) instead of a fresh temporary one. */
   dir?: string;
@@ -45,29 +47,32 @@ interface HandleKeys {
   mosquitto: 'mosquitto';
   redis: 'redis';
   'victoria-metrics': 'victoriaMetrics';
+  influxdb: 'influxdb';
 }
 interface UrlKeys {
   mosquitto: 'MQTT_URL';
   redis: 'REDIS_URL';
   'victoria-metrics': 'INFLUX_URL';
+  /** InfluxDB 1.x HTTP API (/ping, /query, /write): InfluxQL, no 2.x write API, so not INFLUX_URL. */
+  influxdb: 'INFLUXDB1_URL';
 }
 
 /** Environment for the services under test; URLs only for the servers that were started. */
-export type LocalServicesEnv<S extends ServiceName = ServiceName> = { [K in UrlKeys[S]]: string } & {
+export type LocalServicesEnv<S extends ServiceName = DefaultServiceName> = { [K in UrlKeys[S]]: string } & {
   INFLUX_TOKEN: 'local';
   INFLUX_ORG: 'neurolift';
   INFLUX_BUCKET: 'telemetry';
 };
 
-export type LocalServices<S extends ServiceName = ServiceName> = { [K in S as HandleKeys[K]]: ServerHandle } & {
+export type LocalServices<S extends ServiceName = DefaultServiceName> = { [K in S as HandleKeys[K]]: ServerHandle } & {
   readonly dir: string;
   readonly env: LocalServicesEnv<S>;
   /** Stops every server and removes the folder unless keepDir. */
   stop(): Promise<void>;
 };
 
-/** Starts the requested servers (default all three) in parallel on free ports. */
-export function startLocalServices<S extends ServiceName = ServiceName>(options?: LocalServicesOptions<S>): Promise<LocalServices<S>>;
+/** Starts the requested servers (default: the three the pipeline needs) in parallel on free ports. */
+export function startLocalServices<S extends ServiceName = DefaultServiceName>(options?: LocalServicesOptions<S>): Promise<LocalServices<S>>;
 
 /** A TCP port that was free on 127.0.0.1 a moment ago (listen on 0, read, close). */
 export function freePort(): Promise<number>;

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Starts real Mosquitto, Redis and VictoriaMetrics servers on free ports in a fresh temporary folder,
 // for the integration tests and the demo; `node infra/local-services.mjs` runs them until Ctrl-C.
+// InfluxDB 1.x (the InfluxQL engine for the dashboards' test) starts only when asked for by name.
 // Plain Node.js (node:* only) so it runs before anything is built. Types: local-services.d.mts.
 // The parts live in local-services/: packages (apt-get), ports, run-dir (folder, pid files, reaping),
 // process-handle (one server process) and one module per server (config and readiness probe).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { influxDbSpec } from './local-services/influxdb.mjs';
 import { mosquittoSpec } from './local-services/mosquitto.mjs';
 import { BINARIES, ensurePackages } from './local-services/packages.mjs';
 import { freePort } from './local-services/ports.mjs';
@@ -16,18 +18,19 @@ import { victoriaMetricsSpec } from './local-services/victoria-metrics.mjs';
 
 export { ensurePackages, freePort };
 
-/** @typedef {'mosquitto' | 'redis' | 'victoria-metrics'} ServiceName */
+/** @typedef {'mosquitto' | 'redis' | 'victoria-metrics' | 'influxdb'} ServiceName */
 
 /** @type {Record<ServiceName, keyof typeof BINARIES>} */
-const PACKAGE_OF = { mosquitto: 'mosquitto', redis: 'redis-server', 'victoria-metrics': 'victoria-metrics' };
-const ALL_SERVICES = /** @type {ServiceName[]} */ (['mosquitto', 'redis', 'victoria-metrics']);
+const PACKAGE_OF = { mosquitto: 'mosquitto', redis: 'redis-server', 'victoria-metrics': 'victoria-metrics', influxdb: 'influxdb' };
+/** What the pipeline needs; InfluxDB 1.x is left out so that only the tests that query it install and start it. */
+const DEFAULT_SERVICES = /** @type {ServiceName[]} */ (['mosquitto', 'redis', 'victoria-metrics']);
 
 /**
- * Starts the requested servers (default: all three) in parallel.
+ * Starts the requested servers (default: mosquitto, redis, victoria-metrics) in parallel.
  * @param {{ services?: readonly ServiceName[], dir?: string, mosquittoExtraConfig?: string, redisExtraArgs?: readonly string[], keepDir?: boolean }} [options]
  */
 export async function startLocalServices(options = {}) {
-  const services = options.services ?? ALL_SERVICES;
+  const services = options.services ?? DEFAULT_SERVICES;
   await ensurePackages(services.map((s) => PACKAGE_OF[s]));
   const dir = await openRunDir(options.dir);
 
@@ -37,6 +40,7 @@ export async function startLocalServices(options = {}) {
       case 'mosquitto': return createHandle(mosquittoSpec(dir, port, options.mosquittoExtraConfig ?? ''), port, dir);
       case 'redis': return createHandle(redisSpec(dir, port, options.redisExtraArgs ?? []), port, dir);
       case 'victoria-metrics': return createHandle(victoriaMetricsSpec(dir, port), port, dir);
+      case 'influxdb': return createHandle(influxDbSpec(dir, port, await freePort()), port, dir);
       default: throw new Error(`unknown service ${String(service)}`);
     }
   }));
@@ -44,6 +48,7 @@ export async function startLocalServices(options = {}) {
   const mosquitto = byName('mosquitto');
   const redis = byName('redis');
   const victoriaMetrics = byName('victoria-metrics');
+  const influxdb = byName('influxdb');
 
   async function stop() {
     await Promise.all(handles.map((h) => h.stop()));
@@ -62,10 +67,13 @@ export async function startLocalServices(options = {}) {
     ...(mosquitto && { mosquitto }),
     ...(redis && { redis }),
     ...(victoriaMetrics && { victoriaMetrics }),
+    ...(influxdb && { influxdb }),
     env: {
       ...(mosquitto && { MQTT_URL: mosquitto.url }),
       ...(redis && { REDIS_URL: redis.url }),
       ...(victoriaMetrics && { INFLUX_URL: victoriaMetrics.url }),
+      // Its own name: INFLUX_URL is the 2.x write API the services use, which InfluxDB 1.6 does not have.
+      ...(influxdb && { INFLUXDB1_URL: influxdb.url }),
       INFLUX_TOKEN: 'local', // VictoriaMetrics ignores the token, org and bucket
       INFLUX_ORG: 'neurolift',
       INFLUX_BUCKET: 'telemetry',
@@ -85,7 +93,7 @@ async function main() {
   }
   const local = await startLocalServices();
   for (const [key, value] of Object.entries(local.env)) console.log(`export ${key}=${value}`);
-  const servers = [local.mosquitto, local.redis, local.victoriaMetrics].filter((h) => h !== undefined);
+  const servers = [local.mosquitto, local.redis, local.victoriaMetrics, local.influxdb].filter((h) => h !== undefined);
   console.error(`[local-services] ${servers.map((h) => `${h.name} ${h.url}`).join(', ')} in ${local.dir}; Ctrl-C stops`);
 
   const keepAlive = setInterval(() => {}, 1 << 30); // signal listeners alone don't keep Node running

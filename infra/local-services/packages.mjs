@@ -8,6 +8,8 @@ export const BINARIES = {
   mosquitto: '/usr/sbin/mosquitto',
   'redis-server': '/usr/bin/redis-server',
   'victoria-metrics': '/usr/bin/victoria-metrics',
+  // InfluxDB 1.x: started only on request, by the tests of the Grafana dashboards' InfluxQL.
+  influxdb: '/usr/bin/influxd',
 };
 
 /** Our packages count as installed when their binary exists; others by dpkg. @param {string} pkg */

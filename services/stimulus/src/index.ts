@@ -1,3 +1,4 @@
 export { startStimulusWorker, type StimulusWorker, type WorkerOverrides } from './app.js';
 export { WorkerConfigSchema, type WorkerConfig } from './config.js';
 export { repLine, setLine } from './points.js';
+export { athleteLines } from './athlete/athlete-lines.js';

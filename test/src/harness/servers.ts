@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   startLocalServices,
   type LocalServices,
+  type DefaultServiceName,
   type LocalServicesOptions,
   type ServiceName,
 } from '../../../infra/local-services.mjs';
@@ -11,7 +12,7 @@ import {
 export type { LocalServices, LocalServicesEnv, LocalServicesOptions, ServerHandle, ServiceName } from '../../../infra/local-services.mjs';
 
 /** Starts the servers (default all three); call `stop()` in afterAll. */
-export function startServers<S extends ServiceName = ServiceName>(options?: LocalServicesOptions<S>): Promise<LocalServices<S>> {
+export function startServers<S extends ServiceName = DefaultServiceName>(options?: LocalServicesOptions<S>): Promise<LocalServices<S>> {
   return startLocalServices(options);
 }
 
