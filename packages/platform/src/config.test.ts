@@ -42,6 +42,20 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads a setting from the file FOO_FILE names when FOO is unset (secrets), trimmed; FOO wins', () => {
+    const files: Record<string, string> = { '/run/secrets/mqtt': 'mqtts://secret-broker:8883\n' };
+    const read = (path: string) => {
+      const text = files[path];
+      if (text === undefined) throw new Error(`ENOENT: ${path}`);
+      return text;
+    };
+    expect(loadConfig('ingest', schema, { MQTT_URL_FILE: '/run/secrets/mqtt' }, read).MQTT_URL).toBe('mqtts://secret-broker:8883');
+    expect(loadConfig('ingest', schema, { MQTT_URL: 'mqtt://direct:1883', MQTT_URL_FILE: '/run/secrets/mqtt' }, read).MQTT_URL).toBe('mqtt://direct:1883');
+    const error = configError(() => loadConfig('ingest', schema, { MQTT_URL_FILE: '/run/secrets/missing' }, read));
+    expect(namedLines(error.message)).toEqual(['MQTT_URL_FILE']);
+    expect(error.message).toContain('ENOENT');
+  });
+
   it('parses set variables into typed values', () => {
     const config = loadConfig('ingest', schema, {
       PORT: '9000',

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 /** A configuration error: names every bad setting, so one start tells the operator everything. */
@@ -17,17 +18,31 @@ export class ConfigError extends Error {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+const readSecretFile = (path: string): string => readFileSync(path, 'utf8');
+
 /**
  * Parses the environment with a zod object schema whose keys are the variable names. Empty strings
- * count as unset, so `FOO=` falls back to the default instead of becoming 0 or "". Returns a frozen
- * object; throws ConfigError listing every bad variable.
+ * count as unset, so `FOO=` falls back to the default instead of becoming 0 or "". A setting may
+ * instead come from a file named by `FOO_FILE` (secrets). Returns a frozen object; throws ConfigError
+ * listing every bad variable.
  */
-export function loadConfig<S extends z.ZodObject>(service: string, schema: S, env: Env): Readonly<z.infer<S>> {
+export function loadConfig<S extends z.ZodObject>(service: string, schema: S, env: Env, readFile: (path: string) => string = readSecretFile): Readonly<z.infer<S>> {
   const input: Record<string, string> = {};
+  const fileProblems: Array<{ setting: string; message: string }> = [];
   for (const key of Object.keys(schema.shape)) {
     const value = env[key];
+    const file = env[`${key}_FILE`];
     if (value !== undefined && value.trim() !== '') input[key] = value.trim();
+    else if (file !== undefined && file.trim() !== '') {
+      // Docker-style secrets: FOO_FILE names a file holding FOO (a token made at deploy time).
+      try {
+        input[key] = readFile(file.trim()).trim();
+      } catch (error) {
+        fileProblems.push({ setting: `${key}_FILE`, message: `cannot be read: ${error instanceof Error ? error.message : String(error)}` });
+      }
+    }
   }
+  if (fileProblems.length > 0) throw new ConfigError(service, fileProblems);
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(
