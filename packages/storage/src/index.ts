@@ -6,3 +6,4 @@ export { createRedisAthleteStore } from './athlete/redis-athlete-store.js';
 export * from './model-settings.js';
 export * from './queue/queue-worker.js';
 export * from './queue/redis-dead-letters.js';
+export * from './redis-connection.js';

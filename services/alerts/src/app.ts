@@ -3,6 +3,7 @@ import { AlertCheckJob, AlertJob, JOB_OPTIONS, QUEUES, WebhookJob, redisKeys } f
 import { PipelineError, closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
 import {
   createInfluxPointSink,
+  createRedisConnection,
   createRedisAthleteStore,
   createRedisDeadLetters,
   loadModelSettings,
@@ -10,7 +11,6 @@ import {
   type ModelSettings,
   type PointSink,
 } from '@neurolift/storage';
-import { Redis } from 'ioredis';
 import { loadAlertConfig } from './alert-config-file.js';
 import { createAlertQueues } from './adapters/bullmq-alert-queues.js';
 import { startMqttAlertPublisher } from './adapters/mqtt-alert-publisher.js';
@@ -48,7 +48,7 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
   const registry = overrides.registry ?? createRegistry();
   const metrics = createAlertsMetrics(registry);
   const keys = redisKeys(config.REDIS_PREFIX);
-  const redis = new Redis(config.REDIS_URL, { connectionName: 'neurolift-alerts', maxRetriesPerRequest: null });
+  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-alerts', retryForever: true });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
 
   const state = createRedisAlertState(redis, keys);

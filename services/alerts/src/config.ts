@@ -6,6 +6,8 @@ import { z } from 'zod';
 export const AlertsConfigSchema = z.object({
   REDIS_URL: env.url(['redis:', 'rediss:']),
   REDIS_PREFIX: z.string().min(1).default(DEFAULT_REDIS_PREFIX),
+  /** REDIS_URL is one node of a Redis Cluster (every key shares the prefix's hash slot). */
+  REDIS_CLUSTER: env.bool().default(false),
   MQTT_URL: env.url(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:']),
   MQTT_USERNAME: z.string().optional(),
   MQTT_PASSWORD: z.string().optional(),

@@ -1,7 +1,7 @@
 import { redisKeys } from '@neurolift/contracts';
 import { closeAll, createRegistry, once, registerHealthRoutes, type HealthChecks, type Logger, type Registry } from '@neurolift/platform';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
+import { createRedisConnection } from '@neurolift/storage';
 import { createRedisDeadLetterReader, createRedisProfileStore } from './adapters/redis-api-store.js';
 import { createRedisLiveStateReader } from './adapters/redis-live-state.js';
 import { createRedisPubSub } from './adapters/redis-pubsub.js';
@@ -57,10 +57,10 @@ export interface ApiService {
 
 /** Starts the api service: health, metrics, dead letters, athlete profiles, the live coach console. */
 export async function startApi(config: ApiConfig, logger: Logger, overrides: ApiOverrides = {}): Promise<ApiService> {
-  const redis = new Redis(config.REDIS_URL, { connectionName: 'neurolift-api' });
+  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-api' });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   // One subscriber connection for every console client of every gym (a subscribed connection runs nothing else).
-  const subscriber = redis.duplicate({ connectionName: 'neurolift-api-live' });
+  const subscriber = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-api-live' });
   subscriber.on('error', (error) => logger.warn({ err: error }, 'redis subscriber error'));
   const keys = redisKeys(config.REDIS_PREFIX);
   const registry = overrides.registry ?? createRegistry();

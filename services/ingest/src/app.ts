@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DEVICE_TOPIC_FILTER, QUEUES, QUEUE_EVENTS_MAX_LEN, redisKeys, sharedTopicFilter } from '@neurolift/contracts';
 import { closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import { createRedisConnection } from '@neurolift/storage';
 import { createBullSetJobQueue } from './adapters/bullmq-set-queue.js';
 import { startMqttSubscriber } from './adapters/mqtt-subscriber.js';
 import { createRedisIntakeStore } from './adapters/redis-intake-store.js';
@@ -32,7 +32,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
   const metrics = createIngestMetrics(registry);
   const keys = redisKeys(config.REDIS_PREFIX);
 
-  const redis = new Redis(config.REDIS_URL, { connectionName: 'neurolift-ingest', maxRetriesPerRequest: null });
+  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-ingest', retryForever: true });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   const queueOptions = { connection: redis, prefix: config.REDIS_PREFIX, streams: { events: { maxLen: QUEUE_EVENTS_MAX_LEN } } };
   const repsQueue = new Queue(QUEUES.reps, queueOptions);

@@ -15,6 +15,8 @@ export const IngestConfigSchema = z.object({
   INGEST_SHARED_GROUP: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ -').optional(),
   REDIS_URL: env.url(['redis:', 'rediss:']),
   REDIS_PREFIX: z.string().min(1).default(DEFAULT_REDIS_PREFIX),
+  /** REDIS_URL is one node of a Redis Cluster (every key shares the prefix's hash slot). */
+  REDIS_CLUSTER: env.bool().default(false),
   /** A set closes after this long without a rep, ms. */
   SET_IDLE_TIMEOUT_MS: env.int({ min: 100 }).default(30_000),
   /** Messages per Redis round trip, at most. */

@@ -1,7 +1,6 @@
 import { MEASUREMENTS, QUEUES, RepBatchJob, SamplesJob, SetJob, redisKeys, type RepRecord } from '@neurolift/contracts';
 import { closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
 import type { BlockDisposition } from '@neurolift/stimulus';
-import { Redis } from 'ioredis';
 import { createRedisSegmenterStore } from './adapters/redis-segmenter-store.js';
 import { createRedisSetStore } from './adapters/redis-set-store.js';
 import type { WorkerConfig } from './config.js';
@@ -12,7 +11,7 @@ import { processSamples } from './process-samples.js';
 import { processSet } from './process-set.js';
 import { settleSamples } from './settle-samples.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
-import { createInfluxPointSink, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings } from '@neurolift/storage';
+import { createInfluxPointSink, createRedisConnection, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings } from '@neurolift/storage';
 
 export interface WorkerOverrides {
   readonly registry?: Registry;
@@ -52,7 +51,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
   const metrics = createWorkerMetrics(registry);
   const keys = redisKeys(config.REDIS_PREFIX);
   // Workers hold blocking connections: ioredis must retry forever rather than fail their commands.
-  const redis = new Redis(config.REDIS_URL, { connectionName: 'neurolift-worker', maxRetriesPerRequest: null });
+  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-worker', retryForever: true });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
 
   const sink = measuredSink(

@@ -6,6 +6,8 @@ import { z } from 'zod';
 export const WorkerConfigSchema = z.object({
   REDIS_URL: env.url(['redis:', 'rediss:']),
   REDIS_PREFIX: z.string().min(1).default(DEFAULT_REDIS_PREFIX),
+  /** REDIS_URL is one node of a Redis Cluster (every key shares the prefix's hash slot). */
+  REDIS_CLUSTER: env.bool().default(false),
   INFLUX_URL: env.url(['http:', 'https:']),
   INFLUX_TOKEN: z.string().min(1),
   INFLUX_ORG: z.string().min(1),

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AthleteProfile, type RedisKeys } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { z } from 'zod';
 import type { AthleteSnapshot, AthleteStore } from './athlete-store.js';
 
@@ -31,7 +31,7 @@ const StoredSet = z.object({
 const LOCK_TTL_MS = 30_000;
 const RELEASE_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
-export function createRedisAthleteStore(redis: Redis, keys: RedisKeys): AthleteStore {
+export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): AthleteStore {
   return {
     async withLock(athleteId, waitMs, update) {
       const key = keys.athleteLock(athleteId);

@@ -1,6 +1,6 @@
 import { PipelineError, type Logger } from '@neurolift/platform';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import type { z } from 'zod';
 import type { Counter } from '@neurolift/platform';
 import type { DeadLetterSink } from './redis-dead-letters.js';
@@ -23,7 +23,7 @@ export interface QueueWorkerOptions<S extends z.ZodType> {
   readonly queue: string;
   readonly schema: S;
   readonly process: (data: z.infer<S>, context: JobContext) => Promise<unknown>;
-  readonly connection: Redis;
+  readonly connection: RedisClient;
   readonly prefix: string;
   readonly concurrency: number;
   readonly deadLetters: DeadLetterSink;

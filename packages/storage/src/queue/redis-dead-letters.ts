@@ -1,5 +1,5 @@
 import type { RedisKeys } from '@neurolift/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 
 /** A dead letter raised by a queue worker (a job that cannot be stored or delivered). */
 export interface WorkerDeadLetter {
@@ -14,7 +14,7 @@ export interface DeadLetterSink {
 }
 
 /** Jobs that cannot be stored go to the same dead-letter list as rejected device messages. */
-export function createRedisDeadLetters(redis: Redis, keys: RedisKeys, max: number, payloadChars = 4096): DeadLetterSink {
+export function createRedisDeadLetters(redis: RedisClient, keys: RedisKeys, max: number, payloadChars = 4096): DeadLetterSink {
   return {
     async add(letter) {
       const payload = letter.payload.slice(0, payloadChars);

@@ -1,6 +1,6 @@
 import { JOB_OPTIONS, QUEUES, QUEUE_EVENTS_MAX_LEN, type AlertCheckJob, type AlertJob, type WebhookJob } from '@neurolift/contracts';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@neurolift/storage';
 import type { AlertQueues } from '../ports.js';
 
 export interface AlertQueueHandles extends AlertQueues {
@@ -9,7 +9,7 @@ export interface AlertQueueHandles extends AlertQueues {
 }
 
 /** Producers of the alerts service's three queues. */
-export function createAlertQueues(connection: Redis, prefix: string, webhook: { attempts: number; backoffMs: number }): AlertQueueHandles {
+export function createAlertQueues(connection: RedisClient, prefix: string, webhook: { attempts: number; backoffMs: number }): AlertQueueHandles {
   const options = { connection, prefix, streams: { events: { maxLen: QUEUE_EVENTS_MAX_LEN } } };
   const checks = new Queue(QUEUES.alertChecks, options);
   const alerts = new Queue(QUEUES.alerts, options);

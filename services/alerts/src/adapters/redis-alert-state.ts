@@ -1,5 +1,5 @@
 import { AlertMessage, AthleteProfile, LiveStation, RepRecord, type RedisKeys } from '@neurolift/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@neurolift/storage';
 import { z } from 'zod';
 import type { AlertBasis, AlertState, ClaimOutcome, DeliveryChannel, DeliveryLedger, LiveBoard } from '../ports.js';
 
@@ -38,7 +38,7 @@ function results(replies: Array<[Error | null, unknown]> | null): unknown[] {
 }
 
 /** Reads of the pipeline's state, the console's board and the delivery ledger, all in Redis. */
-export function createRedisAlertState(redis: Redis, keys: RedisKeys): AlertState & LiveBoard & DeliveryLedger {
+export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): AlertState & LiveBoard & DeliveryLedger {
   const basisKey = keys.alertBasis;
   return {
     async inSetInputs(sets) {

@@ -1,8 +1,8 @@
 import { AthleteProfile, type RedisKeys } from '@neurolift/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@neurolift/storage';
 import type { DeadLetterReader, DeadLetterView, ProfileStore } from '../ports.js';
 
-export function createRedisDeadLetterReader(redis: Redis, keys: RedisKeys): DeadLetterReader {
+export function createRedisDeadLetterReader(redis: RedisClient, keys: RedisKeys): DeadLetterReader {
   return {
     async list(limit) {
       const [items, counts] = await Promise.all([redis.lrange(keys.deadLetters, 0, limit - 1), redis.hgetall(keys.deadLetterCounts)]);
@@ -13,7 +13,7 @@ export function createRedisDeadLetterReader(redis: Redis, keys: RedisKeys): Dead
   };
 }
 
-export function createRedisProfileStore(redis: Redis, keys: RedisKeys): ProfileStore {
+export function createRedisProfileStore(redis: RedisClient, keys: RedisKeys): ProfileStore {
   return {
     async get(athleteId) {
       const text = await redis.get(keys.athleteProfile(athleteId));

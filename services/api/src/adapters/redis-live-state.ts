@@ -1,5 +1,5 @@
 import { AlertMessage, LiveStation, type RedisKeys } from '@neurolift/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@neurolift/storage';
 import type { z } from 'zod';
 import type { LiveStateReader } from '../ports.js';
 
@@ -17,7 +17,7 @@ function parseEntry<S extends z.ZodType>(schema: S, text: string): z.infer<S> | 
  * alerts. Entries that fail their schema are skipped and reported through `onInvalid`.
  */
 export function createRedisLiveStateReader(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   options: { maxAlerts: number; onInvalid?: (entry: 'station' | 'alert', gymId: string) => void },
 ): LiveStateReader {

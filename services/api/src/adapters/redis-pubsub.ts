@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@neurolift/storage';
 import type { PubSubConnection } from '../ports.js';
 
 /**
@@ -6,7 +6,7 @@ import type { PubSubConnection } from '../ports.js';
  * a subscribed connection can run no other command). ioredis restores subscriptions after a reconnect
  * (`autoResubscribe`); every `ready` after the first is reported as a reconnect.
  */
-export function createRedisPubSub(subscriber: Redis): PubSubConnection {
+export function createRedisPubSub(subscriber: RedisClient): PubSubConnection {
   return {
     async subscribe(channel) {
       await subscriber.subscribe(channel);

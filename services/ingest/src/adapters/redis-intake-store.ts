@@ -1,11 +1,12 @@
 import { JOB_OPTIONS, SetJob, samplesJobId, type AlertCheckJob, type RedisKeys, type SamplesJob } from '@neurolift/contracts';
 import { Job, type Queue } from 'bullmq';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from '@neurolift/storage';
 import type { ClosingStore, IntakeCommit, IntakeStore, SetOp } from '../ports.js';
 import { APPLY_SET_OPS, CLOSE_IDLE_SETS, HOLD_LOCK, REMOVE_CLOSING_IF_OWNER } from './set-state-scripts.js';
 
 export interface RedisIntakeDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   /** Queues created on the same connection as `redis`, so one MULTI can hold their adds. */
   readonly repsQueue: Queue;
   readonly samplesQueue: Queue;
@@ -108,7 +109,8 @@ export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & Clo
       const multi = transaction as unknown as ChainableCommander;
       if (batch.ops.length > 0) {
         const args = toLuaArgs(batch.ops);
-        multi.eval(APPLY_SET_OPS, 0, keys.prefix, batch.now, deps.setIdleTimeoutMs, ttl, JSON.stringify(args.ops), ...args.reps);
+        // KEYS[1] (the idle set) only routes the script to the prefix's slot on a Redis Cluster.
+        multi.eval(APPLY_SET_OPS, 1, keys.idleSets, keys.prefix, batch.now, deps.setIdleTimeoutMs, ttl, JSON.stringify(args.ops), ...args.reps);
       }
       const adds: Array<Promise<string>> = [];
       if (batch.reps.length > 0) {
@@ -144,7 +146,7 @@ export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & Clo
     },
 
     async closeIdleSets(now, limit) {
-      return Number(await redis.eval(CLOSE_IDLE_SETS, 0, keys.prefix, now, limit));
+      return Number(await redis.eval(CLOSE_IDLE_SETS, 1, keys.idleSets, keys.prefix, now, limit));
     },
 
     async holdLock(owner, ttlMs) {

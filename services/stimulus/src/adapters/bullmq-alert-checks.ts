@@ -1,13 +1,13 @@
 import { JOB_OPTIONS, QUEUES, QUEUE_EVENTS_MAX_LEN, type AlertCheckJob, type RedisKeys } from '@neurolift/contracts';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@neurolift/storage';
 import type { AlertChecks } from '../ports.js';
 
 /** How long a gym's athlete index remembers an athlete without sets (the daily rules look back 35 days). */
 const GYM_ATHLETES_TTL_S = 400 * 24 * 3600;
 
 /** Alert checks as BullMQ jobs; a closed set also enters its gym's athlete index (the daily rules' list). */
-export function createBullAlertChecks(redis: Redis, keys: RedisKeys): AlertChecks & { close(): Promise<void> } {
+export function createBullAlertChecks(redis: RedisClient, keys: RedisKeys): AlertChecks & { close(): Promise<void> } {
   const queue = new Queue(QUEUES.alertChecks, { connection: redis, prefix: keys.prefix, streams: { events: { maxLen: QUEUE_EVENTS_MAX_LEN } } });
   return {
     async repsStored(sets) {

@@ -1,6 +1,6 @@
 import { RepRecord, SamplesMessage, type RedisKeys } from '@neurolift/contracts';
 import type { SegmenterState } from '@neurolift/stimulus';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@neurolift/storage';
 import type { SegmentOwner, SegmenterStore } from '../ports.js';
 
 /**
@@ -26,7 +26,7 @@ return 1
 `;
 
 export interface RedisSegmenterDeps {
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   readonly keys: RedisKeys;
   /** Blocks segmented per commit at most (bounds the script's arguments); the rest in the next step. */
   readonly batchBlocks?: number;

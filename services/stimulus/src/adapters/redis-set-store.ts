@@ -1,5 +1,5 @@
 import { RepRecord, type RedisKeys } from '@neurolift/contracts';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@neurolift/storage';
 import type { SetStore } from '../ports.js';
 
 function parseReps(values: ReadonlyArray<string | null>): RepRecord[] {
@@ -11,7 +11,7 @@ function parseReps(values: ReadonlyArray<string | null>): RepRecord[] {
 }
 
 /** Reads the reps ingest stored per set (hash repIndex → RepRecord JSON). */
-export function createRedisSetStore(redis: Redis, keys: RedisKeys): SetStore {
+export function createRedisSetStore(redis: RedisClient, keys: RedisKeys): SetStore {
   return {
     async setReps(stationId, setId) {
       return parseReps(Object.values(await redis.hgetall(keys.setReps(stationId, setId))));

@@ -1,0 +1,35 @@
+import { Cluster, Redis } from 'ioredis';
+
+/** A connection to one Redis, or to a Redis Cluster (every key of a deployment shares the `{nl}` slot). */
+export type RedisClient = Redis | Cluster;
+
+export interface RedisConnectionSettings {
+  /** `redis[s]://[user:password@]host:port`; with `cluster`, any one node of the cluster. */
+  readonly url: string;
+  readonly cluster: boolean;
+  /** CLIENT SETNAME, to tell the services apart in `CLIENT LIST`. */
+  readonly name: string;
+  /** Workers and producers of BullMQ: commands wait for a reconnect instead of failing after 20 retries. */
+  readonly retryForever?: boolean;
+}
+
+/**
+ * One connection, to a single Redis or to a cluster (REDIS_CLUSTER). Cluster mode works because every
+ * key and queue of a deployment carries the hash tag of its prefix: a MULTI, a Lua script or a BullMQ
+ * job always touches one slot, which lives on one node.
+ */
+export function createRedisConnection(settings: RedisConnectionSettings): RedisClient {
+  const options = { connectionName: settings.name, ...(settings.retryForever ? { maxRetriesPerRequest: null } : {}) };
+  if (!settings.cluster) return new Redis(settings.url, options);
+  const url = new URL(settings.url);
+  const username = decodeURIComponent(url.username);
+  const password = decodeURIComponent(url.password);
+  return new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
+    redisOptions: {
+      ...options,
+      ...(username === '' ? {} : { username }),
+      ...(password === '' ? {} : { password }),
+      ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
+    },
+  });
+}
