@@ -28,7 +28,7 @@ afterAll(async () => {
 
 async function inFlight(): Promise<number> {
   const metric = await pipeline.registry.getSingleMetric('neurolift_ingest_in_flight_messages')?.get();
-  return metric?.values[0]?.value ?? 0;
+  return (metric?.values ?? []).reduce((sum, sample) => sum + sample.value, 0);
 }
 
 it('bounds unacknowledged messages while Redis is frozen, then stores everything', async () => {

@@ -12,6 +12,8 @@ export const REJECT_REASONS = [
   'unsupported_version',
   'schema',
   'out_of_window',
+  /** Not a parse outcome: ingest's per-station rate limit (a flooding device). */
+  'rate_limited',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from '@neurolift/platform';
+import { Counter, Gauge, type Registry } from '@neurolift/platform';
 
 /** Prometheus metrics of the alerts service. */
 export function createAlertsMetrics(registry: Registry) {
@@ -7,6 +7,18 @@ export function createAlertsMetrics(registry: Registry) {
       name: 'neurolift_alerts_jobs_total',
       help: 'Alert jobs finished, by queue and outcome (completed, retry, dead_lettered)',
       labelNames: ['queue', 'outcome'] as const,
+      registers: [registry],
+    }),
+    received: new Counter({
+      name: 'neurolift_alerts_jobs_received_total',
+      help: 'Jobs started for the first time, by queue (received = completed + dead-lettered + in flight)',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: 'neurolift_alerts_jobs_in_flight',
+      help: 'Jobs started and not yet completed or dead-lettered (retries included), by queue',
+      labelNames: ['queue'] as const,
       registers: [registry],
     }),
     errors: new Counter({

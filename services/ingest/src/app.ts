@@ -9,6 +9,7 @@ import { createRedisIntakeStore } from './adapters/redis-intake-store.js';
 import type { IngestConfig } from './config.js';
 import { createIngestMetrics } from './ingest-metrics.js';
 import { createIntake } from './intake.js';
+import { createRateLimiter } from './rate-limit.js';
 import type { Clock } from './ports.js';
 import { startSetCloser } from './set-closer.js';
 
@@ -69,6 +70,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
     batchMaxWaitMs: config.INGEST_BATCH_WAIT_MS,
     deadLetterPayloadBytes: config.DEAD_LETTER_PAYLOAD_BYTES,
     onSetsClosed: () => closer.wake(),
+    rateLimiter: createRateLimiter({ ratePerS: config.INGEST_STATION_RATE_PER_S, burst: config.INGEST_STATION_BURST, clock }),
   });
   const subscriber = await startMqttSubscriber({
     url: config.MQTT_URL,

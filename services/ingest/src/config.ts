@@ -25,6 +25,9 @@ export const IngestConfigSchema = z.object({
   INGEST_BATCH_WAIT_MS: env.int({ min: 0, max: 1000 }).default(10),
   /** Unacknowledged messages held at once; past it, intake pauses (backpressure to the broker). */
   INGEST_MAX_IN_FLIGHT: env.int({ min: 1, max: 65_535 }).default(5000),
+  /** Per-station rate limit (token bucket): messages a second on average, and at once; the excess is dead-lettered `rate_limited`. */
+  INGEST_STATION_RATE_PER_S: env.int({ min: 1, max: 1_000_000 }).default(100),
+  INGEST_STATION_BURST: env.int({ min: 1, max: 1_000_000 }).default(1000),
   DEAD_LETTER_MAX: env.int({ min: 1 }).default(10_000),
   DEAD_LETTER_PAYLOAD_BYTES: env.int({ min: 64, max: 65_536 }).default(4096),
   TIME_MAX_FUTURE_MS: env.int({ min: 0 }).default(DEFAULT_MAX_FUTURE_MS),

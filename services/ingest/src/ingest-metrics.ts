@@ -17,13 +17,14 @@ export function createIngestMetrics(registry: Registry) {
     }),
     deadLettered: new Counter({
       name: 'neurolift_ingest_dead_letters_total',
-      help: 'Messages rejected and kept in the dead-letter store, by reason',
-      labelNames: ['reason'] as const,
+      help: 'Messages rejected and kept in the dead-letter store, by reason and channel (received = stored + dead-lettered + in flight, per channel)',
+      labelNames: ['reason', 'channel'] as const,
       registers: [registry],
     }),
     inFlight: new Gauge({
       name: 'neurolift_ingest_in_flight_messages',
-      help: 'Messages received and not yet acknowledged',
+      help: 'Messages received and not yet acknowledged, by channel',
+      labelNames: ['channel'] as const,
       registers: [registry],
     }),
     batchSize: new Histogram({

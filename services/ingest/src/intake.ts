@@ -4,6 +4,7 @@ import { createBatcher } from './batcher.js';
 import { buildCommit, type Received } from './commit-builder.js';
 import type { IngestMetrics } from './ingest-metrics.js';
 import type { Clock, IntakeStore } from './ports.js';
+import type { RateLimiter } from './rate-limit.js';
 
 export interface IncomingMessage {
   readonly topic: string;
@@ -23,6 +24,8 @@ export interface IntakeOptions {
   readonly deadLetterPayloadBytes: number;
   /** Called after a commit that closed sets, so their jobs are enqueued without waiting. */
   readonly onSetsClosed: (count: number) => void;
+  /** Per-station budget; a message over it is dead-lettered `rate_limited` (kept, acknowledged). */
+  readonly rateLimiter?: RateLimiter;
 }
 
 /** The channel of a rejected message's topic, for counting; `unknown` when the topic is not valid. */
@@ -52,10 +55,10 @@ export function createIntake(options: IntakeOptions) {
       metrics.batchSize.observe(items.length);
       for (const item of items) {
         if (item.outcome.ok) metrics.stored.inc({ channel: item.channel });
-        else metrics.deadLettered.inc({ reason: item.outcome.reason });
+        else metrics.deadLettered.inc({ reason: item.outcome.reason, channel: item.channel });
         item.ack();
       }
-      metrics.inFlight.dec(items.length);
+      for (const item of items) metrics.inFlight.dec({ channel: item.channel });
       if (setsClosed > 0) {
         metrics.setsClosed.inc(setsClosed);
         options.onSetsClosed(setsClosed);
@@ -70,10 +73,14 @@ export function createIntake(options: IntakeOptions) {
   return {
     accept(message: IncomingMessage): void {
       const receivedAt = options.clock();
-      const outcome = parseDeviceMessage(message.topic, message.payload, { now: receivedAt, window: options.window });
+      let outcome = parseDeviceMessage(message.topic, message.payload, { now: receivedAt, window: options.window });
       const channel = outcome.ok ? outcome.message.channel : channelOf(message.topic);
+      if (outcome.ok && options.rateLimiter && !options.rateLimiter.take(`${outcome.message.gymId}/${outcome.message.stationId}`)) {
+        const { gymId, stationId } = outcome.message;
+        outcome = { ok: false, reason: 'rate_limited', detail: `station ${stationId} of gym ${gymId} sent more than its budget of messages a second; the excess is kept here` };
+      }
       metrics.received.inc({ channel });
-      metrics.inFlight.inc();
+      metrics.inFlight.inc({ channel });
       batcher.add({ topic: message.topic, payload: message.payload, receivedAt, outcome, channel, ack: () => message.ack() });
     },
     pending: () => batcher.pending(),

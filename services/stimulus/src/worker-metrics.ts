@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from '@neurolift/platform';
+import { Counter, Gauge, Histogram, type Registry } from '@neurolift/platform';
 
 /** Prometheus metrics of the stimulus worker. */
 export function createWorkerMetrics(registry: Registry) {
@@ -30,6 +30,18 @@ export function createWorkerMetrics(registry: Registry) {
     segmentedReps: new Counter({
       name: 'neurolift_worker_segmented_reps_total',
       help: 'Reps found in sample blocks',
+      registers: [registry],
+    }),
+    received: new Counter({
+      name: 'neurolift_worker_jobs_received_total',
+      help: 'Jobs started for the first time, by queue (received = completed + dead-lettered + in flight)',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
+    inFlight: new Gauge({
+      name: 'neurolift_worker_jobs_in_flight',
+      help: 'Jobs started and not yet completed or dead-lettered (retries included), by queue',
+      labelNames: ['queue'] as const,
       registers: [registry],
     }),
     errors: new Counter({

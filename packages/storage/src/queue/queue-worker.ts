@@ -2,13 +2,19 @@ import { PipelineError, type Logger } from '@neurolift/platform';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../redis-connection.js';
 import type { z } from 'zod';
-import type { Counter } from '@neurolift/platform';
+import type { Counter, Gauge } from '@neurolift/platform';
 import type { DeadLetterSink } from './redis-dead-letters.js';
 
-/** The counters every queue worker keeps. */
+/**
+ * The counters every queue worker keeps. Per queue, at any quiet moment of one process:
+ * received = completed + dead-lettered + in flight (jobs started and not finished, retries included).
+ */
 export interface QueueMetrics {
   readonly jobs: Counter<'queue' | 'outcome'>;
   readonly errors: Counter<'code'>;
+  /** Jobs this process started for the first time. */
+  readonly received: Counter<'queue'>;
+  readonly inFlight: Gauge<'queue'>;
 }
 
 /** What a processor may ask of the job it runs. */
@@ -48,11 +54,17 @@ export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOption
   const deadLetter = async (job: Job, reason: string, detail: string) => {
     await deadLetters.add({ topic: `queue/${queue}/${job.id ?? '?'}`, reason, detail, payload: JSON.stringify(job.data) });
     metrics.jobs.inc({ queue, outcome: 'dead_lettered' });
+    metrics.inFlight.dec({ queue });
   };
 
   const worker: Worker = new Worker(
     queue,
     async (job: Job, token?: string) => {
+      // attemptsStarted counts activations: a retry or a deferred job comes back with more than one.
+      if (job.attemptsStarted <= 1) {
+        metrics.received.inc({ queue });
+        metrics.inFlight.inc({ queue });
+      }
       const parsed = options.schema.safeParse(job.data);
       if (!parsed.success) {
         await deadLetter(job, 'invalid_job', parsed.error.message.slice(0, 500));
@@ -94,7 +106,10 @@ export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOption
     },
   );
 
-  worker.on('completed', () => metrics.jobs.inc({ queue, outcome: 'completed' }));
+  worker.on('completed', () => {
+    metrics.jobs.inc({ queue, outcome: 'completed' });
+    metrics.inFlight.dec({ queue });
+  });
   worker.on('failed', (job, error) => {
     if (!job || error instanceof UnrecoverableError || error.name === 'UnrecoverableError') return;
     const attempts = job.opts.attempts ?? 1;
