@@ -17,5 +17,7 @@ if command -v mosquitto_passwd >/dev/null 2>&1; then
 else
   docker run --rm -v "$dir:/m" eclipse-mosquitto:2 mosquitto_passwd -b /m/passwd "$user" "$pass"
 fi
+# The broker reads the file as its own user (uid 1883 in the eclipse-mosquitto image).
 chmod 600 "$file" 2>/dev/null || true
+if [ "$(id -u)" = 0 ]; then chown 1883:1883 "$file"; else echo "note: run 'sudo chown 1883:1883 $file' so the broker can read it" >&2; fi
 echo "$user $pass"
