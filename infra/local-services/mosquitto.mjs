@@ -25,7 +25,11 @@ export function mosquittoSpec(dir, port, extraConfig) {
     'max_inflight_messages 1000', // (0 would mean unlimited in 2.0 too)
     'max_queued_messages 1000000',
     `log_dest file ${logFile}`,
-    'log_type error warning notice information',
+    // One type per line: Mosquitto reads only the first word of a log_type line.
+    'log_type error',
+    'log_type warning',
+    'log_type notice',
+    'log_type information',
     extraConfig,
   ].join('\n');
   return {

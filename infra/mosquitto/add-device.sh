@@ -7,7 +7,9 @@ user="${1:?usage: add-device.sh <username> [password]}"
 pass="${2:-$(head -c 18 /dev/urandom | base64 | tr -d '/+=')}"
 dir="$(cd "$(dirname "$0")" && pwd)"
 file="$dir/passwd"
-[[ "$user" =~ ^[A-Za-z0-9_-]{1,64}$ ]] || { echo "username must be 1-64 of A-Z a-z 0-9 _ -" >&2; exit 1; }
+# A station's username is its id (the id rule); the pipeline's users and coach apps have a '.' in
+# theirs (neurolift.ingest, coach.gym-01), so the ACL's station pattern can never make them a station.
+[[ "$user" =~ ^[A-Za-z0-9_.-]{1,64}$ ]] || { echo "username must be 1-64 of A-Z a-z 0-9 _ - (and . for non-station users)" >&2; exit 1; }
 # The ACL lets a station write below gym/v1/+/<username>/#, which includes gym/v1/+/<username>:
 # a station called "alerts" could publish coach alerts.
 [[ "$user" != "alerts" ]] || { echo "\"alerts\" is reserved (gym/v1/<gymId>/alerts is the coach alerts topic)" >&2; exit 1; }

@@ -5,8 +5,19 @@ export const PROTOCOL_VERSION = 1;
 export const CHANNELS = ['rep', 'samples', 'set', 'status'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-/** What the ingest service subscribes to. */
-export const DEVICE_TOPIC_FILTER = 'gym/v1/+/+/+';
+/**
+ * What the ingest service subscribes to: everything under `gym/v1/`, so a message on a malformed
+ * topic (a level missing or extra) is dead-lettered as `bad_topic` instead of reaching nobody. The
+ * pipeline's own output on it (alerts) is acknowledged and skipped.
+ */
+export const DEVICE_TOPIC_FILTER = 'gym/v1/#';
+
+const PIPELINE_OUTPUT = /^gym\/v1\/[^/]+\/alerts$/;
+
+/** A topic the pipeline itself publishes on (`gym/v1/{gymId}/alerts`): not device input. */
+export function isPipelineOutputTopic(topic: string): boolean {
+  return PIPELINE_OUTPUT.test(topic);
+}
 
 /** The MQTT 5 shared-subscription form used when several ingest instances share the stream. */
 export function sharedTopicFilter(group: string): string {

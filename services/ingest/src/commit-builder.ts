@@ -9,7 +9,8 @@ export interface Received {
   readonly outcome: ParseOutcome;
 }
 
-const lenientUtf8 = new TextDecoder('utf-8', { fatal: false });
+// ignoreBOM: keep a byte-order mark in the kept payload (it may be why the message was rejected).
+const lenientUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 const MAX_TOPIC_CHARS = 256;
 
 /** A dead letter keeps the message inspectable without storing an unbounded payload. */

@@ -11,7 +11,7 @@ export const IngestConfigSchema = z.object({
   MQTT_CLIENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ -').default('neurolift-ingest'),
   /** MQTT 5 session expiry: how long the broker queues messages for a stopped ingest, seconds. */
   MQTT_SESSION_EXPIRY_S: env.int({ min: 60 }).default(7 * 24 * 3600),
-  /** When set, subscribe as `$share/<group>/gym/v1/+/+/+` so several ingest instances share the stream. */
+  /** When set, subscribe as `$share/<group>/gym/v1/#` so several ingest instances share the stream. */
   INGEST_SHARED_GROUP: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ -').optional(),
   REDIS_URL: env.url(['redis:', 'rediss:']),
   REDIS_PREFIX: z.string().min(1).default(DEFAULT_REDIS_PREFIX),

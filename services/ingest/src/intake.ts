@@ -1,4 +1,4 @@
-import { parseDeviceMessage, parseTopic, type TimeWindow } from '@neurolift/contracts';
+import { isPipelineOutputTopic, parseDeviceMessage, parseTopic, type ParseOutcome, type TimeWindow } from '@neurolift/contracts';
 import type { Logger } from '@neurolift/platform';
 import { createBatcher } from './batcher.js';
 import { buildCommit, type Received } from './commit-builder.js';
@@ -34,7 +34,12 @@ function channelOf(topicName: string): string {
   return topic.ok ? topic.topic.channel : 'unknown';
 }
 
-type Pending = Received & { readonly channel: string; ack(): void };
+type Pending = Received & {
+  readonly channel: string;
+  /** The pipeline's own output (an alert): acknowledged in its turn, never stored or counted. */
+  readonly skip?: boolean;
+  ack(): void;
+};
 
 /**
  * Validates each message, groups messages into micro-batches, commits each batch to Redis in one
@@ -48,17 +53,25 @@ export function createIntake(options: IntakeOptions) {
     maxItems: options.batchMaxItems,
     maxWaitMs: options.batchMaxWaitMs,
     async flush(items) {
-      const stopTimer = metrics.commitSeconds.startTimer();
-      const commit = buildCommit(items, options.clock(), options.deadLetterPayloadBytes);
-      const { setsClosed } = await options.store.commit(commit);
-      stopTimer();
-      metrics.batchSize.observe(items.length);
-      for (const item of items) {
-        if (item.outcome.ok) metrics.stored.inc({ channel: item.channel });
-        else metrics.deadLettered.inc({ reason: item.outcome.reason, channel: item.channel });
-        item.ack();
+      const input = items.filter((item) => !item.skip);
+      let setsClosed = 0;
+      if (input.length > 0) {
+        const stopTimer = metrics.commitSeconds.startTimer();
+        const commit = buildCommit(input, options.clock(), options.deadLetterPayloadBytes);
+        ({ setsClosed } = await options.store.commit(commit));
+        stopTimer();
+        metrics.batchSize.observe(input.length);
       }
-      for (const item of items) metrics.inFlight.dec({ channel: item.channel });
+      // PUBACKs go out in the order the messages came (MQTT requires it for QoS 1), skipped ones included.
+      for (const item of items) {
+        if (item.skip) item.ack();
+        else {
+          if (item.outcome.ok) metrics.stored.inc({ channel: item.channel });
+          else metrics.deadLettered.inc({ reason: item.outcome.reason, channel: item.channel });
+          item.ack();
+          metrics.inFlight.dec({ channel: item.channel });
+        }
+      }
       if (setsClosed > 0) {
         metrics.setsClosed.inc(setsClosed);
         options.onSetsClosed(setsClosed);
@@ -73,6 +86,11 @@ export function createIntake(options: IntakeOptions) {
   return {
     accept(message: IncomingMessage): void {
       const receivedAt = options.clock();
+      if (isPipelineOutputTopic(message.topic)) {
+        const skipped: ParseOutcome = { ok: false, reason: 'bad_topic', detail: 'pipeline output' };
+        batcher.add({ topic: message.topic, payload: message.payload, receivedAt, outcome: skipped, channel: 'output', skip: true, ack: () => message.ack() });
+        return;
+      }
       let outcome = parseDeviceMessage(message.topic, message.payload, { now: receivedAt, window: options.window });
       const channel = outcome.ok ? outcome.message.channel : channelOf(message.topic);
       if (outcome.ok && options.rateLimiter && !options.rateLimiter.take(`${outcome.message.gymId}/${outcome.message.stationId}`)) {

@@ -1,0 +1,249 @@
+// The broker configured as in production (infra/mosquitto/mosquitto.conf): no anonymous clients, a
+// password file with one user per station and per pipeline service (built with mosquitto_passwd), and
+// the repository's ACL file. Stations reach only their own topics, the pipeline connects with its own
+// users (ingest reads, alerts writes gym/v1/+/alerts), and the API refuses requests without its token.
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { AlertMessage } from '@neurolift/contracts';
+import type { Pipeline } from '@neurolift/pipeline';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeBrokerAuth } from './harness/broker-auth.js';
+import { ingestCounts, waitForIngestQuiet } from './harness/metrics.js';
+import { REASON, ackingPublisher, connackCode, type AckingPublisher } from './harness/mqtt-reason-codes.js';
+import { API_TOKEN, getJson, pipelineEnv, repPayload, startTestPipeline, type DeadLetterList, type RepInput } from './harness/pipeline.js';
+import { exportSeries, startServers, waitFor, type LocalServices } from './harness/servers.js';
+
+const GYM = 'gym-x';
+const PASSWORDS = {
+  'st-a': 'st-a-secret-4f1c9e',
+  'st-b': 'st-b-secret-8a02d7',
+  'neurolift.ingest': 'ingest-secret-b7e3a1',
+  'neurolift.alerts': 'alerts-secret-c94d20',
+  'coach.gym-x': 'coach-secret-19ab6f',
+} as const;
+type User = keyof typeof PASSWORDS;
+/** A coach app of gym-x, as the ACL file's own example suggests: it reads its gym's alerts only. */
+const COACH_ACL = `user coach.gym-x\ntopic read gym/v1/${GYM}/alerts`;
+const ALERTS_TOPIC = `gym/v1/${GYM}/alerts`;
+
+let servers: LocalServices;
+let pipeline: Pipeline;
+const clients: MqttClient[] = [];
+let stationA: AckingPublisher;
+let stationB: AckingPublisher;
+const coachReceived: Array<{ topic: string; payload: string }> = [];
+
+/** Connects as `user` (MQTT 5 unless told), with its own password; ended in afterAll. */
+async function connectAs(user: User, options: IClientOptions = {}): Promise<MqttClient> {
+  const client = await mqtt.connectAsync(servers.env.MQTT_URL, {
+    protocolVersion: 5,
+    clientId: `${user}-${Math.random().toString(36).slice(2, 8)}`,
+    username: user,
+    password: PASSWORDS[user],
+    reconnectPeriod: 0,
+    ...options,
+  });
+  clients.push(client);
+  return client;
+}
+
+beforeAll(async () => {
+  // The run folder holds the password and ACL files; startServers uses it and removes it at stop.
+  const dir = await mkdtemp(path.join(tmpdir(), 'neurolift-broker-security-'));
+  const auth = await writeBrokerAuth(dir, PASSWORDS, COACH_ACL);
+  // One log type per line: the harness's single `log_type error warning notice information` line enables
+  // only `error` in Mosquitto 2.0, and the connection notices are what shows each client's user.
+  servers = await startServers({ dir, mosquittoExtraConfig: [auth.mosquittoConfig, 'log_type notice', 'log_type information'].join('\n') });
+  pipeline = await startTestPipeline(
+    pipelineEnv(servers.env, {
+      MQTT_CLIENT_ID: 'neurolift-ingest',
+      MQTT_USERNAME: 'neurolift.ingest',
+      MQTT_PASSWORD: PASSWORDS['neurolift.ingest'],
+      ALERTS_MQTT_USERNAME: 'neurolift.alerts',
+      ALERTS_MQTT_PASSWORD: PASSWORDS['neurolift.alerts'],
+    }),
+  );
+  stationA = ackingPublisher(await connectAs('st-a', { clientId: 'st-a' }));
+  stationB = ackingPublisher(await connectAs('st-b', { clientId: 'st-b' }));
+  const coach = await connectAs('coach.gym-x');
+  coach.on('message', (topic, payload) => coachReceived.push({ topic, payload: payload.toString() }));
+  // The second filter is telemetry the coach must not read: the broker grants it and delivers nothing.
+  await coach.subscribeAsync([ALERTS_TOPIC, `gym/v1/${GYM}/+/+`], { qos: 1 });
+});
+
+afterAll(async () => {
+  await Promise.all(clients.map((client) => client.endAsync(true)));
+  await pipeline?.close();
+  await servers?.stop();
+});
+
+const topicOf = (station: string, channel: string): string => `gym/v1/${GYM}/${station}/${channel}`;
+const rep = (fields: Partial<RepInput> = {}): string =>
+  repPayload({ ts: Date.now() - 10_000, setId: 's-1', repIndex: 1, meanVelocity: 0.6, ...fields });
+
+async function repSeries(station: string): Promise<number[] | undefined> {
+  const series = await exportSeries(servers.env.INFLUX_URL, `rep_mean_velocity{gym="${GYM}",station="${station}"}`);
+  return series[0]?.values;
+}
+
+describe('authentication', () => {
+  it('refuses a client without credentials (MQTT 5 and 3.1.1)', async () => {
+    expect(await connackCode(servers.env.MQTT_URL, {})).toBe(REASON.notAuthorized);
+    expect(await connackCode(servers.env.MQTT_URL, { protocolVersion: 4 })).toBe(REASON.v311NotAuthorized);
+  });
+
+  it('refuses a wrong password, another station’s password and an unknown user', async () => {
+    const url = servers.env.MQTT_URL;
+    expect(await connackCode(url, { username: 'st-a', password: 'wrong' })).toBe(REASON.notAuthorized);
+    expect(await connackCode(url, { username: 'st-a', password: PASSWORDS['st-b'] })).toBe(REASON.notAuthorized);
+    expect(await connackCode(url, { username: 'st-z', password: 'anything' })).toBe(REASON.notAuthorized);
+    expect(await connackCode(url, { username: 'st-a', password: PASSWORDS['st-a'] })).toBe(REASON.success);
+  });
+
+  it('the pipeline connects with its own users: ingest as neurolift.ingest, alerts as neurolift.alerts', async () => {
+    const log = await waitFor(
+      async () => {
+        const text = await readFile(servers.mosquitto.logFile, 'utf8');
+        return /as neurolift-ingest \(p5, c0, k\d+, u'neurolift\.ingest'\)/.test(text) && /as neurolift-alerts \(p5, c1, k\d+, u'neurolift\.alerts'\)/.test(text) ? text : undefined;
+      },
+      { what: 'both pipeline connections in the broker log' },
+    );
+    expect(log).not.toMatch(/neurolift-(ingest|alerts) disconnected, not authorised/);
+    expect((await fetch(`${pipeline.apiUrl}/readyz`)).status).toBe(200);
+  });
+});
+
+describe('topic access (infra/mosquitto/acl)', () => {
+  it('a station publishes below its own topics and its rep is stored', async () => {
+    expect(await stationA.publish(topicOf('st-a', 'rep'), rep({ setId: 'own-1', meanVelocity: 0.61 }))).toBe(REASON.success);
+    expect(await waitFor(() => repSeries('st-a'), { what: 'st-a’s rep in the TSDB' })).toEqual([0.61]);
+  });
+
+  it('a station cannot publish as another station: refused by the broker, nothing reaches the pipeline', async () => {
+    const before = await ingestCounts(pipeline.apiUrl);
+    const lettersBefore = (await getJson<DeadLetterList>(`${pipeline.apiUrl}/v1/dead-letters?limit=1000`)).body.total;
+    // MQTT 5: PUBACK 0x87 not authorized.
+    expect(await stationA.publish(topicOf('st-b', 'rep'), rep({ setId: 'spoof-1' }))).toBe(REASON.notAuthorized);
+    expect(await stationA.publish(topicOf('st-b', 'status'), JSON.stringify({ v: 1, online: false }))).toBe(REASON.notAuthorized);
+    // st-a's credentials with st-b's client id: the ACL binds to the username (%u), not the client id.
+    const spoofedId = ackingPublisher(await connectAs('st-a', { clientId: 'st-b-spoof' }));
+    expect(await spoofedId.publish(topicOf('st-b', 'rep'), rep({ setId: 'spoof-2' }))).toBe(REASON.notAuthorized);
+    // MQTT 3.1.1 has no reason codes: the broker acknowledges and drops the message.
+    const v311 = ackingPublisher(await connectAs('st-a', { protocolVersion: 4 }));
+    expect(await v311.publish(topicOf('st-b', 'rep'), rep({ setId: 'spoof-3' }))).toBe(REASON.success);
+
+    // A rep of st-a's own after them: once stored, anything forwarded before it would have been handled.
+    expect(await stationA.publish(topicOf('st-a', 'rep'), rep({ setId: 'own-2', repIndex: 1, meanVelocity: 0.62 }))).toBe(REASON.success);
+    await waitFor(async () => ((await repSeries('st-a'))?.includes(0.62) ? true : undefined), { what: 'st-a’s second rep' });
+    const after = await waitForIngestQuiet(pipeline.apiUrl, before, 1);
+    expect(after.received - before.received).toBe(1);
+    expect(await exportSeries(servers.env.INFLUX_URL, `{station="st-b"}`)).toEqual([]);
+    const letters = (await getJson<DeadLetterList>(`${pipeline.apiUrl}/v1/dead-letters?limit=1000`)).body;
+    expect(letters.total).toBe(lettersBefore);
+    expect(letters.items.filter((item) => item.topic.includes('/st-b/'))).toEqual([]);
+  });
+
+  it('a station receives nothing of another station’s topics, whatever it subscribes to', async () => {
+    // st-b's presence, retained as the protocol asks: a later subscriber of st-a must not get it either.
+    expect(await stationB.publish(topicOf('st-b', 'status'), JSON.stringify({ v: 1, online: true }), { retain: true })).toBe(REASON.success);
+    const snoop = await connectAs('st-a');
+    const received: string[] = [];
+    snoop.on('message', (topic) => received.push(topic));
+    const filters = [`gym/v1/${GYM}/st-b/#`, 'gym/v1/+/+/+', '#', '$SYS/#'];
+    // Mosquitto 2.0 grants subscriptions and applies read access per message; a refused SUBACK is fine too.
+    const granted: Record<string, number> = {};
+    for (const filter of filters) {
+      try {
+        const [grant] = await snoop.subscribeAsync(filter, { qos: 1 });
+        granted[filter] = grant?.qos ?? -1;
+      } catch (error) {
+        granted[filter] = (error as { code?: number }).code ?? -1;
+      }
+    }
+    expect(Object.keys(granted)).toEqual(filters);
+
+    expect(await stationB.publish(topicOf('st-b', 'rep'), rep({ setId: 'b-1', meanVelocity: 0.7 }))).toBe(REASON.success);
+    // st-a's own message after st-b's: when it arrives, st-b's would have arrived before it.
+    expect(await stationA.publish(topicOf('st-a', 'status'), JSON.stringify({ v: 1, online: true }))).toBe(REASON.success);
+    await waitFor(async () => (received.includes(topicOf('st-a', 'status')) ? true : undefined), { what: 'st-a’s own status at its subscriber' });
+    expect(received.filter((topic) => !topic.startsWith(`gym/v1/${GYM}/st-a/`))).toEqual([]);
+    // st-b's messages did reach the pipeline (the ingest user reads every station).
+    expect(await waitFor(() => repSeries('st-b'), { what: 'st-b’s rep in the TSDB' })).toEqual([0.7]);
+  });
+
+  it('only the alerts service publishes coach alerts; coaches read alerts and no telemetry', async () => {
+    // A station, and the ingest's user, cannot publish on the alerts topic; ingest cannot publish telemetry.
+    expect(await stationA.publish(ALERTS_TOPIC, JSON.stringify({ id: 'f'.repeat(32), rule: 'high_fatigue', message: 'spoofed' }))).toBe(REASON.notAuthorized);
+    const ingestUser = ackingPublisher(await connectAs('neurolift.ingest', { clientId: 'ingest-probe' }));
+    expect(await ingestUser.publish(ALERTS_TOPIC, '{}')).toBe(REASON.notAuthorized);
+    expect(await ingestUser.publish(topicOf('st-a', 'rep'), rep({ setId: 'by-ingest' }))).toBe(REASON.notAuthorized);
+    const alertsUser = ackingPublisher(await connectAs('neurolift.alerts', { clientId: 'alerts-probe' }));
+    expect(await alertsUser.publish(topicOf('st-a', 'rep'), rep({ setId: 'by-alerts' }))).toBe(REASON.notAuthorized);
+
+    // A station going offline mid-set: the alerts service publishes station_offline as neurolift.alerts.
+    expect(await stationA.publish(topicOf('st-a', 'rep'), rep({ setId: 'off-1', athleteId: 'ath-off', meanVelocity: 0.5 }))).toBe(REASON.success);
+    expect(await stationA.publish(topicOf('st-a', 'status'), JSON.stringify({ v: 1, online: false }))).toBe(REASON.success);
+    const alert = await waitFor(
+      async () => {
+        const alerts = coachReceived.filter((m) => m.topic === ALERTS_TOPIC).map((m) => AlertMessage.parse(JSON.parse(m.payload)));
+        return alerts.find((a) => a.rule === 'station_offline');
+      },
+      { what: 'the station_offline alert at the coach app', timeoutMs: 20_000 },
+    );
+    expect(alert).toMatchObject({ rule: 'station_offline', gymId: GYM, stationId: 'st-a', setId: 'off-1', athleteId: 'ath-off' });
+    // Everything the coach got is the alerts service's (other rules may fire on st-a's sets too): no
+    // spoofed alert, no telemetry of the stations.
+    expect(coachReceived.map((m) => m.topic)).toEqual(coachReceived.map(() => ALERTS_TOPIC));
+    for (const message of coachReceived) expect(AlertMessage.safeParse(JSON.parse(message.payload)).success).toBe(true);
+  });
+});
+
+describe('api', () => {
+  const url = (route: string): string => `${pipeline.apiUrl}${route}`;
+  const routes: ReadonlyArray<{ name: string; method: string; route: string; body?: unknown }> = [
+    { name: 'dead letters', method: 'GET', route: '/v1/dead-letters' },
+    { name: 'read a profile', method: 'GET', route: '/v1/athletes/ath-sec/profile' },
+    { name: 'write a profile', method: 'PUT', route: '/v1/athletes/ath-sec/profile', body: { bodyMassKg: 80 } },
+    { name: 'live snapshot', method: 'GET', route: `/v1/gyms/${GYM}/live/snapshot` },
+    { name: 'live stream', method: 'GET', route: `/v1/gyms/${GYM}/live` },
+  ];
+
+  it.each(routes)('$name: 401 without the token and with a wrong one', async ({ method, route, body }) => {
+    const init = (headers: Record<string, string>): RequestInit => ({
+      method,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(5000),
+    });
+    for (const headers of [{}, { authorization: 'Bearer wrong-token' }, { authorization: API_TOKEN }, { authorization: `Basic ${API_TOKEN}` }]) {
+      const res = await fetch(url(route), init(headers));
+      expect({ headers, status: res.status }).toEqual({ headers, status: 401 });
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+      await res.body?.cancel();
+    }
+  });
+
+  it('a refused write changes nothing, and the live stream refuses a wrong ?token=', async () => {
+    expect((await getJson(url('/v1/athletes/ath-sec/profile'))).status).toBe(404);
+    const res = await fetch(url(`/v1/gyms/${GYM}/live?token=wrong-token`), { signal: AbortSignal.timeout(5000) });
+    expect(res.status).toBe(401);
+    await res.body?.cancel();
+    const snapshot = await fetch(url(`/v1/gyms/${GYM}/live/snapshot?token=${API_TOKEN}`), { signal: AbortSignal.timeout(5000) });
+    expect(snapshot.status, 'the snapshot takes the token in the header only').toBe(401);
+    await snapshot.body?.cancel();
+  });
+
+  it('a non-station user publishing below its own name (the ACL pattern allows it) is dead-lettered, never a station', async () => {
+    const coach = ackingPublisher(await connectAs('coach.gym-x', { clientId: 'coach-probe' }));
+    const topic = topicOf('coach.gym-x', 'rep');
+    expect(await coach.publish(topic, rep({ setId: 'by-coach' }))).toBe(REASON.success);
+    const letter = await waitFor(
+      async () => (await getJson<DeadLetterList>(`${pipeline.apiUrl}/v1/dead-letters?limit=1000`)).body.items.find((item) => item.topic === topic),
+      { what: 'the coach user’s message in the dead letters' },
+    );
+    expect(letter.reason).toBe('bad_topic');
+    expect(letter.detail).toContain('stationId');
+  });
+});
