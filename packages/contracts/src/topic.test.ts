@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { parseTopic } from './topic.js';
-import { CHANNELS, deviceTopic } from './names.js';
+import { CHANNELS, deviceTopic, isPipelineOutputTopic } from './names.js';
 
 // Taken from device protocol v1 ("Topics"), not from the implementation.
 const PROTOCOL_CHANNELS = ['rep', 'samples', 'set', 'status'] as const;
@@ -196,5 +196,14 @@ describe('parseTopic: properties', () => {
         }
       }),
     );
+  });
+});
+
+describe('isPipelineOutputTopic', () => {
+  it('is the alerts topic of a gym and nothing else', () => {
+    expect(isPipelineOutputTopic('gym/v1/gym-01/alerts')).toBe(true);
+    for (const topic of ['gym/v1/gym-01/alerts/x', 'gym/v1/gym-01/st-1/alerts', 'gym/v1/alerts', 'gym/v2/gym-01/alerts', 'gym/v1//alerts']) {
+      expect(isPipelineOutputTopic(topic), topic).toBe(false);
+    }
   });
 });
