@@ -63,7 +63,7 @@ console.log('Starting Mosquitto, Redis and VictoriaMetrics on free ports …');
 const services = await startLocalServices();
 const apiPort = await freePort();
 const apiUrl = `http://127.0.0.1:${apiPort}`;
-const env = { ...services.env, API_PORT: String(apiPort), API_TOKEN, SET_IDLE_TIMEOUT_MS: String(IDLE_MS), LOG_LEVEL: 'warn', MQTT_CLIENT_ID: 'neurolift-demo' };
+const env = { ...services.env, API_PORT: String(apiPort), API_TOKEN, SET_IDLE_TIMEOUT_MS: String(IDLE_MS), LOG_LEVEL: 'warn', MQTT_CLIENT_ID: 'neurolift-demo', TSDB_DELETE_API: 'victoriametrics' };
 const pipeline = run('services/pipeline/dist/main.js', env, 'pipeline');
 let simulator;
 let alertsClient;

@@ -7,3 +7,4 @@ export * from './model-settings.js';
 export * from './queue/queue-worker.js';
 export * from './queue/redis-dead-letters.js';
 export * from './redis-connection.js';
+export * from './tsdb/tsdb-eraser.js';

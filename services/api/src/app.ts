@@ -1,15 +1,19 @@
 import { redisKeys } from '@neurolift/contracts';
-import { closeAll, createRegistry, once, registerHealthRoutes, type HealthChecks, type Logger, type Registry } from '@neurolift/platform';
+import { closeAll, createRegistry, once, PipelineError, registerHealthRoutes, type HealthChecks, type Logger, type Registry } from '@neurolift/platform';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createRedisConnection } from '@neurolift/storage';
+import { createRedisConnection, createTsdbEraser, type TsdbEraser } from '@neurolift/storage';
 import { createRedisDeadLetterReader, createRedisProfileStore } from './adapters/redis-api-store.js';
+import { createRedisAthleteEraser } from './adapters/redis-athlete-eraser.js';
 import { createRedisLiveStateReader } from './adapters/redis-live-state.js';
 import { createRedisPubSub } from './adapters/redis-pubsub.js';
-import type { ApiConfig } from './config.js';
+import { createAthleteErasure, type AthleteErasure } from './athlete-erasure.js';
+import { planTsdbEraser, type ApiConfig } from './config.js';
 import { loadConsoleAssets, type ConsoleAssets } from './console/console-assets.js';
+import { createErasureMetrics } from './erasure-metrics.js';
 import { createLiveFanout } from './live-fanout.js';
 import { createLiveMetrics } from './live-metrics.js';
 import type { DeadLetterReader, LiveFeed, LiveStateReader, ProfileStore } from './ports.js';
+import { registerErasureRoutes } from './routes/athletes-erasure.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerLiveRoutes } from './routes/live.js';
 import { registerV1Routes } from './routes/v1.js';
@@ -17,16 +21,20 @@ import type { SseOptions } from './sse-stream.js';
 
 /** Alerts the console loads with a snapshot, newest first. */
 export const LIVE_ALERTS_MAX = 50;
+/** One TSDB delete's timeout, ms: within the 30 s athlete lock the erasure holds meanwhile. */
+export const TSDB_DELETE_TIMEOUT_MS = 20_000;
 
 export interface ApiDeps {
   readonly token: string;
   readonly deadLetters: DeadLetterReader;
   readonly profiles: ProfileStore;
+  /** `DELETE /v1/athletes/:athleteId`. */
+  readonly erasure: AthleteErasure;
   readonly liveState: LiveStateReader;
   readonly liveFeed: LiveFeed;
   readonly registry: Registry;
   readonly checks: HealthChecks;
-  /** Where the live routes report trouble (default: nowhere). */
+  /** Where the live routes report trouble and erasures are audited (default: nowhere). */
   readonly logger?: Logger;
   /** Default: the files of src/console/page. */
   readonly consoleAssets?: ConsoleAssets;
@@ -39,6 +47,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
   registerHealthRoutes(app, deps.checks, deps.registry);
   registerV1Routes(app, deps);
+  registerErasureRoutes(app, { ...deps, metrics: createErasureMetrics(deps.registry) });
   registerLiveRoutes(app, deps);
   registerConsoleRoutes(app, deps.consoleAssets ?? loadConsoleAssets());
   return app;
@@ -55,7 +64,30 @@ export interface ApiService {
   close(): Promise<void>;
 }
 
-/** Starts the api service: health, metrics, dead letters, athlete profiles, the live coach console. */
+/**
+ * The TSDB side of an erasure as the settings say; undefined for TSDB_DELETE_API=none. Settings missing
+ * (a config that bypassed ApiServiceConfigSchema) give an eraser whose every delete fails, naming them.
+ */
+function createConfiguredTsdbEraser(config: ApiConfig, logger: Logger): TsdbEraser | undefined {
+  const plan = planTsdbEraser(config, TSDB_DELETE_TIMEOUT_MS);
+  switch (plan.kind) {
+    case 'none':
+      return undefined;
+    case 'eraser':
+      return createTsdbEraser(plan.options);
+    case 'missing': {
+      const error = new PipelineError('NL_ERR_TSDB_NOT_CONFIGURED', `TSDB_DELETE_API is ${config.TSDB_DELETE_API} but ${plan.missing.join(', ')} not set`, false);
+      logger.warn({ missing: plan.missing }, 'athlete erasure cannot reach the TSDB: settings missing');
+      return {
+        deleteSeries: async () => {
+          throw error;
+        },
+      };
+    }
+  }
+}
+
+/** Starts the api service: health, metrics, dead letters, athlete profiles and erasure, the live coach console. */
 export async function startApi(config: ApiConfig, logger: Logger, overrides: ApiOverrides = {}): Promise<ApiService> {
   const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-api' });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
@@ -79,6 +111,7 @@ export async function startApi(config: ApiConfig, logger: Logger, overrides: Api
     token: config.API_TOKEN,
     deadLetters: createRedisDeadLetterReader(redis, keys),
     profiles: createRedisProfileStore(redis, keys),
+    erasure: createAthleteErasure({ redis: createRedisAthleteEraser(redis, keys), tsdb: createConfiguredTsdbEraser(config, logger) }),
     liveState: createRedisLiveStateReader(redis, keys, {
       maxAlerts: LIVE_ALERTS_MAX,
       onInvalid: (entry, gymId) => {

@@ -1,8 +1,18 @@
 import { DEFAULT_REDIS_PREFIX } from '@neurolift/contracts';
 import { env } from '@neurolift/platform';
+import type { TsdbEraserOptions } from '@neurolift/storage';
 import { z } from 'zod';
 
-/** Every setting of the api service, read from the environment by main.ts. */
+/** Which TSDB delete API the erasure endpoint calls; `none` leaves the TSDB to the operator. */
+export const TsdbDeleteApi = z.enum(['influxdb2', 'victoriametrics', 'none']);
+export type TsdbDeleteApi = z.infer<typeof TsdbDeleteApi>;
+
+/**
+ * The api's settings that the all-in-one pipeline merges with the other services' (it takes
+ * `ApiConfigSchema.shape`). The TSDB connection (INFLUX_*) is not among them: in the pipeline the worker
+ * already requires it, and an optional declaration here would override that. The api alone loads
+ * ApiServiceConfigSchema.
+ */
 export const ApiConfigSchema = z.object({
   REDIS_URL: env.url(['redis:', 'rediss:']),
   REDIS_PREFIX: z.string().min(1).default(DEFAULT_REDIS_PREFIX),
@@ -12,6 +22,70 @@ export const ApiConfigSchema = z.object({
   API_HOST: z.string().default('0.0.0.0'),
   /** Bearer token every /v1 route requires; at least 16 characters. */
   API_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  /** The TSDB delete API of `DELETE /v1/athletes/:athleteId` (production runs InfluxDB 2.x). */
+  TSDB_DELETE_API: TsdbDeleteApi.default('influxdb2'),
   LOG_LEVEL: env.logLevel().default('info'),
 });
-export type ApiConfig = z.infer<typeof ApiConfigSchema>;
+
+/** The TSDB the erasure deletes from: the same names, and values, as the worker's write settings. */
+const TsdbConnection = z.object({
+  INFLUX_URL: env.url(['http:', 'https:']).optional(),
+  INFLUX_TOKEN: z.string().min(1).optional(),
+  INFLUX_ORG: z.string().min(1).optional(),
+  INFLUX_BUCKET: z.string().min(1).optional(),
+});
+export type TsdbConnection = z.infer<typeof TsdbConnection>;
+
+/** The settings each delete API needs; VictoriaMetrics ignores token, org and bucket. */
+export const TSDB_DELETE_SETTINGS = {
+  influxdb2: ['INFLUX_URL', 'INFLUX_ORG', 'INFLUX_BUCKET', 'INFLUX_TOKEN'],
+  victoriametrics: ['INFLUX_URL'],
+  none: [],
+} as const satisfies Record<TsdbDeleteApi, ReadonlyArray<keyof TsdbConnection>>;
+
+/** The settings `TSDB_DELETE_API` needs that `config` lacks, in a stable order. */
+export function missingTsdbSettings(config: { readonly TSDB_DELETE_API: TsdbDeleteApi } & TsdbConnection): Array<keyof TsdbConnection> {
+  return TSDB_DELETE_SETTINGS[config.TSDB_DELETE_API].filter((name) => config[name] === undefined);
+}
+
+/**
+ * Every setting of the api service when it runs alone, read from the environment by main.ts; any may
+ * come from `<NAME>_FILE`. INFLUX_* are required unless TSDB_DELETE_API is `none`, and a missing one is
+ * named in the error.
+ */
+export const ApiServiceConfigSchema = ApiConfigSchema.extend(TsdbConnection.shape).superRefine(
+  (config, context) => {
+    for (const name of missingTsdbSettings(config)) {
+      context.addIssue({ code: 'custom', path: [name], message: `is required when TSDB_DELETE_API is ${config.TSDB_DELETE_API} (set ${name} or ${name}_FILE)` });
+    }
+  },
+  // Only once every setting is valid on its own (zod would also run it after some bad values): a start
+  // with bad settings lists exactly those, and the TSDB ones at the next start.
+  { when: (payload) => payload.issues.length === 0 },
+);
+export type ApiConfig = z.infer<typeof ApiServiceConfigSchema>;
+
+/** What TSDB_DELETE_API asks for: no TSDB delete, an eraser's options, or the settings it lacks. */
+export type TsdbEraserPlan =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'eraser'; readonly options: TsdbEraserOptions }
+  | { readonly kind: 'missing'; readonly missing: ReadonlyArray<keyof TsdbConnection> };
+
+/**
+ * The TSDB eraser the settings describe. `missing` happens only when the config did not come from
+ * ApiServiceConfigSchema (tests start the api from ApiConfigSchema alone).
+ */
+export function planTsdbEraser(config: { readonly TSDB_DELETE_API: TsdbDeleteApi } & TsdbConnection, timeoutMs: number): TsdbEraserPlan {
+  const missing = missingTsdbSettings(config);
+  const { INFLUX_URL: url, INFLUX_TOKEN: token, INFLUX_ORG: org, INFLUX_BUCKET: bucket } = config;
+  switch (config.TSDB_DELETE_API) {
+    case 'none':
+      return { kind: 'none' };
+    case 'victoriametrics':
+      return url === undefined ? { kind: 'missing', missing } : { kind: 'eraser', options: { api: 'victoriametrics', url, timeoutMs } };
+    case 'influxdb2':
+      return url === undefined || token === undefined || org === undefined || bucket === undefined
+        ? { kind: 'missing', missing }
+        : { kind: 'eraser', options: { api: 'influxdb2', url, token, org, bucket, timeoutMs } };
+  }
+}

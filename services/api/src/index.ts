@@ -1,2 +1,2 @@
 export { buildApi, startApi, type ApiDeps, type ApiService, type ApiOverrides } from './app.js';
-export { ApiConfigSchema, type ApiConfig } from './config.js';
+export { ApiConfigSchema, ApiServiceConfigSchema, TsdbDeleteApi, type ApiConfig } from './config.js';

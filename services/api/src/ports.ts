@@ -52,3 +52,23 @@ export interface PubSubConnection {
   /** After the connection came back (subscriptions restored): messages may have been lost meanwhile. */
   onReconnect(handler: () => void): void;
 }
+
+/** What an erasure removed from Redis. */
+export interface RedisErasure {
+  /** Whole keys deleted (profile, athlete state, alert basis and cooldowns, the state of its sets). */
+  readonly keysDeleted: number;
+  /** Entries removed from shared keys (gym athlete indexes, the live console's stations and alerts). */
+  readonly entriesRemoved: number;
+}
+
+/** The Redis side of an athlete's erasure. */
+export interface AthleteRedisEraser {
+  /**
+   * Runs `work` holding the athlete's lock, the one the worker holds while it stores a set and writes
+   * the athlete's points, so an erasure never interleaves with such an update. Throws a PipelineError
+   * `NL_ERR_ATHLETE_BUSY` when the lock stays taken.
+   */
+  withAthleteLock<T>(athleteId: string, work: () => Promise<T>): Promise<T>;
+  /** Deletes what Redis holds of the athlete and can find without a scan; idempotent. */
+  erase(athleteId: string): Promise<RedisErasure>;
+}

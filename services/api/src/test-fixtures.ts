@@ -1,10 +1,11 @@
 // Fakes and fixtures for the api's unit tests: an in-memory pub/sub, live state, an SSE reader.
 import { get, type IncomingMessage } from 'node:http';
-import { createRegistry } from '@neurolift/platform';
+import { createRegistry, PipelineError } from '@neurolift/platform';
 import type { AlertMessage, LiveStation } from '@neurolift/contracts';
 import { buildApi, type ApiDeps } from './app.js';
+import { createAthleteErasure } from './athlete-erasure.js';
 import { createLiveFanout } from './live-fanout.js';
-import type { LiveFeed, LiveSnapshot, PubSubConnection } from './ports.js';
+import type { AthleteRedisEraser, LiveFeed, LiveSnapshot, PubSubConnection } from './ports.js';
 
 export const TOKEN = 'test-token-0123456789';
 export const T0 = 1_800_000_000_000;
@@ -85,6 +86,32 @@ export function createMemoryPubSub() {
 }
 export type MemoryPubSub = ReturnType<typeof createMemoryPubSub>;
 
+/**
+ * An AthleteRedisEraser over an in-memory key set: `keys` holds key names, some named after athletes
+ * (`athlete:<id>:…`); `busy` makes the lock look held by a worker.
+ */
+export function createMemoryRedisEraser(keys: Iterable<string> = []) {
+  const state = { keys: new Set(keys), busy: false, locked: [] as string[] };
+  const eraser: AthleteRedisEraser = {
+    async withAthleteLock(athleteId, work) {
+      if (state.busy) throw new PipelineError('NL_ERR_ATHLETE_BUSY', `athlete ${athleteId} is being updated by another worker`, true);
+      state.locked.push(athleteId);
+      try {
+        return await work();
+      } finally {
+        state.locked.pop();
+      }
+    },
+    async erase(athleteId) {
+      if (!state.locked.includes(athleteId)) throw new Error('erase outside the athlete lock');
+      const mine = [...state.keys].filter((key) => key.startsWith(`athlete:${athleteId}:`));
+      for (const key of mine) state.keys.delete(key);
+      return { keysDeleted: mine.length, entriesRemoved: 0 };
+    },
+  };
+  return { eraser, state };
+}
+
 /** The app with in-memory live state and feed; `snapshots` is what the state reader returns per gym. */
 export function buildTestApi(overrides: Partial<ApiDeps> = {}) {
   const pubsub = createMemoryPubSub();
@@ -94,6 +121,7 @@ export function buildTestApi(overrides: Partial<ApiDeps> = {}) {
     token: TOKEN,
     deadLetters: { list: async () => ({ total: 0, byReason: {}, items: [] }) },
     profiles: { get: async () => undefined, put: async () => undefined },
+    erasure: createAthleteErasure({ redis: createMemoryRedisEraser().eraser, tsdb: undefined }),
     liveState: { snapshot: async (gymId) => snapshots.get(gymId) ?? { stations: [], alerts: [] } },
     liveFeed,
     registry: createRegistry({ defaultMetrics: false }),
