@@ -19,10 +19,26 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/src/**/*.test.ts'],
+          // The fault matrix has its own project (`npm run test:faults`, ~20 min): not part of `npm test`.
+          exclude: ['test/src/faults/**', '**/node_modules/**', '**/dist/**'],
           // Each file starts its own servers on free ports; two cores, so keep files serial.
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'faults',
+          include: ['test/src/faults/**/*.test.ts'],
+          // Real processes, real outages (up to 60 s) and BullMQ's 30 s locks: one file and one test at a
+          // time, with room for an outage, its recovery and the drain.
+          fileParallelism: false,
+          sequence: { concurrent: false },
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+          teardownTimeout: 60_000,
         },
       },
     ],

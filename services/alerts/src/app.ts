@@ -68,7 +68,6 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
     clientId: config.ALERTS_MQTT_CLIENT_ID,
     username: config.ALERTS_MQTT_USERNAME ?? config.MQTT_USERNAME,
     password: config.ALERTS_MQTT_PASSWORD ?? config.MQTT_PASSWORD,
-    timeoutMs: 10_000,
     logger: logger.child({ component: 'mqtt' }),
   });
 

@@ -23,8 +23,11 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '20' },
     runs: { type: 'string', default: '3' },
     'reps-per-set': { type: 'string', default: '10' },
+    /** Extra pipeline settings, KEY=VALUE, repeatable. */
+    'pipeline-env': { type: 'string', multiple: true, default: [] },
   },
 });
+const EXTRA_ENV = Object.fromEntries(args['pipeline-env'].map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const RUNS = Number(args.runs);
@@ -54,7 +57,7 @@ async function runOnce(run: number): Promise<RunResult> {
   const servers = await startBenchServers();
   const proxy = await startRecordingProxy(servers.env.INFLUX_URL);
   const apiPort = await freePort();
-  const child = spawnPipeline(pipelineEnv(servers.env, { INFLUX_URL: proxy.url, API_PORT: String(apiPort), MQTT_CLIENT_ID: `bench-lat-${run}`, LOG_LEVEL: 'error' }), []);
+  const child = spawnPipeline(pipelineEnv(servers.env, { INFLUX_URL: proxy.url, API_PORT: String(apiPort), MQTT_CLIENT_ID: `bench-lat-${run}`, LOG_LEVEL: 'error', ...EXTRA_ENV }), []);
   try {
     await waitUntilReady(child, `http://127.0.0.1:${apiPort}`);
     const alertsAt = new Map<string, number>();
@@ -134,7 +137,7 @@ async function runOnce(run: number): Promise<RunResult> {
 }
 
 const results: RunResult[] = [];
-console.log(`bench-latency: ${RATE} rep msg/s from ${STATIONS} stations (sets of ${REPS_PER_SET}) for ${SECONDS} s, 2 grinding probe sets/s, ${RUNS} run(s)`);
+console.log(`bench-latency: ${RATE} rep msg/s from ${STATIONS} stations (sets of ${REPS_PER_SET}) for ${SECONDS} s, 2 grinding probe sets/s, ${RUNS} run(s)${Object.keys(EXTRA_ENV).length ? `, pipeline env ${JSON.stringify(EXTRA_ENV)}` : ''}`);
 for (let run = 1; run <= RUNS; run++) {
   const result = await runOnce(run);
   results.push(result);

@@ -51,7 +51,10 @@ export interface QueueWorkerOptions<S extends z.ZodType> {
 export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOptions<S>): Worker {
   const { logger, metrics, deadLetters, queue } = options;
 
+  // Jobs this process dead-lettered itself before failing them: their `failed` event needs no more.
+  const deadLetteredHere = new Set<string>();
   const deadLetter = async (job: Job, reason: string, detail: string) => {
+    if (job.id !== undefined) deadLetteredHere.add(job.id);
     await deadLetters.add({ topic: `queue/${queue}/${job.id ?? '?'}`, reason, detail, payload: JSON.stringify(job.data) });
     metrics.jobs.inc({ queue, outcome: 'dead_lettered' });
     metrics.inFlight.dec({ queue });
@@ -111,10 +114,16 @@ export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOption
     metrics.inFlight.dec({ queue });
   });
   worker.on('failed', (job, error) => {
-    if (!job || error instanceof UnrecoverableError || error.name === 'UnrecoverableError') return;
+    if (!job) return;
+    if (job.id !== undefined && deadLetteredHere.delete(job.id)) return;
+    const unrecoverable = error instanceof UnrecoverableError || error.name === 'UnrecoverableError';
     const attempts = job.opts.attempts ?? 1;
-    if (job.attemptsMade >= attempts) {
-      deadLetter(job, options.exhaustedReason ?? 'retries_exhausted', error.message).catch((e: unknown) => logger.error({ err: e }, 'dead letter failed'));
+    if (unrecoverable || job.attemptsMade >= attempts) {
+      // Unrecoverable without our dead letter: BullMQ gave the job up itself (stalled too often: its
+      // worker died or froze on it more than once), so it is kept and counted here.
+      const reason = unrecoverable ? 'job_stalled' : (options.exhaustedReason ?? 'retries_exhausted');
+      logger.error({ queue, jobId: job.id, reason, err: error }, 'job given up; dead-lettered');
+      deadLetter(job, reason, error.message).catch((e: unknown) => logger.error({ err: e }, 'dead letter failed'));
     } else {
       metrics.jobs.inc({ queue, outcome: 'retry' });
       logger.warn({ queue, jobId: job.id, attempt: job.attemptsMade, err: error }, 'job failed; will retry');

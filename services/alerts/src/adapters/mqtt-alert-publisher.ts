@@ -7,12 +7,16 @@ export interface MqttAlertPublisherOptions {
   readonly clientId: string;
   readonly username?: string | undefined;
   readonly password?: string | undefined;
-  /** A publish not acknowledged within this fails (the job is retried). */
-  readonly timeoutMs: number;
   readonly logger: Logger;
 }
 
-/** Publishes alerts at QoS 1 on its own MQTT connection; each publish resolves on the PUBACK. */
+/**
+ * Publishes alerts at QoS 1 on its own MQTT connection; each publish resolves on the PUBACK. While
+ * the broker is away a publish fails at once (the delivery job retries later) rather than queueing in
+ * the client: a queued copy would go out on reconnect besides the retry's, and the coach would get
+ * the alert twice. A publish already handed to the connection is waited for, however long: the client
+ * resends it (same packet id) after a reconnect, so it is delivered once.
+ */
 export async function startMqttAlertPublisher(options: MqttAlertPublisherOptions): Promise<AlertPublisher & { connected(): boolean; close(): Promise<void> }> {
   const client: MqttClient = await mqtt.connectAsync(options.url, {
     clientId: options.clientId,
@@ -26,16 +30,8 @@ export async function startMqttAlertPublisher(options: MqttAlertPublisherOptions
   client.on('error', (error) => options.logger.warn({ err: error }, 'mqtt error'));
   return {
     async publish(topic, payload) {
-      const acked = client.publishAsync(topic, payload, { qos: 1 });
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no PUBACK for ${topic} within ${options.timeoutMs} ms`)), options.timeoutMs);
-      });
-      try {
-        await Promise.race([acked, timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
+      if (!client.connected) throw new Error(`broker not connected; ${topic} not published`);
+      await client.publishAsync(topic, payload, { qos: 1 });
     },
     connected: () => client.connected,
     close: () => client.endAsync(),
