@@ -73,21 +73,33 @@ export function createInfluxPointSink(options: InfluxSinkOptions): PointSink {
     // Same host in development; gzip only costs CPU on loopback.
     gzipThreshold: 1_000_000,
   };
+  async function writeChunk(chunk: readonly string[]): Promise<void> {
+    // One above the chunk, so adding it never triggers the client's own (unobserved) flush; sized
+    // to the chunk because the client allocates its buffer up front.
+    const writeApi = influx.getWriteApi(options.org, options.bucket, 'ms', { ...writeOptions, batchSize: chunk.length + 1 });
+    writeApi.writeRecords([...chunk]);
+    try {
+      await writeApi.flush();
+    } catch (error) {
+      // 413: the TSDB takes smaller requests (a proxy or server body limit). The same lines in halves
+      // get past it; only a single line too large for it is refused for good.
+      if (error instanceof HttpError && error.statusCode === 413 && chunk.length > 1) {
+        const half = Math.ceil(chunk.length / 2);
+        logger.debug({ lines: chunk.length }, 'TSDB refused the request as too large; writing it in halves');
+        await writeChunk(chunk.slice(0, half));
+        await writeChunk(chunk.slice(half));
+        return;
+      }
+      throw classifyWriteError(error);
+    } finally {
+      await writeApi.close().catch(() => undefined);
+    }
+  }
+
   return {
     async write(lines) {
       for (let start = 0; start < lines.length; start += INFLUX_BATCH_LINES) {
-        const chunk = lines.slice(start, start + INFLUX_BATCH_LINES);
-        // One above the chunk, so adding it never triggers the client's own (unobserved) flush; sized
-        // to the chunk because the client allocates its buffer up front.
-        const writeApi = influx.getWriteApi(options.org, options.bucket, 'ms', { ...writeOptions, batchSize: chunk.length + 1 });
-        writeApi.writeRecords(chunk);
-        try {
-          await writeApi.flush();
-        } catch (error) {
-          throw classifyWriteError(error);
-        } finally {
-          await writeApi.close().catch(() => undefined);
-        }
+        await writeChunk(lines.slice(start, start + INFLUX_BATCH_LINES));
       }
     },
   };
