@@ -33,3 +33,12 @@ export function createRedisConnection(settings: RedisConnectionSettings): RedisC
     },
   });
 }
+
+/** The values of a pipeline or MULTI reply, throwing its first error (null: the transaction was aborted). */
+export function replyValues(replies: Array<[Error | null, unknown]> | null): unknown[] {
+  if (replies === null) throw new Error('Redis transaction aborted');
+  return replies.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}

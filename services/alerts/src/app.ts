@@ -2,7 +2,7 @@ import { gymSettingsFor, type AlertConfig } from '@neurolift/alerts';
 import { AlertCheckJob, AlertJob, JOB_OPTIONS, QUEUES, WebhookJob, redisKeys } from '@neurolift/contracts';
 import { PipelineError, closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
 import {
-  createInfluxPointSink,
+  influxSinkFromSettings,
   createRedisConnection,
   createRedisAthleteStore,
   createRedisDeadLetters,
@@ -53,16 +53,7 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
 
   const state = createRedisAlertState(redis, keys);
   const queues = createAlertQueues(redis, config.REDIS_PREFIX, { attempts: config.WEBHOOK_ATTEMPTS, backoffMs: config.WEBHOOK_BACKOFF_MS });
-  const sink =
-    overrides.sink ??
-    createInfluxPointSink({
-      url: config.INFLUX_URL,
-      token: config.INFLUX_TOKEN,
-      org: config.INFLUX_ORG,
-      bucket: config.INFLUX_BUCKET,
-      timeoutMs: config.INFLUX_TIMEOUT_MS,
-      logger: logger.child({ component: 'influx' }),
-    });
+  const sink = overrides.sink ?? influxSinkFromSettings(config, logger);
   const publisher = await startMqttAlertPublisher({
     url: config.MQTT_URL,
     clientId: config.ALERTS_MQTT_CLIENT_ID,

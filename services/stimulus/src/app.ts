@@ -11,7 +11,7 @@ import { processSamples } from './process-samples.js';
 import { processSet } from './process-set.js';
 import { settleSamples } from './settle-samples.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
-import { createInfluxPointSink, createRedisConnection, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings } from '@neurolift/storage';
+import { createRedisConnection, influxSinkFromSettings, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings } from '@neurolift/storage';
 
 export interface WorkerOverrides {
   readonly registry?: Registry;
@@ -54,18 +54,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
   const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-worker', retryForever: true });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
 
-  const sink = measuredSink(
-    overrides.sink ??
-      createInfluxPointSink({
-        url: config.INFLUX_URL,
-        token: config.INFLUX_TOKEN,
-        org: config.INFLUX_ORG,
-        bucket: config.INFLUX_BUCKET,
-        timeoutMs: config.INFLUX_TIMEOUT_MS,
-        logger: logger.child({ component: 'influx' }),
-      }),
-    metrics,
-  );
+  const sink = measuredSink(overrides.sink ?? influxSinkFromSettings(config, logger), metrics);
   const sets = createRedisSetStore(redis, keys);
   const athletes = createRedisAthleteStore(redis, keys);
   const model = overrides.model ?? loadModelSettings(config.MODEL_CONSTANTS_FILE, 'stimulus worker');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AthleteProfile, type RedisKeys } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
-import type { RedisClient } from '../redis-connection.js';
+import { replyValues, type RedisClient } from '../redis-connection.js';
 import { z } from 'zod';
 import type { AthleteSnapshot, AthleteStore } from './athlete-store.js';
 
@@ -57,18 +57,15 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
     },
 
     async load(athleteId): Promise<AthleteSnapshot> {
-      const results = await redis
-        .multi()
-        .get(keys.athleteVersion(athleteId))
-        .get(keys.athleteProfile(athleteId))
-        .hgetall(keys.athleteSets(athleteId))
-        .hgetall(keys.athleteDaily(athleteId))
-        .exec();
-      if (!results) throw new Error('Redis transaction aborted');
-      const [version, profile, sets, daily] = results.map(([error, value]) => {
-        if (error) throw error;
-        return value;
-      }) as [string | null, string | null, Record<string, string>, Record<string, string>];
+      const [version, profile, sets, daily] = replyValues(
+        await redis
+          .multi()
+          .get(keys.athleteVersion(athleteId))
+          .get(keys.athleteProfile(athleteId))
+          .hgetall(keys.athleteSets(athleteId))
+          .hgetall(keys.athleteDaily(athleteId))
+          .exec(),
+      ) as [string | null, string | null, Record<string, string>, Record<string, string>];
       return {
         version: Number(version ?? 0),
         profile: profile === null ? {} : AthleteProfile.parse(JSON.parse(profile)),

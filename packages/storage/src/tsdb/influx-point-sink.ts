@@ -104,3 +104,24 @@ export function createInfluxPointSink(options: InfluxSinkOptions): PointSink {
     },
   };
 }
+
+/** The TSDB settings every writing service reads (INFLUX_*). */
+export interface InfluxSettings {
+  readonly INFLUX_URL: string;
+  readonly INFLUX_TOKEN: string;
+  readonly INFLUX_ORG: string;
+  readonly INFLUX_BUCKET: string;
+  readonly INFLUX_TIMEOUT_MS: number;
+}
+
+/** The sink of a service's INFLUX_* settings. */
+export function influxSinkFromSettings(settings: InfluxSettings, logger: Logger): PointSink {
+  return createInfluxPointSink({
+    url: settings.INFLUX_URL,
+    token: settings.INFLUX_TOKEN,
+    org: settings.INFLUX_ORG,
+    bucket: settings.INFLUX_BUCKET,
+    timeoutMs: settings.INFLUX_TIMEOUT_MS,
+    logger: logger.child({ component: 'influx' }),
+  });
+}

@@ -1,5 +1,5 @@
 import { AlertMessage, AthleteProfile, LiveStation, RepRecord, type RedisKeys } from '@neurolift/contracts';
-import type { RedisClient } from '@neurolift/storage';
+import { replyValues, type RedisClient } from '@neurolift/storage';
 import { z } from 'zod';
 import type { AlertBasis, AlertState, ClaimOutcome, DeliveryChannel, DeliveryLedger, LiveBoard } from '../ports.js';
 
@@ -28,15 +28,6 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 return 'new'
 `;
 
-/** The values of a pipeline or MULTI, throwing its first error. */
-function results(replies: Array<[Error | null, unknown]> | null): unknown[] {
-  if (replies === null) throw new Error('Redis transaction aborted');
-  return replies.map(([error, value]) => {
-    if (error) throw error;
-    return value;
-  });
-}
-
 /** Reads of the pipeline's state, the console's board and the delivery ledger, all in Redis. */
 export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): AlertState & LiveBoard & DeliveryLedger {
   const basisKey = keys.alertBasis;
@@ -50,12 +41,12 @@ export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): Aler
         first.get(keys.athleteProfile(set.athleteId));
         first.hget(keys.liveStations(set.gymId), set.stationId);
       }
-      const a = results(await first.exec());
+      const a = replyValues(await first.exec());
       const reps = sets.map((_, i) => Object.values(a[4 * i] as Record<string, string>).map((value) => RepRecord.parse(JSON.parse(value))));
       // The basis is per exercise, which only the reps tell.
       const second = redis.pipeline();
       sets.forEach((set, i) => second.hget(basisKey(set.athleteId), reps[i]?.[0]?.exercise ?? '-'));
-      const b = results(await second.exec());
+      const b = replyValues(await second.exec());
       return sets.map((_, i) => {
         const profile = a[4 * i + 2] as string | null;
         const live = a[4 * i + 3] as string | null;
@@ -109,7 +100,7 @@ export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): Aler
         multi.hset(keys.liveStations(station.gymId), station.stationId, JSON.stringify(station));
         multi.publish(keys.liveChannel(station.gymId), JSON.stringify({ type: 'station', station }));
       }
-      results(await multi.exec());
+      replyValues(await multi.exec());
     },
 
     async pushAlert(alert) {

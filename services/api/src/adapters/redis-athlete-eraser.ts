@@ -1,5 +1,5 @@
 import { ALERT_RULES, Id, SEVERITIES, type RedisKeys } from '@neurolift/contracts';
-import { createRedisAthleteStore, type RedisClient } from '@neurolift/storage';
+import { createRedisAthleteStore, replyValues, type RedisClient } from '@neurolift/storage';
 import { z } from 'zod';
 import type { AthleteRedisEraser, RedisErasure } from '../ports.js';
 
@@ -23,15 +23,6 @@ return redis.call('DEL', unpack(KEYS))
 
 /** Deletes hash field ARGV[1] only while it still holds ARGV[2] (the station may show another athlete by now). */
 const HDEL_IF_UNCHANGED = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`;
-
-/** The values of a pipeline or MULTI, throwing its first error. */
-function results(replies: Array<[Error | null, unknown]> | null): unknown[] {
-  if (replies === null) throw new Error('Redis transaction aborted');
-  return replies.map(([error, value]) => {
-    if (error) throw error;
-    return value;
-  });
-}
 
 /** The entry, or undefined when it is not JSON of the schema (another version may have written it). */
 function parseEntry<S extends z.ZodType>(schema: S, text: string): z.infer<S> | undefined {
@@ -70,13 +61,13 @@ export function createRedisAthleteEraser(redis: RedisClient, keys: RedisKeys, op
     withAthleteLock: (athleteId, work) => athletes.withLock(athleteId, options.lockWaitMs ?? LOCK_WAIT_MS, work),
 
     async erase(athleteId): Promise<RedisErasure> {
-      const [storedSets, gyms] = results(await redis.pipeline().hgetall(keys.athleteSets(athleteId)).smembers(keys.gyms).exec()) as [
+      const [storedSets, gyms] = replyValues(await redis.pipeline().hgetall(keys.athleteSets(athleteId)).smembers(keys.gyms).exec()) as [
         Record<string, string>,
         string[],
       ];
       const read = redis.pipeline();
       for (const gymId of gyms) read.hgetall(keys.liveStations(gymId)).lrange(keys.liveAlerts(gymId), 0, -1);
-      const boards = gyms.length === 0 ? [] : results(await read.exec());
+      const boards = gyms.length === 0 ? [] : replyValues(await read.exec());
 
       // Each reply counts as whole keys deleted or as entries removed from shared keys.
       const counts: Array<'keys' | 'entries'> = [];
@@ -106,7 +97,7 @@ export function createRedisAthleteEraser(redis: RedisClient, keys: RedisKeys, op
           counts.push('entries');
         }
       });
-      const replies = results(await multi.exec());
+      const replies = replyValues(await multi.exec());
       let keysDeleted = 0;
       let entriesRemoved = 0;
       replies.forEach((reply, i) => {

@@ -1,7 +1,7 @@
 import { JOB_OPTIONS, SetJob, samplesJobId, type AlertCheckJob, type RedisKeys, type SamplesJob } from '@neurolift/contracts';
 import { Job, type Queue } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
-import type { RedisClient } from '@neurolift/storage';
+import { replyValues, type RedisClient } from '@neurolift/storage';
 import type { ClosingStore, IntakeCommit, IntakeStore, SetOp } from '../ports.js';
 import { APPLY_SET_OPS, CLOSE_IDLE_SETS, HOLD_LOCK, REMOVE_CLOSING_IF_OWNER } from './set-state-scripts.js';
 
@@ -85,12 +85,7 @@ export function toLuaArgs(ops: readonly SetOp[]): { ops: Array<Record<string, un
 }
 
 async function execChecked(multi: ChainableCommander): Promise<unknown[]> {
-  const results = await multi.exec();
-  if (results === null) throw new Error('Redis transaction aborted');
-  return results.map(([error, value]) => {
-    if (error) throw error;
-    return value;
-  });
+  return replyValues(await multi.exec());
 }
 
 /**

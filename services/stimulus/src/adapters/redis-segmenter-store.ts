@@ -1,6 +1,6 @@
 import { RepRecord, SamplesMessage, type RedisKeys } from '@neurolift/contracts';
 import type { SegmenterState } from '@neurolift/stimulus';
-import type { RedisClient } from '@neurolift/storage';
+import { replyValues, type RedisClient } from '@neurolift/storage';
 import type { SegmentOwner, SegmenterStore } from '../ports.js';
 
 /**
@@ -52,15 +52,11 @@ export function createRedisSegmenterStore(deps: RedisSegmenterDeps): SegmenterSt
 
   return {
     async load(stationId, setId) {
-      const results = await redis
-        .multi()
-        .hmget(keys.segmenter(stationId, setId), 'state', 'version', 'owner')
-        .hgetall(keys.samplesInbox(stationId, setId))
-        .exec();
-      if (!results) throw new Error('Redis transaction aborted');
-      for (const [error] of results) if (error) throw error;
-      const [state = null, version = null, owner = null] = results[0]?.[1] as Array<string | null>;
-      const inbox = Object.entries(results[1]?.[1] as Record<string, string>)
+      const [fields, inboxHash] = replyValues(
+        await redis.multi().hmget(keys.segmenter(stationId, setId), 'state', 'version', 'owner').hgetall(keys.samplesInbox(stationId, setId)).exec(),
+      ) as [Array<string | null>, Record<string, string>];
+      const [state = null, version = null, owner = null] = fields;
+      const inbox = Object.entries(inboxHash)
         .map(([t0, json]) => [Number(t0), json] as const)
         .sort(([a], [b]) => a - b)
         .slice(0, batch)
