@@ -1,6 +1,7 @@
 // Reading the system under test: polling with a stall timeout, the pipeline's Prometheus metrics, and
 // the rep points in VictoriaMetrics.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fetchMetrics, metricSum, type MetricSample } from '../harness/metrics.js';
 import { exportSeries } from '../harness/servers.js';
 import { GYM } from './workload.js';
 
@@ -27,45 +28,14 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
   }
 }
 
-export interface Sample {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly value: number;
-}
-
-/** Parses the Prometheus text format (enough of it for prom-client's output). */
-function parseMetrics(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!match?.[1] || match[3] === undefined) continue;
-    const labels: Record<string, string> = {};
-    for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
-      if (pair[1] !== undefined) labels[pair[1]] = pair[2] ?? '';
-    }
-    samples.push({ name: match[1], labels, value: Number(match[3]) });
-  }
-  return samples;
-}
-
-export async function fetchMetrics(apiUrl: string): Promise<Sample[]> {
-  const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(5000) });
-  if (!res.ok) throw new Error(`GET /metrics: HTTP ${res.status}`);
-  return parseMetrics(await res.text());
-}
-
-/** Sum of the samples named `name` whose labels include `labels`. */
-export function metric(samples: readonly Sample[], name: string, labels: Readonly<Record<string, string>> = {}): number {
-  return samples
-    .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
-    .reduce((sum, s) => sum + s.value, 0);
-}
+// The text format is parsed by the test harness's reader; the bench keeps its short names.
+export type Sample = MetricSample;
+export { fetchMetrics, metricSum as metric };
 
 /** Mean of a histogram or summary (`_sum` / `_count`) times `scale`; 0 without observations. */
 export function mean(samples: readonly Sample[], name: string, scale = 1): number {
-  const count = metric(samples, `${name}_count`);
-  return count > 0 ? (scale * metric(samples, `${name}_sum`)) / count : 0;
+  const count = metricSum(samples, `${name}_count`);
+  return count > 0 ? (scale * metricSum(samples, `${name}_sum`)) / count : 0;
 }
 
 /** The smallest histogram bucket bound that holds every observation (Infinity when some exceed all bounds). */
