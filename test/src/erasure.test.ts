@@ -110,7 +110,9 @@ describe('DELETE /v1/athletes/{athleteId}', () => {
       await waitFor(
         async () => {
           const station = await redis.hget(keys.liveStations(GYM), who.stationId);
-          return station !== null && (JSON.parse(station) as { open: boolean }).open === false ? true : undefined;
+          // Closed with the session NSI: the set_closed check has run, not only an in-set check after the set's end.
+          const live = station === null ? undefined : (JSON.parse(station) as { open: boolean; sessionNsi?: number });
+          return live?.open === false && live.sessionNsi !== undefined ? true : undefined;
         },
         { what: `the closed station of ${who.athleteId} on the console`, timeoutMs: 15_000 },
       );
