@@ -161,6 +161,9 @@ describe('samples → reps', () => {
       );
       expect(waiting.finishedOn).toBeUndefined();
       expect(tsdb.latest('set', { station }, 'reps')).toEqual([]);
+      // Every block is in the inbox, but the set's samples jobs were deduplicated: one waits for all of them.
+      expect(blocks.length).toBeGreaterThan(1);
+      expect(await samplesQueue.getWaitingCount()).toBe(1);
       await samplesQueue.resume();
       await waitFor(() => setDone(station, 's-queued'), { what: 'the set job', timeoutMs: 30_000 });
       expect(repPoints(station)).toEqual(repPoints('st-in-order'));

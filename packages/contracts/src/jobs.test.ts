@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { RepBatchJob, RepRecord, SamplesJob, SetJob, SET_CLOSE_CAUSES, samplesJobId, setJobId } from './jobs.js';
+import { RepBatchJob, RepRecord, SamplesJob, SetJob, SET_CLOSE_CAUSES, samplesDedupId, samplesJobId, setJobId } from './jobs.js';
 
 // The protocol's id rule: 1 to 64 characters of `A-Z a-z 0-9 _ -`.
 const ID_CHARS = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-'];
@@ -71,6 +71,21 @@ describe('setJobId / samplesJobId', () => {
         const ids = new Set(closes.map((c) => setJobId(...c)));
         expect(ids.size).toBe(inputs.size);
       }),
+    );
+  });
+
+  it('samples jobs share a deduplication id exactly when they are of the same set', () => {
+    const set = fc.tuple(anyId, anyId, anyId);
+    fc.assert(
+      fc.property(set, set, epochMs, epochMs, (a, b, t0a, t0b) => {
+        const same = JSON.stringify(a) === JSON.stringify(b);
+        expect(samplesDedupId(...a) === samplesDedupId(...b)).toBe(same);
+        expect(samplesDedupId(...a)).not.toContain(':');
+        // Never a job id: a dedup id names the set, a job id one block of it.
+        expect(samplesDedupId(...a)).not.toBe(samplesJobId(...b, t0b));
+        expect(samplesJobId(...a, t0a)).not.toBe(samplesDedupId(...a));
+      }),
+      { numRuns: 2000 },
     );
   });
 

@@ -81,3 +81,13 @@ export function setJobId(gymId: string, stationId: string, setId: string, revisi
 export function samplesJobId(gymId: string, stationId: string, setId: string, t0: number): string {
   return `samples.${gymId}.${stationId}.${setId}.${t0}`;
 }
+
+/**
+ * Deduplication id of a set's samples jobs: while one waits, another block's job adds nothing (the waiting
+ * one segments the whole inbox), and while one runs, one more is kept to run after it. So a backlog holds
+ * at most two jobs per set, however many blocks are queued, and a worker that falls behind takes several
+ * blocks per job instead of paying a job per block.
+ */
+export function samplesDedupId(gymId: string, stationId: string, setId: string): string {
+  return `samples.${gymId}.${stationId}.${setId}`;
+}

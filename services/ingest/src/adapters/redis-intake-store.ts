@@ -1,4 +1,4 @@
-import { JOB_OPTIONS, SetJob, samplesJobId, type AlertCheckJob, type RedisKeys, type SamplesJob } from '@neurolift/contracts';
+import { JOB_OPTIONS, SetJob, samplesDedupId, samplesJobId, type AlertCheckJob, type RedisKeys, type SamplesJob } from '@neurolift/contracts';
 import { Job, type Queue } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
 import { replyValues, type RedisClient } from '@neurolift/storage';
@@ -113,13 +113,15 @@ export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & Clo
       }
       for (const { gymId, stationId, block } of batch.samples) {
         // The block waits in its set's inbox; the job (deterministic id: a redelivery adds nothing)
-        // makes a worker segment whatever the inbox holds. The set job waits for the inbox to empty.
+        // makes a worker segment whatever the inbox holds, so jobs of one set are deduplicated (at most
+        // one waiting and one running). The set job waits for the inbox to empty.
         const inbox = keys.samplesInbox(stationId, block.setId);
         transaction.hset(inbox, { [String(block.t0)]: JSON.stringify(block) });
         multi.expire(inbox, ttl);
         const job: SamplesJob = { v: 2, gymId, stationId, setId: block.setId, t0: block.t0 };
         const jobId = samplesJobId(gymId, stationId, block.setId, block.t0);
-        adds.push(new Job(deps.samplesQueue, 'samples', job, { ...JOB_OPTIONS.samples, jobId }).addJob(transaction));
+        const deduplication = { id: samplesDedupId(gymId, stationId, block.setId), keepLastIfActive: true };
+        adds.push(new Job(deps.samplesQueue, 'samples', job, { ...JOB_OPTIONS.samples, jobId, deduplication }).addJob(transaction));
       }
       for (const { gymId, stationId, ts } of batch.offline) {
         // Committed with the status itself: the station's open set is still in Redis when it runs.
