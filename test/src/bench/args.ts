@@ -1,6 +1,7 @@
 // Command-line flags of bench-reps.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { TOPOLOGIES, type Topology } from './pipeline-process.js';
 
 export interface BenchOptions {
   /** Rep messages per phase (N). */
@@ -12,6 +13,8 @@ export interface BenchOptions {
   /** Unacknowledged publishes per publisher, at most. */
   readonly inFlight: number;
   readonly repsPerSet: number;
+  /** One process per service (the compose stack's shape, the default) or the all-in-one process. */
+  readonly topology: Topology;
   /** Extra pipeline settings (--pipeline-env KEY=VALUE). */
   readonly pipelineEnv: Readonly<Record<string, string>>;
   /** Node command-line options for the pipeline child (--cpu-prof DIR, --node-arg); empty normally. */
@@ -21,7 +24,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `Usage: node test/dist/bench/bench-reps.js [--messages N] [--stations S] [--runs R] [--publishers P]
-  [--in-flight K] [--reps-per-set M] [--pipeline-env KEY=VALUE ...] [--no-baseline] [--cpu-prof DIR] [--node-arg OPTION ...] [--json]`;
+  [--in-flight K] [--reps-per-set M] [--topology services|all-in-one] [--pipeline-env KEY=VALUE ...] [--no-baseline] [--cpu-prof DIR] [--node-arg OPTION ...] [--json]`;
 
 /** Parses the flags; prints the usage and exits 0 on --help, exits 2 on a bad value. */
 export function parseBenchArgs(argv: readonly string[] = process.argv.slice(2)): BenchOptions {
@@ -34,6 +37,7 @@ export function parseBenchArgs(argv: readonly string[] = process.argv.slice(2)):
       publishers: { type: 'string', default: '2' },
       'in-flight': { type: 'string', default: '500' },
       'reps-per-set': { type: 'string', default: '10' },
+      topology: { type: 'string', default: 'services' },
       /** Extra pipeline settings, KEY=VALUE, repeatable (e.g. --pipeline-env INGEST_BATCH_MAX=2000). */
       'pipeline-env': { type: 'string', multiple: true, default: [] },
       /** Diagnostics: write V8 CPU profiles of the pipeline child into this folder (slows it down). */
@@ -59,6 +63,7 @@ export function parseBenchArgs(argv: readonly string[] = process.argv.slice(2)):
   const publishers = positiveInt('publishers', args.publishers);
   const inFlight = positiveInt('in-flight', args['in-flight']);
   const repsPerSet = positiveInt('reps-per-set', args['reps-per-set']);
+  const topology = TOPOLOGIES.find((name) => name === args.topology) ?? usageError(`--topology must be one of ${TOPOLOGIES.join(', ')} (got "${args.topology}")`);
   const pipelineEnv: Record<string, string> = {};
   for (const pair of args['pipeline-env']) {
     const eq = pair.indexOf('=');
@@ -74,6 +79,7 @@ export function parseBenchArgs(argv: readonly string[] = process.argv.slice(2)):
     publishers,
     inFlight,
     repsPerSet,
+    topology,
     pipelineEnv,
     nodeArgs: [...(cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`]), ...args['node-arg']],
     baseline: !args['no-baseline'],

@@ -1,5 +1,6 @@
-// Throughput benchmark of the rep path: N QoS 1 rep messages through the all-in-one pipeline (child
-// process) into VictoriaMetrics, against a bare MQTT.js subscriber on the same broker as the baseline.
+// Throughput benchmark of the rep path: N QoS 1 rep messages through the pipeline (one child process per
+// service, as the compose stack runs it, or the all-in-one process) into VictoriaMetrics, against a bare
+// MQTT.js subscriber on the same broker as the baseline.
 //
 //   npm run bench                                   # build, then the defaults (args.ts)
 //   node test/dist/bench/bench-reps.js --messages 20000 --runs 1 --json
@@ -9,7 +10,6 @@
 import os from 'node:os';
 import { parseBenchArgs, type BenchOptions } from './args.js';
 import { MOSQUITTO_BENCH_CONFIG } from './bench-servers.js';
-import { PIPELINE_MAIN } from './pipeline-process.js';
 import { describeProblems, fmt, medians, table, type RunResult } from './report.js';
 import { runBaseline, type BaselineResult } from './run-baseline.js';
 import { runPipeline } from './run-pipeline.js';
@@ -26,6 +26,7 @@ async function main(options: BenchOptions): Promise<number> {
     inFlightPerPublisher: options.inFlight,
     repsPerSet: options.repsPerSet,
     pipelineEnv: options.pipelineEnv,
+    topology: options.topology,
     cores: os.availableParallelism(),
     loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))),
     node: process.version,
@@ -35,7 +36,8 @@ async function main(options: BenchOptions): Promise<number> {
     `${options.publishers} publisher threads × ≤${options.inFlight} in flight, ${RUNS} run(s); ${settings.cores} cores, load average ${settings.loadAverage.join(' ')}`);
   console.log(`servers: fresh Mosquitto 2.0 / Redis 7 (AOF everysec) / VictoriaMetrics 1.79 per phase; Mosquitto with ` +
     `"${MOSQUITTO_BENCH_CONFIG.replace('\n', '; ')}" (the test default saves its db on every change, ~10× slower)`);
-  console.log(`pipeline: node ${PIPELINE_MAIN}, LOG_LEVEL=warn, settings default${extraEnv}`);
+  const shape = options.topology === 'services' ? 'one process each for ingest, the stimulus worker and alerts' : 'the all-in-one process (ingest, worker, alerts, api on one event loop)';
+  console.log(`pipeline: ${shape}, LOG_LEVEL=warn, settings default${extraEnv}`);
   if (options.nodeArgs.length > 0) console.log(`DIAGNOSTIC RUN: the pipeline runs with node ${options.nodeArgs.join(' ')}; its numbers are not comparable`);
 
   const results: RunResult[] = [];

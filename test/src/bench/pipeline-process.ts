@@ -1,5 +1,5 @@
-// The all-in-one pipeline as a child process: start it (optionally with node diagnostics options),
-// wait until it is ready, stop it, and read its log.
+// The pipeline as child processes (the all-in-one, or one process per service): start them (optionally
+// with node diagnostics options), wait until they are ready, stop them, and read their logs.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { spawnNode, type RunningProcess } from '../harness/pipeline.js';
 
@@ -18,7 +18,7 @@ export const hasExited = (run: RunningProcess) => run.child.exitCode !== null ||
 export async function waitUntilReady(run: RunningProcess, apiUrl: string): Promise<void> {
   const startedAt = performance.now();
   for (;;) {
-    if (hasExited(run)) throw new Error(`pipeline exited during start:\n${run.output().stderr}${run.output().stdout}`);
+    if (hasExited(run)) throw new Error(`pipeline process exited during start:\n${run.output().stderr}${run.output().stdout}`);
     const ok = await fetch(`${apiUrl}/readyz`).then((r) => r.ok, () => false);
     if (ok) return;
     if (performance.now() - startedAt > 30_000) throw new Error('pipeline not ready after 30 s');
@@ -43,4 +43,49 @@ export function logLines(run: RunningProcess, t0Epoch: number): string[] {
     const time = /"time":(\d+)/.exec(l)?.[1];
     return time === undefined ? l : `[t0${Number(time) >= t0Epoch ? '+' : ''}${((Number(time) - t0Epoch) / 1000).toFixed(2)} s] ${l}`;
   });
+}
+
+/**
+ * How the pipeline runs: `all-in-one` is one process (ingest, worker, alerts and api on one event loop);
+ * `services` is the compose stack's shape, one process each for ingest, the stimulus worker and alerts
+ * (the api serves no part of the measured path, so it is left out).
+ */
+export type Topology = 'all-in-one' | 'services';
+export const TOPOLOGIES: readonly Topology[] = ['all-in-one', 'services'];
+
+/** One process of the pipeline and where its /metrics and /readyz are served. */
+export interface PipelinePart {
+  readonly name: string;
+  readonly run: RunningProcess;
+  readonly url: string;
+}
+
+const SERVICE_MAINS = [
+  { name: 'ingest', script: 'services/ingest/dist/main.js' },
+  { name: 'worker', script: 'services/stimulus/dist/main.js' },
+  { name: 'alerts', script: 'services/alerts/dist/main.js' },
+] as const;
+
+/**
+ * Starts the pipeline in the given topology with `env` (the all-in-one's settings; each service reads
+ * the ones it knows) and waits until every part is ready. `ports` gives each part its HTTP port.
+ */
+export async function startPipelineParts(topology: Topology, env: Record<string, string>, nodeArgs: readonly string[], ports: () => Promise<number>): Promise<PipelinePart[]> {
+  const parts: PipelinePart[] = [];
+  try {
+    if (topology === 'all-in-one') {
+      const port = await ports();
+      parts.push({ name: 'pipeline', run: spawnPipeline({ ...env, API_PORT: String(port) }, nodeArgs), url: `http://127.0.0.1:${port}` });
+    } else {
+      for (const { name, script } of SERVICE_MAINS) {
+        const port = await ports();
+        parts.push({ name, run: spawnNode(script, { ...env, METRICS_PORT: String(port) }, nodeArgs), url: `http://127.0.0.1:${port}` });
+      }
+    }
+    for (const part of parts) await waitUntilReady(part.run, part.url);
+    return parts;
+  } catch (error) {
+    await Promise.all(parts.map((part) => stopChild(part.run)));
+    throw error;
+  }
 }

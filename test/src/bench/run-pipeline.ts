@@ -1,11 +1,12 @@
-// Pipeline phase: the same load through the all-in-one pipeline (child process) → Redis/BullMQ →
-// VictoriaMetrics, timed to all rep points in the TSDB and to the set-job backlog drained.
+// Pipeline phase: the same load through the pipeline (the all-in-one process, or one process per
+// service) → Redis/BullMQ → VictoriaMetrics, timed to all rep points in the TSDB and to the set-job
+// backlog drained.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../../infra/local-services.mjs';
-import { pipelineEnv, type RunningProcess } from '../harness/pipeline.js';
+import { pipelineEnv } from '../harness/pipeline.js';
 import type { BenchOptions } from './args.js';
 import { startBenchServers } from './bench-servers.js';
-import { hasExited, logLines, spawnPipeline, stopChild, waitUntilReady } from './pipeline-process.js';
+import { hasExited, logLines, startPipelineParts, stopChild, type PipelinePart } from './pipeline-process.js';
 import { fetchMetrics, maxBucket, mean, metric, tsdbRepCount, tsdbRepExport, until, type Sample } from './probes.js';
 import { cpuPerMessage, cpuSnapshot, sampleRss, type CpuSnapshot } from './proc-stats.js';
 import { startPublishers, type Publishers } from './workload.js';
@@ -43,21 +44,17 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 export async function runPipeline(run: number, options: BenchOptions): Promise<PipelineResult> {
   const N = options.messages;
   const servers = await startBenchServers();
-  let child: RunningProcess | undefined;
+  let parts: PipelinePart[] = [];
   let publishers: Publishers | undefined;
   try {
-    const port = await freePort();
-    const apiUrl = `http://127.0.0.1:${port}`;
-    const env = pipelineEnv(servers.env, { API_PORT: String(port), LOG_LEVEL: 'warn', MQTT_CLIENT_ID: `bench-ingest-${run}`, ...options.pipelineEnv });
-    const pipeline = (child = spawnPipeline(env, options.nodeArgs));
-    const pid = pipeline.child.pid;
-    if (pid === undefined) throw new Error('pipeline did not start');
-    await waitUntilReady(pipeline, apiUrl);
+    const env = pipelineEnv(servers.env, { LOG_LEVEL: 'warn', MQTT_CLIENT_ID: `bench-ingest-${run}`, ...options.pipelineEnv });
+    parts = await startPipelineParts(options.topology, env, options.nodeArgs, freePort);
     publishers = await startPublishers(servers.env.MQTT_URL, options, `pipeline-${run}`);
     await sleep(500); // let the ingest's subscription and the worker's first polls settle
 
+    const pipelinePids = Object.fromEntries(parts.map((part) => [part.name, part.run.child.pid]));
     const pids = {
-      pipeline: pid,
+      ...pipelinePids,
       mosquitto: servers.mosquitto.pid,
       redis: servers.redis.pid,
       'victoria-metrics': servers.victoriaMetrics.pid,
@@ -68,19 +65,22 @@ export async function runPipeline(run: number, options: BenchOptions): Promise<P
     /** prom-client resets its event-loop delay histogram at every scrape: keep the maximum over our polls. */
     let lagMaxS = 0;
     let inFlightMax = 0;
+    /** Every part's metrics in one list (counters add up across processes). */
     const scrape = async () => {
-      const m = await fetchMetrics(apiUrl);
-      lagMaxS = Math.max(lagMaxS, metric(m, 'neurolift_nodejs_eventloop_lag_max_seconds'));
+      const each = await Promise.all(parts.map((part) => fetchMetrics(part.url)));
+      for (const m of each) lagMaxS = Math.max(lagMaxS, metric(m, 'neurolift_nodejs_eventloop_lag_max_seconds'));
+      const m = each.flat();
       inFlightMax = Math.max(inFlightMax, metric(m, 'neurolift_ingest_in_flight_messages'));
       return m;
     };
+    const exited = () => parts.find((part) => hasExited(part.run));
     const noteInRedis = (m: readonly Sample[]) => {
       if (inRedisAt === 0 && metric(m, 'neurolift_ingest_messages_stored_total') >= N) inRedisAt = performance.now();
     };
     await scrape(); // resets prom-client's event-loop delay histogram, so startup is not counted
     lagMaxS = 0;
     inFlightMax = 0;
-    const rss = sampleRss(pid, 200);
+    const rss = parts.map((part) => sampleRss(part.run.child.pid ?? 0, 200));
     const before = cpuSnapshot(pids);
     const t0 = publishers.go();
     const t0Epoch = Date.now();
@@ -95,7 +95,8 @@ export async function runPipeline(run: number, options: BenchOptions): Promise<P
       await until(
         `${N} rep points written (counter)`,
         async () => {
-          if (hasExited(pipeline)) throw new Error('pipeline exited');
+          const gone = exited();
+          if (gone) throw new Error(`${gone.name} exited`);
           const m = await scrape();
           written = metric(m, 'neurolift_worker_points_written_total', { measurement: 'rep' });
           noteInRedis(m);
@@ -148,7 +149,8 @@ export async function runPipeline(run: number, options: BenchOptions): Promise<P
         error = message(e);
       }
     }
-    const peakRss = rss.stop();
+    // The sum of each process's peak: an upper bound of the pipeline's peak.
+    const peakRss = rss.reduce((sum, sampler) => sum + sampler.stop(), 0);
     const done = await Promise.race([publishers.done, sleep(10_000).then(() => undefined)]);
     if (!done) error ??= 'publishers did not finish';
     else if (done.failed > 0) error ??= `${done.failed} publishes failed: ${done.errors.join('; ')}`;
@@ -165,11 +167,14 @@ export async function runPipeline(run: number, options: BenchOptions): Promise<P
       () => ({}),
     );
 
-    const measurementLog = logLines(pipeline, t0Epoch);
-    const exit = await stopChild(pipeline);
+    const allLogLines = () => parts.flatMap((part) => logLines(part.run, t0Epoch).map((line) => (parts.length > 1 ? `${part.name} ${line}` : line)));
+    const measurementLog = allLogLines();
+    const exits = await Promise.all(parts.map(async (part) => ({ name: part.name, exit: await stopChild(part.run) })));
     const seconds = (storedAt - t0) / 1000;
-    const { perMsgUs, busyPct } = cpuPerMessage(before, after ?? cpuSnapshot(pids), N);
-    const drained = cpuPerMessage(before, drainedCpu ?? cpuSnapshot(pids), N);
+    const { perMsgUs, busyPct } = withPipelineTotal(cpuPerMessage(before, after ?? cpuSnapshot(pids), N), parts);
+    const drained = withPipelineTotal(cpuPerMessage(before, drainedCpu ?? cpuSnapshot(pids), N), parts);
+    const failedExit = exits.find(({ exit }) => exit.signal !== null || exit.code !== 0);
+    const exit = failedExit ? `${failedExit.name}: ${failedExit.exit.signal ?? `code ${failedExit.exit.code}`}` : 'code 0';
     return {
       msgPerS: stored >= N ? N / seconds : 0,
       stored,
@@ -185,15 +190,22 @@ export async function runPipeline(run: number, options: BenchOptions): Promise<P
       cpuUsDrained: drained.perMsgUs,
       internals,
       logLines: measurementLog,
-      shutdownLogLines: logLines(pipeline, t0Epoch).slice(measurementLog.length),
-      exit: exit.signal ?? `code ${exit.code}`,
+      shutdownLogLines: allLogLines().slice(measurementLog.length),
+      exit,
       ...(error === undefined ? {} : { error }),
     };
   } finally {
     await publishers?.terminate();
-    if (child) await stopChild(child);
+    await Promise.all(parts.map((part) => stopChild(part.run)));
     await servers.stop();
   }
+}
+
+/** With one process per service, `pipeline` is their sum (the report's pipeline figure); each stays listed. */
+function withPipelineTotal<T extends { perMsgUs: Record<string, number> }>(result: T, parts: readonly PipelinePart[]): T {
+  if (parts.length === 1) return result;
+  const total = parts.reduce((sum, part) => sum + (result.perMsgUs[part.name] ?? 0), 0);
+  return { ...result, perMsgUs: { ...result.perMsgUs, pipeline: total } };
 }
 
 interface Sampled {
