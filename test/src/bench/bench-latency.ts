@@ -1,7 +1,8 @@
 // Latency benchmark at a steady load: publish → rep point stored in the TSDB, and rep → in-set alert
-// on MQTT, through the all-in-one pipeline (child process) on fresh servers.
+// on MQTT, through the pipeline (one process per service, or --topology all-in-one) on fresh servers.
 //
 //   npm run build && node test/dist/bench/bench-latency.js [--rate 2000] [--seconds 20] [--runs 3] [--reps-per-set 10]
+//     [--topology services|all-in-one]
 //
 // Background: `rate` rep messages/s from 100 stations (sets of reps-per-set reps, closed by the next
 // set), paced every 10 ms. Probes: twice a second a grinding set on its own station whose fifth rep
@@ -15,7 +16,7 @@ import { freePort } from '../../../infra/local-services.mjs';
 import { pipelineEnv, repPayload } from '../harness/pipeline.js';
 import { startRecordingProxy } from '../harness/recording-proxy.js';
 import { startBenchServers } from './bench-servers.js';
-import { spawnPipeline, stopChild, waitUntilReady } from './pipeline-process.js';
+import { parseTopology, startPipelineParts, stopChild, type PipelinePart } from './pipeline-process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -23,6 +24,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '20' },
     runs: { type: 'string', default: '3' },
     'reps-per-set': { type: 'string', default: '10' },
+    topology: { type: 'string', default: 'services' },
     /** Extra pipeline settings, KEY=VALUE, repeatable. */
     'pipeline-env': { type: 'string', multiple: true, default: [] },
   },
@@ -32,6 +34,7 @@ const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const RUNS = Number(args.runs);
 const REPS_PER_SET = Number(args['reps-per-set']);
+const TOPOLOGY = parseTopology(args.topology);
 const STATIONS = 100;
 const GYM = 'bench-lat';
 
@@ -56,10 +59,10 @@ interface RunResult {
 async function runOnce(run: number): Promise<RunResult> {
   const servers = await startBenchServers();
   const proxy = await startRecordingProxy(servers.env.INFLUX_URL);
-  const apiPort = await freePort();
-  const child = spawnPipeline(pipelineEnv(servers.env, { INFLUX_URL: proxy.url, API_PORT: String(apiPort), MQTT_CLIENT_ID: `bench-lat-${run}`, LOG_LEVEL: 'error', ...EXTRA_ENV }), []);
+  let parts: PipelinePart[] = [];
   try {
-    await waitUntilReady(child, `http://127.0.0.1:${apiPort}`);
+    const env = pipelineEnv(servers.env, { INFLUX_URL: proxy.url, MQTT_CLIENT_ID: `bench-lat-${run}`, LOG_LEVEL: 'error', ...EXTRA_ENV });
+    parts = await startPipelineParts(TOPOLOGY, env, [], freePort);
     const alertsAt = new Map<string, number>();
     const coach = await mqtt.connectAsync(servers.env.MQTT_URL, { clientId: `coach-${run}`, protocolVersion: 5 });
     coach.on('message', (_topic, payload) => {
@@ -130,14 +133,14 @@ async function runOnce(run: number): Promise<RunResult> {
       published,
     };
   } finally {
-    await stopChild(child);
+    await Promise.all(parts.map((part) => stopChild(part.run)));
     await proxy.close();
     await servers.stop();
   }
 }
 
 const results: RunResult[] = [];
-console.log(`bench-latency: ${RATE} rep msg/s from ${STATIONS} stations (sets of ${REPS_PER_SET}) for ${SECONDS} s, 2 grinding probe sets/s, ${RUNS} run(s)${Object.keys(EXTRA_ENV).length ? `, pipeline env ${JSON.stringify(EXTRA_ENV)}` : ''}`);
+console.log(`bench-latency: ${RATE} rep msg/s from ${STATIONS} stations (sets of ${REPS_PER_SET}) for ${SECONDS} s, 2 grinding probe sets/s, ${RUNS} run(s), pipeline ${TOPOLOGY}${Object.keys(EXTRA_ENV).length ? `, pipeline env ${JSON.stringify(EXTRA_ENV)}` : ''}`);
 for (let run = 1; run <= RUNS; run++) {
   const result = await runOnce(run);
   results.push(result);

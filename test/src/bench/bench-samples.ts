@@ -1,7 +1,8 @@
-// Raw `samples` at 100 Hz from many stations at once, in real time, through the all-in-one pipeline
-// (child process) on fresh servers: does segmentation keep up?
+// Raw `samples` at 100 Hz from many stations at once, in real time, through the pipeline (one process per
+// service, or --topology all-in-one) on fresh servers: does segmentation keep up?
 //
 //   npm run build && node test/dist/bench/bench-samples.js [--stations 2000] [--block-ms 1000] [--seconds 60] [--runs 3]
+//     [--topology services|all-in-one]
 //
 // Each station plays a synthetic set (5–8 reps with pauses, ±2 mm noise, 100 Hz) as blocks of
 // `block-ms`, back to back, then ends the set and starts the next, stamped with the real clock. Measured:
@@ -18,7 +19,7 @@ import { freePort } from '../../../infra/local-services.mjs';
 import { pipelineEnv } from '../harness/pipeline.js';
 import { exportSeries } from '../harness/servers.js';
 import { startBenchServers } from './bench-servers.js';
-import { spawnPipeline, stopChild, waitUntilReady } from './pipeline-process.js';
+import { parseTopology, startPipelineParts, stopChild, type PipelinePart } from './pipeline-process.js';
 import { processCpuSeconds, sampleRss } from './proc-stats.js';
 
 const { values: args } = parseArgs({
@@ -27,12 +28,14 @@ const { values: args } = parseArgs({
     'block-ms': { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '60' },
     runs: { type: 'string', default: '3' },
+    topology: { type: 'string', default: 'services' },
   },
 });
 const STATIONS = Number(args.stations);
 const BLOCK_MS = Number(args['block-ms']);
 const SECONDS = Number(args.seconds);
 const RUNS = Number(args.runs);
+const TOPOLOGY = parseTopology(args.topology);
 const HZ = 100;
 const GYM = 'bench-samples';
 const PER_BLOCK = (HZ * BLOCK_MS) / 1000;
@@ -55,19 +58,20 @@ const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[
 
 async function runOnce(run: number) {
   const servers = await startBenchServers();
-  const apiPort = await freePort();
-  const child = spawnPipeline(pipelineEnv(servers.env, { API_PORT: String(apiPort), MQTT_CLIENT_ID: `bench-samples-${run}`, LOG_LEVEL: 'error', SET_IDLE_TIMEOUT_MS: '60000' }), []);
   const queue = new Queue(QUEUES.samples, { connection: { url: servers.env.REDIS_URL }, prefix: '{nl}' });
+  let parts: PipelinePart[] = [];
   try {
-    await waitUntilReady(child, `http://127.0.0.1:${apiPort}`);
-    const pid = child.child.pid ?? 0;
+    const env = pipelineEnv(servers.env, { MQTT_CLIENT_ID: `bench-samples-${run}`, LOG_LEVEL: 'error', SET_IDLE_TIMEOUT_MS: '60000' });
+    parts = await startPipelineParts(TOPOLOGY, env, [], freePort);
+    const pids = parts.map((part) => part.run.child.pid ?? 0);
+    const cpuNow = () => pids.reduce((sum, pid) => sum + (processCpuSeconds(pid) ?? 0), 0);
     const device = await mqtt.connectAsync(servers.env.MQTT_URL, { clientId: `samples-load-${run}`, protocolVersion: 5 });
     const stations: Station[] = Array.from({ length: STATIONS }, (_, s) => ({ id: `st-${s}`, trace: TRACES[s % TRACES.length] as SyntheticTrace, set: 0, offset: (s * 37) % 500, setStart: Date.now() - ((s * 37) % 500) * (1000 / HZ), blocks: [] }));
     let expectedReps = 0;
     let blocks = 0;
     let backlogMax = 0;
-    const rss = sampleRss(pid);
-    const cpu0 = processCpuSeconds(pid) ?? 0;
+    const rss = pids.map((pid) => sampleRss(pid));
+    const cpu0 = cpuNow();
     const started = Date.now();
     const publish = (topic: string, body: object) => {
       device.publish(topic, JSON.stringify({ v: 1, ...body }), { qos: 1 });
@@ -107,8 +111,9 @@ async function runOnce(run: number) {
       drainedAt = Date.now();
       await sleep(200);
     }
-    const cpuSeconds = (processCpuSeconds(pid) ?? 0) - cpu0;
-    const peakRss = rss.stop();
+    const cpuSeconds = cpuNow() - cpu0;
+    // The sum of each process's peak: an upper bound of the pipeline's peak.
+    const peakRss = rss.reduce((sum, sampler) => sum + sampler.stop(), 0);
     await sleep(3000);
     const series = await exportSeries(servers.env.INFLUX_URL, `rep_mean_velocity{gym="${GYM}"}`, { endMs: Date.now() + 60_000 });
     const storedReps = series.reduce((sum, s) => sum + s.values.length, 0);
@@ -125,19 +130,19 @@ async function runOnce(run: number) {
     };
   } finally {
     await queue.close();
-    await stopChild(child);
+    await Promise.all(parts.map((part) => stopChild(part.run)));
     await servers.stop();
   }
 }
 
-console.log(`bench-samples: ${STATIONS} stations × ${HZ} Hz in blocks of ${BLOCK_MS} ms, ${SECONDS} s, ${RUNS} run(s)`);
+console.log(`bench-samples: ${STATIONS} stations × ${HZ} Hz in blocks of ${BLOCK_MS} ms, ${SECONDS} s, ${RUNS} run(s), pipeline ${TOPOLOGY}`);
 const results = [];
 for (let run = 1; run <= RUNS; run++) {
   const r = await runOnce(run);
   results.push(r);
   console.log(
     `run ${run}: ${r.blocksPerS.toFixed(0)} blocks/s (${(r.samplesPerS / 1000).toFixed(0)}k samples/s); backlog max ${r.backlogMax} jobs, drained ${r.drainS.toFixed(1)} s after the last block; ` +
-      `reps of closed sets ${r.expectedReps}, rep points stored ${r.storedReps} (incl. open sets' reps); pipeline peak RSS ${r.peakRssMb.toFixed(0)} MB, CPU ${r.cpuPct.toFixed(0)} % of one core`,
+      `reps of closed sets ${r.expectedReps}, rep points stored ${r.storedReps} (incl. open sets' reps); pipeline peak RSS ${r.peakRssMb.toFixed(0)} MB, CPU ${r.cpuPct.toFixed(0)} % of one core (all its processes)`,
   );
 }
 console.log(`MEDIAN: ${median(results.map((r) => r.blocksPerS)).toFixed(0)} blocks/s, backlog max ${median(results.map((r) => r.backlogMax))}, drain ${median(results.map((r) => r.drainS)).toFixed(1)} s, RSS ${median(results.map((r) => r.peakRssMb)).toFixed(0)} MB`);

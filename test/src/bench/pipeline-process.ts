@@ -53,6 +53,13 @@ export function logLines(run: RunningProcess, t0Epoch: number): string[] {
 export type Topology = 'all-in-one' | 'services';
 export const TOPOLOGIES: readonly Topology[] = ['all-in-one', 'services'];
 
+/** The --topology flag's value, or an error that lists the allowed ones. */
+export function parseTopology(text: string): Topology {
+  const topology = TOPOLOGIES.find((name) => name === text);
+  if (topology === undefined) throw new Error(`--topology must be one of ${TOPOLOGIES.join(', ')} (got "${text}")`);
+  return topology;
+}
+
 /** One process of the pipeline and where its /metrics and /readyz are served. */
 export interface PipelinePart {
   readonly name: string;
