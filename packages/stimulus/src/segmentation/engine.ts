@@ -10,6 +10,7 @@
  * through the same arithmetic in the same order however the samples were split into blocks, so the
  * reps do not depend on the block boundaries or on a JSON round trip of the state between blocks.
  */
+import { boundaryRefiner } from './boundary-refiner.js';
 import type { FilterKernels } from './kernels.js';
 import type { SegmenterParams } from './params.js';
 import { PhaseDetector } from './phase-detector.js';
@@ -80,7 +81,8 @@ export class StreamEngine {
     this.ringP = state.ringP;
     this.ringF = state.ringF;
     this.loads = state.loads.map(([index, kg]) => [index, kg]);
-    this.phase = new PhaseDetector(params, tally, state.phase);
+    const refiner = boundaryRefiner(kernels.half, this.period * group, group, kernels.cutoffHz, params.phaseThresholdMps);
+    this.phase = new PhaseDetector(params, tally, state.phase, refiner);
     this.reps = this.phase.reps;
   }
 
@@ -201,7 +203,7 @@ export class StreamEngine {
       }
       while (li + 1 < loads.length && loads[li + 1]![0] <= k) li++;
       const t = this.origin + (k * this.group + (this.group - 1) / 2) * this.period;
-      phase.step(t, sp, sv, sa, wf[k - fBase]!, loads[li]![1]);
+      phase.step(t, sp, sv, sa, wf[k - fBase]!, loads[li]![1], wp, c);
     }
     if (last >= this.nOut) this.nOut = last + 1;
     while (loads.length > 1 && loads[1]![0] <= this.nOut) loads.shift();

@@ -4,8 +4,9 @@
  * Phases, with hysteresis ±threshold (0.03 m/s) and a stationary state: rest (0), concentric (+1),
  * eccentric (−1). A movement in direction s runs while s·v > threshold: it starts where s·v crosses
  * the threshold upwards and its candidate end is where s·v falls back through it (both interpolated
- * between samples on the cubic through v and a). It closes when the opposite movement starts, or when
- * the bar has stayed within resumeMargin of the candidate end for stationaryMs (stationary). If the
+ * between samples on the cubic through v and a; a concentric's two are then refined by
+ * boundary-refiner.ts). It closes when the opposite movement starts, or when the bar has stayed
+ * within resumeMargin of the candidate end for stationaryMs (stationary). If the
  * bar moves on by more than resumeMargin first, the movement resumes (a stall in a grind) — or, if it
  * had not moved resumeMargin before the stall (noise, or a hesitation before the real start), restarts
  * at the latest threshold crossing.
@@ -16,6 +17,7 @@
  * velocity. The threshold crossings can (OpenBarbell likewise leaves out the time the bar moves under
  * 2 cm/s). The synthetic truth uses the same definition.
  */
+import type { BoundaryRefiner } from './boundary-refiner.js';
 import { crossingFraction, hermite } from './interpolation.js';
 import type { SegmenterParams } from './params.js';
 import { measureRep } from './rep-measure.js';
@@ -68,6 +70,7 @@ export class PhaseDetector {
     private readonly params: SegmenterParams,
     private readonly tally: SetTally,
     ph: PhaseState,
+    private readonly refiner: BoundaryRefiner,
   ) {
     this.thr = params.phaseThresholdMps;
     this.statMs = params.stationaryMs;
@@ -107,8 +110,11 @@ export class PhaseDetector {
     this.eccRom = ph.eccRom;
   }
 
-  /** One filtered sample through the phase detector. */
-  step(t: number, p: number, v: number, a: number, f: number, load: number): void {
+  /**
+   * One filtered sample through the phase detector; win[c − L … c + L] are the averaged samples
+   * around it (the FIR's window), for refining a concentric's start and end (boundary-refiner.ts).
+   */
+  step(t: number, p: number, v: number, a: number, f: number, load: number, win: readonly number[], c: number): void {
     const thr = this.thr;
     const hasPrev = !Number.isNaN(this.prevT);
     const prevV = this.prevV;
@@ -118,7 +124,8 @@ export class PhaseDetector {
     if (hasPrev) {
       if (prevV <= thr && v > thr) {
         const theta = crossingFraction(prevV, this.prevA, v, a, dtS, thr);
-        this.upT = this.prevT + theta * (t - this.prevT);
+        // The position stays the FIR's at its crossing: the refined time (≤ 50 ms off, at ~0.03 m/s) moves it by ≲ 1 mm.
+        this.upT = this.refiner.refine(win, c, t, this.prevT + theta * (t - this.prevT), 'start');
         this.upP = hermite(this.prevP, prevV, p, v, dtS, theta);
         this.accF = 0;
         this.accPw = 0;
@@ -137,7 +144,8 @@ export class PhaseDetector {
       if (Number.isNaN(this.candT)) {
         if (hasPrev && s * prevV > thr && s * v <= thr) {
           const theta = crossingFraction(s * prevV, s * this.prevA, s * v, s * a, dtS, thr);
-          this.candT = this.prevT + theta * (t - this.prevT);
+          const crossT = this.prevT + theta * (t - this.prevT);
+          this.candT = s === 1 ? this.refiner.refine(win, c, t, crossT, 'end') : crossT;
           this.candP = hermite(this.prevP, prevV, p, v, dtS, theta);
           this.candF = this.movF;
           this.candPw = this.movPw;
