@@ -27,6 +27,8 @@ const { values: args } = parseArgs({
     topology: { type: 'string', default: 'services' },
     /** Extra pipeline settings, KEY=VALUE, repeatable. */
     'pipeline-env': { type: 'string', multiple: true, default: [] },
+    /** Also print the medians as one line of JSON (for bench-all). */
+    json: { type: 'boolean', default: false },
   },
 });
 const EXTRA_ENV = Object.fromEntries(args['pipeline-env'].map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
@@ -151,4 +153,8 @@ for (let run = 1; run <= RUNS; run++) {
 }
 const m = (pick: (r: RunResult) => number) => median(results.map(pick));
 console.log(`MEDIAN of ${RUNS}: publish→stored p50 ${m((r) => r.storedP50)} ms, p99 ${m((r) => r.storedP99)} ms; rep→in-set alert p50 ${m((r) => r.alertP50)} ms, p99 ${m((r) => r.alertP99)} ms`);
+if (args.json) {
+  const medians = { rate: RATE, storedP50: m((r) => r.storedP50), storedP99: m((r) => r.storedP99), alertP50: m((r) => r.alertP50), alertP99: m((r) => r.alertP99) };
+  console.log(`JSON ${JSON.stringify({ medians, runs: results })}`);
+}
 process.exit(results.some((r) => r.alertMissing > 0 || r.storedMissing > 0) ? 1 : 0);

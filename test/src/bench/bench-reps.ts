@@ -61,7 +61,7 @@ async function main(options: BenchOptions): Promise<number> {
   }
 
   console.log(`\n=== ${RUNS} run(s), ${N.toLocaleString('en-US')} messages each: per run and MEDIAN ===\n${table(N, results, true)}`);
-  if (options.json) console.log(JSON.stringify({ settings, medians: medians(N, results), runs: results }, null, 2));
+  if (options.json) console.log(`JSON ${JSON.stringify({ settings, medians: medians(N, results), runs: results })}`);
   const lossy = results.filter((r) => r.pipeline.loss !== 0 || (r.baseline?.loss ?? 0) !== 0 || r.pipeline.error !== undefined);
   if (lossy.length > 0) {
     console.log(`\nFAILED: loss or errors in run(s) ${lossy.map((r) => r.run).join(', ')}`);

@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '60' },
     runs: { type: 'string', default: '3' },
     topology: { type: 'string', default: 'services' },
+    /** Also print the medians as one line of JSON (for bench-all). */
+    json: { type: 'boolean', default: false },
   },
 });
 const STATIONS = Number(args.stations);
@@ -146,4 +148,15 @@ for (let run = 1; run <= RUNS; run++) {
   );
 }
 console.log(`MEDIAN: ${median(results.map((r) => r.blocksPerS)).toFixed(0)} blocks/s, backlog max ${median(results.map((r) => r.backlogMax))}, drain ${median(results.map((r) => r.drainS)).toFixed(1)} s, RSS ${median(results.map((r) => r.peakRssMb)).toFixed(0)} MB`);
+if (args.json) {
+  const medians = {
+    stations: STATIONS,
+    blockMs: BLOCK_MS,
+    blocksPerS: median(results.map((r) => r.blocksPerS)),
+    backlogMax: median(results.map((r) => r.backlogMax)),
+    drainS: median(results.map((r) => r.drainS)),
+    peakRssMb: median(results.map((r) => r.peakRssMb)),
+  };
+  console.log(`JSON ${JSON.stringify({ medians, runs: results })}`);
+}
 process.exit(results.some((r) => r.storedReps < r.expectedReps) ? 1 : 0);

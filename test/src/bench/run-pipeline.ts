@@ -24,6 +24,8 @@ export interface PipelineResult {
   /** First publish → the ingest's stored counter reaching N (all committed to Redis and PUBACKed by ingest), s. */
   readonly inRedisSeconds: number;
   readonly peakRssMb: number;
+  /** Peak RSS of each pipeline process (`pipeline`, or `ingest`, `worker`, `alerts`), MB. */
+  readonly peakRssMbByProcess: Record<string, number>;
   /** CPU µs per message up to all stored: pipeline, mosquitto, redis, victoria-metrics, loadgen, other. */
   readonly cpuUs: Record<string, number>;
   readonly busyPct: number;
@@ -149,8 +151,10 @@ export async function runPipeline(run: number, options: BenchOptions): Promise<P
         error = message(e);
       }
     }
+    const peaks = rss.map((sampler) => sampler.stop());
     // The sum of each process's peak: an upper bound of the pipeline's peak.
-    const peakRss = rss.reduce((sum, sampler) => sum + sampler.stop(), 0);
+    const peakRss = peaks.reduce((sum, peak) => sum + peak, 0);
+    const peakRssMbByProcess = Object.fromEntries(parts.map((part, i) => [part.name, (peaks[i] ?? 0) / 2 ** 20]));
     const done = await Promise.race([publishers.done, sleep(10_000).then(() => undefined)]);
     if (!done) error ??= 'publishers did not finish';
     else if (done.failed > 0) error ??= `${done.failed} publishes failed: ${done.errors.join('; ')}`;
@@ -184,6 +188,7 @@ export async function runPipeline(run: number, options: BenchOptions): Promise<P
       ackedSeconds: done ? (done.doneAt - t0) / 1000 : NaN,
       inRedisSeconds: inRedisAt === 0 ? NaN : (inRedisAt - t0) / 1000,
       peakRssMb: peakRss / 2 ** 20,
+      peakRssMbByProcess,
       cpuUs: perMsgUs,
       busyPct,
       drainedSeconds: (drainedAt - t0) / 1000,
