@@ -189,6 +189,25 @@ describe('alerts', () => {
     expect(hooks.received('/reject').filter((h) => h.headers['x-neurolift-alert-id'] === alert?.id)).toHaveLength(1);
   });
 
+  it('in-set checks run before queued set-close checks, which re-model the athlete and have no deadline', async () => {
+    await checksQueue.pause();
+    try {
+      await publishSet(GYM, 'st-prio', 'ath-prio', 'prio-1', [0.7, 0.69, 0.68], Date.now() - 60_000);
+      // The set job has run and queued its set_closed check behind the paused queue.
+      const prioritized = await waitFor(async () => ((await checksQueue.getPrioritizedCount()) > 0 ? checksQueue.getPrioritized() : undefined), {
+        what: 'the set_closed check',
+        timeoutMs: 20_000,
+      });
+      expect(prioritized.map((job) => job.name)).toEqual(['set_closed']);
+      const waiting = await checksQueue.getWaiting();
+      expect(waiting.length).toBeGreaterThan(0);
+      expect(new Set(waiting.map((job) => job.name))).toEqual(new Set(['reps']));
+    } finally {
+      await checksQueue.resume();
+    }
+    await waitFor(() => closedOnConsole(GYM, 'st-prio', 'prio-1'), { what: 'the set_closed check to run after the resume', timeoutMs: 20_000 });
+  });
+
   it('a station going offline while its set is open alerts at once', async () => {
     await publishRep(device, GYM, 'st-off', { ts: Date.now() - 5000, athleteId: 'ath-off', setId: 'off-1', repIndex: 1, meanVelocity: 0.7 });
     await device.publishAsync(`gym/v1/${GYM}/st-off/status`, JSON.stringify({ v: 1, online: false }), { qos: 1 });

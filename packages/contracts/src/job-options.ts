@@ -36,6 +36,18 @@ export const JOB_OPTIONS = {
     removeOnComplete: true,
     removeOnFail: { count: 10_000 },
   },
+  /**
+   * Set-close, session-end and daily checks: taken only when no in-set or station check waits (BullMQ
+   * runs jobs without a priority first). Those have a 1 s deadline; these re-model an athlete's history
+   * and have none, so a backlog of them must not hold up an in-set alert.
+   */
+  alertChecksAfterSet: {
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 500 },
+    removeOnComplete: true,
+    removeOnFail: { count: 10_000 },
+    priority: 10,
+  },
   alerts: {
     attempts: 20,
     backoff: { type: 'exponential', delay: 500 },

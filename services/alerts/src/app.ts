@@ -117,7 +117,7 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
       {
         name: 'daily',
         data: { v: 1, kind: 'daily', ...(schedule.gymId === undefined ? {} : { gymId: schedule.gymId }) } satisfies AlertCheckJob,
-        opts: JOB_OPTIONS.alertChecks,
+        opts: JOB_OPTIONS.alertChecksAfterSet,
       },
     );
   }

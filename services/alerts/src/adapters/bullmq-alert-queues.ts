@@ -28,7 +28,7 @@ export function createAlertQueues(connection: RedisClient, prefix: string, webho
       });
     },
     async later(check: AlertCheckJob, jobId, atMs) {
-      await checks.add(check.kind, check, { ...JOB_OPTIONS.alertChecks, jobId, delay: Math.max(0, atMs - Date.now()) });
+      await checks.add(check.kind, check, { ...JOB_OPTIONS.alertChecksAfterSet, jobId, delay: Math.max(0, atMs - Date.now()) });
     },
     async close() {
       await Promise.all([checks.close(), alerts.close(), webhooks.close()]);

@@ -23,7 +23,7 @@ export function createBullAlertChecks(redis: RedisClient, keys: RedisKeys): Aler
         .expire(keys.gymAthletes(gymId), GYM_ATHLETES_TTL_S)
         .sadd(keys.gyms, gymId)
         .exec();
-      await queue.add('set_closed', { v: 1, kind: 'set_closed', gymId, stationId, setId, athleteId } satisfies AlertCheckJob, JOB_OPTIONS.alertChecks);
+      await queue.add('set_closed', { v: 1, kind: 'set_closed', gymId, stationId, setId, athleteId } satisfies AlertCheckJob, JOB_OPTIONS.alertChecksAfterSet);
     },
     close: () => queue.close(),
   };
