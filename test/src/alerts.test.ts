@@ -189,23 +189,30 @@ describe('alerts', () => {
     expect(hooks.received('/reject').filter((h) => h.headers['x-neurolift-alert-id'] === alert?.id)).toHaveLength(1);
   });
 
-  it('in-set checks run before queued set-close checks, which re-model the athlete and have no deadline', async () => {
+  it('in-set checks run before queued set-close checks, and one waits per gym however many rep batches came', async () => {
     await checksQueue.pause();
     try {
       await publishSet(GYM, 'st-prio', 'ath-prio', 'prio-1', [0.7, 0.69, 0.68], Date.now() - 60_000);
-      // The set job has run and queued its set_closed check behind the paused queue.
-      const prioritized = await waitFor(async () => ((await checksQueue.getPrioritizedCount()) > 0 ? checksQueue.getPrioritized() : undefined), {
-        what: 'the set_closed check',
-        timeoutMs: 20_000,
+      await publishSet(GYM, 'st-prio-2', 'ath-prio-2', 'prio-2', [0.7, 0.69, 0.68], Date.now() - 60_000);
+      // The set jobs have run and queued their set_closed checks behind the paused queue.
+      const prioritized = await waitFor(async () => ((await checksQueue.getPrioritizedCount()) >= 2 ? checksQueue.getPrioritized() : undefined), {
+        what: 'both set_closed checks',
+        timeoutMs: 30_000,
       });
-      expect(prioritized.map((job) => job.name)).toEqual(['set_closed']);
+      expect(prioritized.map((job) => job.name)).toEqual(['set_closed', 'set_closed']);
+      // Both sets' reps (several rep batches) wait for one pass of the gym.
       const waiting = await checksQueue.getWaiting();
-      expect(waiting.length).toBeGreaterThan(0);
-      expect(new Set(waiting.map((job) => job.name))).toEqual(new Set(['reps']));
+      expect(waiting.map((job) => job.data as unknown)).toEqual([{ v: 1, kind: 'in_set', gymId: GYM }]);
+      const pending = Object.keys(await redis.hgetall(keys.inSetPending(GYM))).map((field) => JSON.parse(field) as { setId: string });
+      expect(pending.map((ref) => ref.setId).sort()).toEqual(['prio-1', 'prio-2']);
     } finally {
       await checksQueue.resume();
     }
-    await waitFor(() => closedOnConsole(GYM, 'st-prio', 'prio-1'), { what: 'the set_closed check to run after the resume', timeoutMs: 20_000 });
+    for (const [station, setId] of [['st-prio', 'prio-1'], ['st-prio-2', 'prio-2']] as const) {
+      await waitFor(() => closedOnConsole(GYM, station, setId), { what: `the set_closed check of ${setId} after the resume`, timeoutMs: 20_000 });
+    }
+    // The pass judged both sets (their bars are on the console) and cleared what it read.
+    expect(await redis.hlen(keys.inSetPending(GYM))).toBe(0);
   });
 
   it('a station going offline while its set is open alerts at once', async () => {

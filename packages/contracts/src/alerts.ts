@@ -57,9 +57,13 @@ const SetRef = { gymId: Id, stationId: Id, setId: Id, athleteId: Id };
  */
 export const AlertCheckJob = z.discriminatedUnion('kind', [
   /**
-   * Reps of these sets were stored (one job per rep batch; enqueued before their points are written, so
-   * a slow TSDB does not delay alerts): in-set rules and the console's bars.
+   * Reps of sets of this gym were stored (enqueued before their points are written, so a slow TSDB does
+   * not delay alerts): in-set rules and the console's bars for every set in the gym's in-set-pending hash.
+   * Deduplicated per gym: one waits while one runs, so under load one pass judges each busy set once
+   * however many rep batches touched it.
    */
+  z.object({ v: z.literal(1), kind: z.literal('in_set'), gymId: Id }),
+  /** As `in_set` for the listed sets (one job per rep batch): what workers before `in_set` enqueued. */
   z.object({ v: z.literal(1), kind: z.literal('reps'), sets: z.array(z.object(SetRef)).min(1).max(5000) }),
   /** A set closed and the model ran: post-set rules; schedules the session-end check. */
   z.object({ v: z.literal(1), kind: z.literal('set_closed'), ...SetRef }),

@@ -45,6 +45,11 @@ export function redisKeys(prefix: string) {
     liveStations: (gymId: string) => `${prefix}:live:${gymId}:stations`,
     /** List of a gym's latest alerts (AlertMessage JSON), newest first, trimmed. */
     liveAlerts: (gymId: string) => `${prefix}:live:${gymId}:alerts`,
+    /**
+     * Hash of a gym's sets with reps not yet judged by the in-set rules: field = SetRef JSON, value = a
+     * counter bumped by every rep batch, so a pass removes only what has not changed since it read it.
+     */
+    inSetPending: (gymId: string) => `${prefix}:gym:${gymId}:in-set-pending`,
     /** Hash exercise → what the in-set alert rules need of the athlete (median ROM, e1RM, best e1RM). */
     alertBasis: (athleteId: string) => `${prefix}:athlete:${athleteId}:alert-basis`,
     /** Athlete profile JSON. */

@@ -31,8 +31,19 @@ export interface InSetInputs {
   readonly previous: LiveStation | undefined;
 }
 
+/** A gym's sets waiting for an in-set pass, and the marks that pass read. */
+export interface InSetPending {
+  readonly sets: readonly SetRef[];
+  /** Field → counter as read: the pass removes a field only if no rep batch has bumped it since. */
+  readonly marks: ReadonlyMap<string, string>;
+}
+
 /** Reads of the pipeline's state in Redis (written by ingest and the worker). */
 export interface AlertState {
+  /** The gym's sets whose reps changed since their last in-set pass (marked by the worker). */
+  inSetPending(gymId: string): Promise<InSetPending>;
+  /** Removes the marks a pass read, unless a rep batch bumped them meanwhile (then the next pass looks again). */
+  clearInSetPending(gymId: string, marks: ReadonlyMap<string, string>): Promise<void>;
   /** The in-set inputs of many sets in two round trips, in the order asked. */
   inSetInputs(sets: readonly SetRef[]): Promise<InSetInputs[]>;
   /** The set open on a station now, if any. */

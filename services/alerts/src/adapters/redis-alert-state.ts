@@ -1,7 +1,7 @@
 import { AlertMessage, AthleteProfile, LiveStation, RepRecord, type RedisKeys } from '@neurolift/contracts';
 import { replyValues, type RedisClient } from '@neurolift/storage';
 import { z } from 'zod';
-import type { AlertBasis, AlertState, ClaimOutcome, DeliveryChannel, DeliveryLedger, LiveBoard } from '../ports.js';
+import type { AlertBasis, AlertState, ClaimOutcome, DeliveryChannel, DeliveryLedger, LiveBoard, SetRef } from '../ports.js';
 
 const Basis = z.object({ medianRomM: z.number().optional(), e1rmKg: z.number().optional(), bestE1rmKg: z.number().optional() });
 
@@ -28,10 +28,38 @@ redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
 return 'new'
 `;
 
+/** KEYS: a gym's in-set-pending hash. ARGV: field, counter pairs. Deletes each field still at its counter. */
+const CLEAR_IF_UNCHANGED = `
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+end
+return 1
+`;
+
+const PendingRef = z.object({ gymId: z.string(), stationId: z.string(), setId: z.string(), athleteId: z.string() });
+
 /** Reads of the pipeline's state, the console's board and the delivery ledger, all in Redis. */
 export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): AlertState & LiveBoard & DeliveryLedger {
   const basisKey = keys.alertBasis;
   return {
+    async inSetPending(gymId) {
+      const fields = await redis.hgetall(keys.inSetPending(gymId));
+      const sets: SetRef[] = [];
+      const marks = new Map<string, string>();
+      for (const [field, counter] of Object.entries(fields)) {
+        marks.set(field, counter);
+        // Written by the worker; one of another gym or shape is dropped with the marks.
+        const ref = PendingRef.safeParse(JSON.parse(field));
+        if (ref.success && ref.data.gymId === gymId) sets.push(ref.data);
+      }
+      return { sets, marks };
+    },
+
+    async clearInSetPending(gymId, marks) {
+      if (marks.size === 0) return;
+      await redis.eval(CLEAR_IF_UNCHANGED, 1, keys.inSetPending(gymId), ...[...marks].flat());
+    },
+
     async inSetInputs(sets) {
       if (sets.length === 0) return [];
       const first = redis.pipeline();

@@ -4,6 +4,7 @@ import { velocityLosses } from '@neurolift/stimulus';
 import type { CheckDeps, CheckResult } from './check-deps.js';
 
 type RepsCheck = Extract<AlertCheckJob, { kind: 'reps' }>;
+type InSetCheck = Extract<AlertCheckJob, { kind: 'in_set' }>;
 
 /** The console's view of a set so far: bars of mean velocity and the velocity loss reached. */
 export function liveSet(reps: readonly RepRecord[], previous: LiveStation | undefined, thresholds: { amber: number; red: number }, open: boolean, now: number): LiveStation | undefined {
@@ -35,6 +36,17 @@ export function liveSet(reps: readonly RepRecord[], previous: LiveStation | unde
     open,
     updatedAt: now,
   };
+}
+
+/**
+ * Reps of sets of a gym were stored: one pass over every set marked pending since the last (near failure,
+ * partial rep, high fatigue; the console's bars). The marks read are cleared once the alerts are enqueued,
+ * so a failed pass is retried with them, and a set with new reps meanwhile stays for the next pass.
+ */
+export async function checkInSet(job: InSetCheck, deps: CheckDeps): Promise<CheckResult> {
+  const pending = await deps.state.inSetPending(job.gymId);
+  const result = await checkReps({ v: 1, kind: 'reps', sets: [...pending.sets] }, deps);
+  return { ...result, afterwards: () => deps.state.clearInSetPending(job.gymId, pending.marks) };
 }
 
 /** Reps of these sets were stored: near failure, partial rep, high fatigue; and the console's bars. */

@@ -2,7 +2,7 @@ import { toAlert } from '@neurolift/alerts';
 import type { AlertCheckJob, AlertMessage } from '@neurolift/contracts';
 import type { CheckDeps, CheckResult } from './check-deps.js';
 import { checkDaily } from './daily.js';
-import { checkReps } from './in-set.js';
+import { checkInSet, checkReps } from './in-set.js';
 import { checkSessionEnd } from './session-end.js';
 import { checkSetClosed } from './set-closed.js';
 import { checkStationStatus } from './station-status.js';
@@ -11,6 +11,8 @@ export type { CheckDeps } from './check-deps.js';
 
 function evaluate(job: AlertCheckJob, deps: CheckDeps): Promise<CheckResult> {
   switch (job.kind) {
+    case 'in_set':
+      return checkInSet(job, deps);
     case 'reps':
       return checkReps(job, deps);
     case 'set_closed':

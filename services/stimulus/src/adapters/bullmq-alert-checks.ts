@@ -1,10 +1,13 @@
 import { JOB_OPTIONS, QUEUES, QUEUE_EVENTS_MAX_LEN, type AlertCheckJob, type RedisKeys } from '@neurolift/contracts';
-import { Queue } from 'bullmq';
-import type { RedisClient } from '@neurolift/storage';
+import { Job, Queue } from 'bullmq';
+import type { ChainableCommander } from 'ioredis';
+import { replyValues, type RedisClient } from '@neurolift/storage';
 import type { AlertChecks } from '../ports.js';
 
 /** How long a gym's athlete index remembers an athlete without sets (the daily rules look back 35 days). */
 const GYM_ATHLETES_TTL_S = 400 * 24 * 3600;
+/** A gym's pending in-set entries outlive any backlog; a pass removes them long before. */
+const IN_SET_PENDING_TTL_S = 8 * 24 * 3600;
 
 /** Alert checks as BullMQ jobs; a closed set also enters its gym's athlete index (the daily rules' list). */
 export function createBullAlertChecks(redis: RedisClient, keys: RedisKeys): AlertChecks & { close(): Promise<void> } {
@@ -12,9 +15,26 @@ export function createBullAlertChecks(redis: RedisClient, keys: RedisKeys): Aler
   return {
     async repsStored(sets) {
       if (sets.length === 0) return;
-      // One check per rep batch, however many sets it touched: job overhead stays per batch, not per set.
-      const refs = sets.map(({ gymId, stationId, setId, athleteId }) => ({ gymId, stationId, setId, athleteId }));
-      await queue.add('reps', { v: 1, kind: 'reps', sets: refs } satisfies AlertCheckJob, JOB_OPTIONS.alertChecks);
+      // Each set is marked pending in its gym's hash, and its gym gets an in_set job deduplicated per gym,
+      // all in one MULTI: a busy gym is judged once per pass, not once per rep batch.
+      const transaction = (await queue.getBackend().client).multi();
+      const multi = transaction as unknown as ChainableCommander;
+      const adds: Array<Promise<string>> = [];
+      for (const gymId of new Set(sets.map((set) => set.gymId))) {
+        const pending = keys.inSetPending(gymId);
+        for (const { stationId, setId, athleteId } of sets.filter((set) => set.gymId === gymId)) {
+          multi.hincrby(pending, JSON.stringify({ gymId, stationId, setId, athleteId }), 1);
+        }
+        multi.expire(pending, IN_SET_PENDING_TTL_S);
+        const check: AlertCheckJob = { v: 1, kind: 'in_set', gymId };
+        const deduplication = { id: `in-set.${gymId}`, keepLastIfActive: true };
+        adds.push(new Job(queue, 'in_set', check, { ...JOB_OPTIONS.alertChecks, deduplication }).addJob(transaction));
+      }
+      // Handlers before exec, so a failed add cannot become an unhandled rejection.
+      const added = Promise.all(adds);
+      added.catch(() => undefined);
+      replyValues(await multi.exec());
+      await added;
     },
     async setClosed({ gymId, stationId, setId, athleteId }) {
       await redis
