@@ -127,6 +127,9 @@ describe('DELETE /v1/athletes/{athleteId}', () => {
     expect(await redis.exists(keys.set(A.stationId, A.setId), keys.setReps(A.stationId, A.setId))).toBe(2);
     expect((await redis.zrange(keys.gymAthletes(GYM), '0', '-1')).sort()).toEqual([A.athleteId, B.athleteId]);
     expect(await consoleEntries(A.athleteId)).toEqual({ stations: 1, alerts: 1 });
+    // A set of each still waiting for an in-set pass (as a rep batch just before the erasure leaves it).
+    const pendingRef = (who: typeof A) => JSON.stringify({ gymId: GYM, stationId: who.stationId, setId: who.setId, athleteId: who.athleteId });
+    await redis.hset(keys.inSetPending(GYM), pendingRef(A), '1', pendingRef(B), '1');
 
     // No token, no erasure.
     expect((await api(`/v1/athletes/${A.athleteId}`, { method: 'DELETE' }, null)).status).toBe(401);
@@ -138,8 +141,8 @@ describe('DELETE /v1/athletes/{athleteId}', () => {
     expect(body).toMatchObject({ athleteId: A.athleteId, tsdb: 'deleted' });
     // Profile, sets, daily, version, alert basis, and the set's hash and reps.
     expect(body.redisKeysDeleted).toBeGreaterThanOrEqual(7);
-    // The gym's athlete index, the console's station and alert.
-    expect(body.redisEntriesRemoved).toBe(3);
+    // The gym's athlete index, the console's station and alert, the set waiting for an in-set pass.
+    expect(body.redisEntriesRemoved).toBe(4);
     expect(body.remaining).toContain('8 days');
 
     // The TSDB: nothing of A in any measurement, B's series exactly as before.
@@ -154,6 +157,7 @@ describe('DELETE /v1/athletes/{athleteId}', () => {
     expect(await redis.zrange(keys.gymAthletes(GYM), '0', '-1')).toEqual([B.athleteId]);
     expect(await consoleEntries(A.athleteId)).toEqual({ stations: 0, alerts: 0 });
     expect(await consoleEntries(B.athleteId)).toEqual({ stations: 1, alerts: 1 });
+    expect(await redis.hkeys(keys.inSetPending(GYM))).toEqual([pendingRef(B)]);
     expect((await api(`/v1/athletes/${A.athleteId}/profile`)).status).toBe(404);
     expect((await api(`/v1/athletes/${B.athleteId}/profile`)).status).toBe(200);
 

@@ -66,7 +66,7 @@ export function createRedisAthleteEraser(redis: RedisClient, keys: RedisKeys, op
         string[],
       ];
       const read = redis.pipeline();
-      for (const gymId of gyms) read.hgetall(keys.liveStations(gymId)).lrange(keys.liveAlerts(gymId), 0, -1);
+      for (const gymId of gyms) read.hgetall(keys.liveStations(gymId)).lrange(keys.liveAlerts(gymId), 0, -1).hkeys(keys.inSetPending(gymId));
       const boards = gyms.length === 0 ? [] : replyValues(await read.exec());
 
       // Each reply counts as whole keys deleted or as entries removed from shared keys.
@@ -85,15 +85,21 @@ export function createRedisAthleteEraser(redis: RedisClient, keys: RedisKeys, op
       gyms.forEach((gymId, i) => {
         multi.zrem(keys.gymAthletes(gymId), athleteId);
         counts.push('entries');
-        const stations = (boards[2 * i] ?? {}) as Record<string, string>;
+        const stations = (boards[3 * i] ?? {}) as Record<string, string>;
         for (const [stationId, text] of Object.entries(stations)) {
           if (!mentions(text, athleteId)) continue;
           multi.eval(HDEL_IF_UNCHANGED, 1, keys.liveStations(gymId), stationId, text);
           counts.push('entries');
         }
-        const alerts = (boards[2 * i + 1] ?? []) as string[];
+        const alerts = (boards[3 * i + 1] ?? []) as string[];
         for (const text of new Set(alerts.filter((entry) => mentions(entry, athleteId)))) {
           multi.lrem(keys.liveAlerts(gymId), 0, text);
+          counts.push('entries');
+        }
+        // Sets of the athlete still waiting for an in-set pass (fields are set refs).
+        const pending = ((boards[3 * i + 2] ?? []) as string[]).filter((field) => mentions(field, athleteId));
+        if (pending.length > 0) {
+          multi.hdel(keys.inSetPending(gymId), ...pending);
           counts.push('entries');
         }
       });
