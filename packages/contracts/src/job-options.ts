@@ -5,6 +5,14 @@
  */
 const DAY_S = 24 * 60 * 60;
 
+const ALERT_CHECKS = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 500 },
+  // Checks are re-evaluable; session-end checks have deterministic ids only while they wait.
+  removeOnComplete: true,
+  removeOnFail: { count: 10_000 },
+} as const;
+
 export const JOB_OPTIONS = {
   reps: {
     attempts: 12,
@@ -29,25 +37,13 @@ export const JOB_OPTIONS = {
     removeOnComplete: true,
     removeOnFail: { count: 10_000 },
   },
-  alertChecks: {
-    attempts: 8,
-    backoff: { type: 'exponential', delay: 500 },
-    // Checks are re-evaluable; session-end checks have deterministic ids only while they wait.
-    removeOnComplete: true,
-    removeOnFail: { count: 10_000 },
-  },
+  alertChecks: ALERT_CHECKS,
   /**
    * Set-close, session-end and daily checks: taken only when no in-set or station check waits (BullMQ
    * runs jobs without a priority first). Those have a 1 s deadline; these re-model an athlete's history
    * and have none, so a backlog of them must not hold up an in-set alert.
    */
-  alertChecksAfterSet: {
-    attempts: 8,
-    backoff: { type: 'exponential', delay: 500 },
-    removeOnComplete: true,
-    removeOnFail: { count: 10_000 },
-    priority: 10,
-  },
+  alertChecksAfterSet: { ...ALERT_CHECKS, priority: 10 },
   alerts: {
     attempts: 20,
     backoff: { type: 'exponential', delay: 500 },

@@ -2,6 +2,7 @@ import { ALERT_RULES, Id, SEVERITIES, type RedisKeys } from '@neurolift/contract
 import { createRedisAthleteStore, replyValues, type RedisClient } from '@neurolift/storage';
 import { z } from 'zod';
 import type { AthleteRedisEraser, RedisErasure } from '../ports.js';
+import { parseEntry } from './parse-entry.js';
 
 /** How long an erasure waits for a worker updating the same athlete, ms (the worker's own wait). */
 const LOCK_WAIT_MS = 10_000;
@@ -23,16 +24,6 @@ return redis.call('DEL', unpack(KEYS))
 
 /** Deletes hash field ARGV[1] only while it still holds ARGV[2] (the station may show another athlete by now). */
 const HDEL_IF_UNCHANGED = `if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then return redis.call('HDEL', KEYS[1], ARGV[1]) end return 0`;
-
-/** The entry, or undefined when it is not JSON of the schema (another version may have written it). */
-function parseEntry<S extends z.ZodType>(schema: S, text: string): z.infer<S> | undefined {
-  try {
-    const parsed = schema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 const mentions = (text: string, athleteId: string): boolean => parseEntry(ConsoleEntry, text)?.athleteId === athleteId;
 

@@ -1,16 +1,7 @@
 import { AlertMessage, LiveStation, type RedisKeys } from '@neurolift/contracts';
 import type { RedisClient } from '@neurolift/storage';
-import type { z } from 'zod';
 import type { LiveStateReader } from '../ports.js';
-
-function parseEntry<S extends z.ZodType>(schema: S, text: string): z.infer<S> | undefined {
-  try {
-    const parsed = schema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+import { parseEntry } from './parse-entry.js';
 
 /**
  * Reads the live console state the alerts service keeps: the station hash and the newest `maxAlerts`
