@@ -50,6 +50,8 @@ export const AlertMessage = z.object({
 export type AlertMessage = z.infer<typeof AlertMessage>;
 
 const SetRef = { gymId: Id, stationId: Id, setId: Id, athleteId: Id };
+/** A set as alert checks name it (also the field of a gym's in-set-pending hash, as JSON). */
+export const AlertSetRef = z.object(SetRef);
 
 /**
  * Something happened that alert rules look at. Producers (the worker, ingest, the daily scheduler) only
@@ -64,7 +66,7 @@ export const AlertCheckJob = z.discriminatedUnion('kind', [
    */
   z.object({ v: z.literal(1), kind: z.literal('in_set'), gymId: Id }),
   /** As `in_set` for the listed sets (one job per rep batch): what workers before `in_set` enqueued. */
-  z.object({ v: z.literal(1), kind: z.literal('reps'), sets: z.array(z.object(SetRef)).min(1).max(5000) }),
+  z.object({ v: z.literal(1), kind: z.literal('reps'), sets: z.array(AlertSetRef).min(1).max(5000) }),
   /** A set closed and the model ran: post-set rules; schedules the session-end check. */
   z.object({ v: z.literal(1), kind: z.literal('set_closed'), ...SetRef }),
   /** Delayed until the set's session can no longer grow: session rules. */

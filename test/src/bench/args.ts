@@ -1,7 +1,7 @@
 // Command-line flags of bench-reps.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { TOPOLOGIES, type Topology } from './pipeline-process.js';
+import { parseTopology, type Topology } from './pipeline-process.js';
 
 export interface BenchOptions {
   /** Rep messages per phase (N). */
@@ -63,7 +63,12 @@ export function parseBenchArgs(argv: readonly string[] = process.argv.slice(2)):
   const publishers = positiveInt('publishers', args.publishers);
   const inFlight = positiveInt('in-flight', args['in-flight']);
   const repsPerSet = positiveInt('reps-per-set', args['reps-per-set']);
-  const topology = TOPOLOGIES.find((name) => name === args.topology) ?? usageError(`--topology must be one of ${TOPOLOGIES.join(', ')} (got "${args.topology}")`);
+  let topology: Topology;
+  try {
+    topology = parseTopology(args.topology);
+  } catch (error) {
+    usageError((error as Error).message);
+  }
   const pipelineEnv: Record<string, string> = {};
   for (const pair of args['pipeline-env']) {
     const eq = pair.indexOf('=');

@@ -51,7 +51,7 @@ export function logLines(run: RunningProcess, t0Epoch: number): string[] {
  * (the api serves no part of the measured path, so it is left out).
  */
 export type Topology = 'all-in-one' | 'services';
-export const TOPOLOGIES: readonly Topology[] = ['all-in-one', 'services'];
+const TOPOLOGIES: readonly Topology[] = ['all-in-one', 'services'];
 
 /** The --topology flag's value, or an error that lists the allowed ones. */
 export function parseTopology(text: string): Topology {

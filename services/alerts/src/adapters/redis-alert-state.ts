@@ -1,4 +1,4 @@
-import { AlertMessage, AthleteProfile, LiveStation, RepRecord, type RedisKeys } from '@neurolift/contracts';
+import { AlertMessage, AlertSetRef, AthleteProfile, LiveStation, RepRecord, type RedisKeys } from '@neurolift/contracts';
 import { replyValues, type RedisClient } from '@neurolift/storage';
 import { z } from 'zod';
 import type { AlertBasis, AlertState, ClaimOutcome, DeliveryChannel, DeliveryLedger, LiveBoard, SetRef } from '../ports.js';
@@ -36,7 +36,15 @@ end
 return 1
 `;
 
-const PendingRef = z.object({ gymId: z.string(), stationId: z.string(), setId: z.string(), athleteId: z.string() });
+/** A field of an in-set-pending hash as the set it names, or undefined when it is not one. */
+function pendingRef(field: string): SetRef | undefined {
+  try {
+    const ref = AlertSetRef.safeParse(JSON.parse(field));
+    return ref.success ? ref.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Reads of the pipeline's state, the console's board and the delivery ledger, all in Redis. */
 export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): AlertState & LiveBoard & DeliveryLedger {
@@ -48,9 +56,9 @@ export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): Aler
       const marks = new Map<string, string>();
       for (const [field, counter] of Object.entries(fields)) {
         marks.set(field, counter);
-        // Written by the worker; one of another gym or shape is dropped with the marks.
-        const ref = PendingRef.safeParse(JSON.parse(field));
-        if (ref.success && ref.data.gymId === gymId) sets.push(ref.data);
+        // Written by the worker; one of another gym or shape is dropped with the marks, never retried forever.
+        const ref = pendingRef(field);
+        if (ref?.gymId === gymId) sets.push(ref);
       }
       return { sets, marks };
     },

@@ -5,6 +5,7 @@ import type { CheckDeps, CheckResult } from './check-deps.js';
 
 type RepsCheck = Extract<AlertCheckJob, { kind: 'reps' }>;
 type InSetCheck = Extract<AlertCheckJob, { kind: 'in_set' }>;
+type SetRefs = RepsCheck['sets'];
 
 /** The console's view of a set so far: bars of mean velocity and the velocity loss reached. */
 export function liveSet(reps: readonly RepRecord[], previous: LiveStation | undefined, thresholds: { amber: number; red: number }, open: boolean, now: number): LiveStation | undefined {
@@ -45,18 +46,23 @@ export function liveSet(reps: readonly RepRecord[], previous: LiveStation | unde
  */
 export async function checkInSet(job: InSetCheck, deps: CheckDeps): Promise<CheckResult> {
   const pending = await deps.state.inSetPending(job.gymId);
-  const result = await checkReps({ v: 1, kind: 'reps', sets: [...pending.sets] }, deps);
+  const result = await judgeSets(pending.sets, deps);
   return { ...result, afterwards: () => deps.state.clearInSetPending(job.gymId, pending.marks) };
 }
 
+/** A `reps` check (one per rep batch, from workers before `in_set`): the listed sets. */
+export function checkReps(job: RepsCheck, deps: CheckDeps): Promise<CheckResult> {
+  return judgeSets(job.sets, deps);
+}
+
 /** Reps of these sets were stored: near failure, partial rep, high fatigue; and the console's bars. */
-export async function checkReps(job: RepsCheck, deps: CheckDeps): Promise<CheckResult> {
-  const inputs = await deps.state.inSetInputs(job.sets);
+async function judgeSets(sets: Readonly<SetRefs>, deps: CheckDeps): Promise<CheckResult> {
+  const inputs = await deps.state.inSetInputs(sets);
   const { constants } = deps.model;
   const candidates: AlertCandidate[] = [];
   const live: LiveStation[] = [];
   const now = deps.clock();
-  job.sets.forEach((set, i) => {
+  sets.forEach((set, i) => {
     const input = inputs[i];
     const first = input?.reps[0];
     if (!input || !first) return;

@@ -20,12 +20,11 @@ export function createBullAlertChecks(redis: RedisClient, keys: RedisKeys): Aler
       const transaction = (await queue.getBackend().client).multi();
       const multi = transaction as unknown as ChainableCommander;
       const adds: Array<Promise<string>> = [];
+      for (const { gymId, stationId, setId, athleteId } of sets) {
+        multi.hincrby(keys.inSetPending(gymId), JSON.stringify({ gymId, stationId, setId, athleteId }), 1);
+      }
       for (const gymId of new Set(sets.map((set) => set.gymId))) {
-        const pending = keys.inSetPending(gymId);
-        for (const { stationId, setId, athleteId } of sets.filter((set) => set.gymId === gymId)) {
-          multi.hincrby(pending, JSON.stringify({ gymId, stationId, setId, athleteId }), 1);
-        }
-        multi.expire(pending, IN_SET_PENDING_TTL_S);
+        multi.expire(keys.inSetPending(gymId), IN_SET_PENDING_TTL_S);
         const check: AlertCheckJob = { v: 1, kind: 'in_set', gymId };
         const deduplication = { id: `in-set.${gymId}`, keepLastIfActive: true };
         adds.push(new Job(queue, 'in_set', check, { ...JOB_OPTIONS.alertChecks, deduplication }).addJob(transaction));
