@@ -11,6 +11,7 @@ import { processSamples } from './process-samples.js';
 import { processSet } from './process-set.js';
 import { settleSamples } from './settle-samples.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
+import { createForegroundGate } from './foreground-gate.js';
 import { createRedisConnection, influxSinkFromSettings, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings } from '@neurolift/storage';
 
 export interface WorkerOverrides {
@@ -66,13 +67,16 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
     writeReps: (reps: readonly RepRecord[]) => processRepBatch({ v: 1, reps: [...reps] }, { sets, sink, checks }),
   };
 
+  // Set jobs give way to rep and samples jobs (live points, in-set alerts), for at most WORKER_SET_YIELD_MS.
+  const gate = createForegroundGate(config.WORKER_SET_YIELD_MS);
   const workers = [
-    startQueueWorker({ ...common, queue: QUEUES.reps, schema: RepBatchJob, process: (job) => processRepBatch(job, { sets, sink, checks }) }),
+    startQueueWorker({ ...common, queue: QUEUES.reps, schema: RepBatchJob, process: (job) => gate.run(() => processRepBatch(job, { sets, sink, checks })) }),
     startQueueWorker({
       ...common,
       queue: QUEUES.sets,
       schema: SetJob,
       process: async (job, context) => {
+        if (await gate.yieldToForeground()) metrics.setJobsHeldBack.inc();
         metrics.segmentedReps.inc(await settleSamples(job.stationId, job.setId, context, { ...segmenter, settleMs: config.SEGMENTER_SETTLE_MS, logger }));
         const result = await processSet(job, { sets, athletes, sink, constants: model.constants, modelId: model.modelId });
         if (result.athleteId !== undefined) await checks.setClosed({ gymId: job.gymId, stationId: job.stationId, setId: job.setId, athleteId: result.athleteId });
@@ -85,7 +89,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       queue: QUEUES.samples,
       schema: SamplesJob,
       process: async (job) => {
-        const result = await processSamples(job, segmenter);
+        const result = await gate.run(() => processSamples(job, segmenter));
         metrics.segmentedReps.inc(result.reps);
         for (const { block, disposition } of result.outcomes) {
           metrics.sampleBlocks.inc({ disposition });
@@ -104,6 +108,11 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       },
     }),
   ];
+  // BullMQ emits 'drained' when a worker finds its queue's waiting list empty: until then more foreground jobs wait.
+  for (const [worker, queue] of [[workers[0], QUEUES.reps], [workers[2], QUEUES.samples]] as const) {
+    worker?.on('active', () => gate.setBacklog(queue, true));
+    worker?.on('drained', () => gate.setBacklog(queue, false));
+  }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
 
   return {

@@ -16,6 +16,11 @@ export const WorkerConfigSchema = z.object({
   INFLUX_TIMEOUT_MS: env.int({ min: 100 }).default(10_000),
   /** Jobs processed at once per queue. */
   WORKER_CONCURRENCY: env.int({ min: 1, max: 1000 }).default(8),
+  /**
+   * How long a set job holds back, at most, while rep or samples jobs run or wait in this worker, ms
+   * (foreground-gate.ts); 0 lets set jobs compete with them.
+   */
+  WORKER_SET_YIELD_MS: env.int({ min: 0, max: 60_000 }).default(1000),
   DEAD_LETTER_MAX: env.int({ min: 1 }).default(10_000),
   /** How long a closed set's job waits for sample blocks of the set still queued for segmentation, ms. */
   SEGMENTER_SETTLE_MS: env.int({ min: 0, max: 600_000 }).default(10_000),

@@ -32,6 +32,11 @@ export function createWorkerMetrics(registry: Registry) {
       help: 'Reps found in sample blocks',
       registers: [registry],
     }),
+    setJobsHeldBack: new Counter({
+      name: 'neurolift_worker_set_jobs_held_back_total',
+      help: 'Set jobs that waited the whole WORKER_SET_YIELD_MS for rep and samples jobs (a sustained burst)',
+      registers: [registry],
+    }),
     received: new Counter({
       name: 'neurolift_worker_jobs_received_total',
       help: 'Jobs started for the first time, by queue (received = completed + dead-lettered + in flight)',

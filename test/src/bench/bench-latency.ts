@@ -17,6 +17,7 @@ import { pipelineEnv, repPayload } from '../harness/pipeline.js';
 import { startRecordingProxy } from '../harness/recording-proxy.js';
 import { startBenchServers } from './bench-servers.js';
 import { parseTopology, startPipelineParts, stopChild, type PipelinePart } from './pipeline-process.js';
+import { REP_PERIOD_MS, SET_PERIOD_MS, SETS_PER_SESSION } from './workload.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -74,7 +75,10 @@ async function runOnce(run: number): Promise<RunResult> {
     await coach.subscribeAsync(`gym/v1/${GYM}/alerts`, { qos: 1 });
     const device = await mqtt.connectAsync(servers.env.MQTT_URL, { clientId: `load-${run}`, protocolVersion: 5 });
 
-    const t0 = Date.now() - 3_600_000;
+    // The throughput workload's rhythm (workload.ts): a set every 3 min, a new athlete after 20 sets;
+    // the last set ends about an hour ago.
+    const setsPerStation = Math.ceil((RATE * SECONDS) / STATIONS / REPS_PER_SET) + 1;
+    const t0 = Date.now() - setsPerStation * SET_PERIOD_MS - 3_600_000;
     const sampled = new Map<string, number>(); // `${station}|${ts}` → publish time
     const probes = new Map<string, number>(); // setId → publish time of the grinding rep
     let published = 0;
@@ -95,8 +99,9 @@ async function runOnce(run: number): Promise<RunResult> {
         const set = Math.floor(i / REPS_PER_SET);
         const repIndex = (i % REPS_PER_SET) + 1;
         const station = `st-${s}`;
-        const ts = t0 + i * 3000 + s;
-        const payload = repPayload({ ts, athleteId: `ath-${s}`, setId: `set-${set}`, repIndex, meanVelocity: 0.8 - repIndex * 0.01 });
+        const ts = t0 + set * SET_PERIOD_MS + (repIndex - 1) * REP_PERIOD_MS + s;
+        const athleteId = `ath-${s}-${Math.floor(set / SETS_PER_SESSION)}`;
+        const payload = repPayload({ ts, athleteId, setId: `set-${set}`, repIndex, meanVelocity: 0.8 - repIndex * 0.01 });
         if (sent % 50 === 0) sampled.set(`${station}|${ts}`, Date.now());
         publish(`gym/v1/${GYM}/${station}/rep`, payload);
       }

@@ -6,9 +6,9 @@ import type { PublisherData, PublisherReport } from './publisher.js';
 
 export const GYM = 'bench';
 /** A gym's rhythm: a rep every 3 s, a set every 3 min, an athlete hands the station over after 20 sets. */
-const REP_PERIOD_MS = 3000;
-const SET_PERIOD_MS = 3 * 60 * 1000;
-const SETS_PER_SESSION = 20;
+export const REP_PERIOD_MS = 3000;
+export const SET_PERIOD_MS = 3 * 60 * 1000;
+export const SETS_PER_SESSION = 20;
 
 interface PublisherPlan {
   readonly topics: string[];
