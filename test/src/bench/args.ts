@@ -26,6 +26,17 @@ export interface BenchOptions {
 const USAGE = `Usage: node test/dist/bench/bench-reps.js [--messages N] [--stations S] [--runs R] [--publishers P]
   [--in-flight K] [--reps-per-set M] [--topology services|all-in-one] [--pipeline-env KEY=VALUE ...] [--no-baseline] [--cpu-prof DIR] [--node-arg OPTION ...] [--json]`;
 
+/** The --pipeline-env KEY=VALUE pairs as an environment; throws on a pair without a key. */
+export function parsePipelineEnv(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new Error(`--pipeline-env expects KEY=VALUE (got "${pair}")`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+}
+
 /** Parses the flags; prints the usage and exits 0 on --help, exits 2 on a bad value. */
 export function parseBenchArgs(argv: readonly string[] = process.argv.slice(2)): BenchOptions {
   const { values: args } = parseArgs({
@@ -69,11 +80,11 @@ export function parseBenchArgs(argv: readonly string[] = process.argv.slice(2)):
   } catch (error) {
     usageError((error as Error).message);
   }
-  const pipelineEnv: Record<string, string> = {};
-  for (const pair of args['pipeline-env']) {
-    const eq = pair.indexOf('=');
-    if (eq < 1) usageError(`--pipeline-env expects KEY=VALUE (got "${pair}")`);
-    pipelineEnv[pair.slice(0, eq)] = pair.slice(eq + 1);
+  let pipelineEnv: Record<string, string>;
+  try {
+    pipelineEnv = parsePipelineEnv(args['pipeline-env']);
+  } catch (error) {
+    usageError((error as Error).message);
   }
   const cpuProfDir = args['cpu-prof'] === undefined ? undefined : path.resolve(args['cpu-prof']);
 

@@ -19,6 +19,7 @@ import { pipelineEnv, repPayload } from '../harness/pipeline.js';
 import { startRecordingProxy } from '../harness/recording-proxy.js';
 import { startBenchServers } from './bench-servers.js';
 import { parseTopology, startPipelineParts, stopChild, type PipelinePart } from './pipeline-process.js';
+import { parsePipelineEnv } from './args.js';
 import { REP_PERIOD_MS, SET_PERIOD_MS, SETS_PER_SESSION } from './workload.js';
 
 const { values: args } = parseArgs({
@@ -35,7 +36,7 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
   },
 });
-const EXTRA_ENV = Object.fromEntries(args['pipeline-env'].map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+const EXTRA_ENV = parsePipelineEnv(args['pipeline-env']);
 const RATE = Number(args.rate);
 const SECONDS = Number(args.seconds);
 const WARMUP_S = Number(args.warmup);

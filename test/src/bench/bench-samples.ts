@@ -19,6 +19,7 @@ import { freePort } from '../../../infra/local-services.mjs';
 import { pipelineEnv } from '../harness/pipeline.js';
 import { exportSeries } from '../harness/servers.js';
 import { startBenchServers } from './bench-servers.js';
+import { parsePipelineEnv } from './args.js';
 import { parseTopology, startPipelineParts, stopChild, type PipelinePart } from './pipeline-process.js';
 import { processCpuSeconds, sampleRss } from './proc-stats.js';
 
@@ -29,6 +30,8 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '60' },
     runs: { type: 'string', default: '3' },
     topology: { type: 'string', default: 'services' },
+    /** Extra pipeline settings, KEY=VALUE, repeatable. */
+    'pipeline-env': { type: 'string', multiple: true, default: [] },
     /** Also print the medians as one line of JSON (for bench-all). */
     json: { type: 'boolean', default: false },
   },
@@ -38,6 +41,7 @@ const BLOCK_MS = Number(args['block-ms']);
 const SECONDS = Number(args.seconds);
 const RUNS = Number(args.runs);
 const TOPOLOGY = parseTopology(args.topology);
+const EXTRA_ENV = parsePipelineEnv(args['pipeline-env']);
 const HZ = 100;
 const GYM = 'bench-samples';
 const PER_BLOCK = (HZ * BLOCK_MS) / 1000;
@@ -63,7 +67,7 @@ async function runOnce(run: number) {
   const queue = new Queue(QUEUES.samples, { connection: { url: servers.env.REDIS_URL }, prefix: '{nl}' });
   let parts: PipelinePart[] = [];
   try {
-    const env = pipelineEnv(servers.env, { MQTT_CLIENT_ID: `bench-samples-${run}`, LOG_LEVEL: 'error', SET_IDLE_TIMEOUT_MS: '60000' });
+    const env = pipelineEnv(servers.env, { MQTT_CLIENT_ID: `bench-samples-${run}`, LOG_LEVEL: 'error', SET_IDLE_TIMEOUT_MS: '60000', ...EXTRA_ENV });
     parts = await startPipelineParts(TOPOLOGY, env, [], freePort);
     const pids = parts.map((part) => part.run.child.pid ?? 0);
     const cpuNow = () => pids.reduce((sum, pid) => sum + (processCpuSeconds(pid) ?? 0), 0);
@@ -137,7 +141,7 @@ async function runOnce(run: number) {
   }
 }
 
-console.log(`bench-samples: ${STATIONS} stations × ${HZ} Hz in blocks of ${BLOCK_MS} ms, ${SECONDS} s, ${RUNS} run(s), pipeline ${TOPOLOGY}`);
+console.log(`bench-samples: ${STATIONS} stations × ${HZ} Hz in blocks of ${BLOCK_MS} ms, ${SECONDS} s, ${RUNS} run(s), pipeline ${TOPOLOGY}${Object.keys(EXTRA_ENV).length ? `, pipeline env ${JSON.stringify(EXTRA_ENV)}` : ''}`);
 const results = [];
 for (let run = 1; run <= RUNS; run++) {
   const r = await runOnce(run);
