@@ -219,5 +219,7 @@ describe('health', () => {
     const metrics = await (await fetch(`${pipeline.apiUrl}/metrics`)).text();
     expect(metrics).toMatch(/neurolift_ingest_messages_received_total\{channel="rep"\} \d+/);
     expect(metrics).toMatch(/neurolift_worker_points_written_total\{measurement="set"\} \d+/);
+    // Sets were written above, and no rep backlog lasted WORKER_SET_YIELD_MS: no set job waited that long.
+    expect(metrics).toMatch(/^neurolift_worker_set_jobs_held_back_total 0$/m);
   });
 });

@@ -12,6 +12,7 @@ import { processSet } from './process-set.js';
 import { settleSamples } from './settle-samples.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 import { createForegroundGate } from './foreground-gate.js';
+import { Queue } from 'bullmq';
 import { createRedisConnection, influxSinkFromSettings, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings } from '@neurolift/storage';
 
 export interface WorkerOverrides {
@@ -68,7 +69,11 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
   };
 
   // Set jobs give way to rep and samples jobs (live points, in-set alerts), for at most WORKER_SET_YIELD_MS.
-  const gate = createForegroundGate(config.WORKER_SET_YIELD_MS);
+  const foregroundQueues = [QUEUES.reps, QUEUES.samples].map((name) => new Queue(name, { connection: redis, prefix: config.REDIS_PREFIX }));
+  const gate = createForegroundGate({
+    maxWaitMs: config.WORKER_SET_YIELD_MS,
+    backlog: async () => (await Promise.all(foregroundQueues.map((queue) => queue.getWaitingCount()))).reduce((sum, n) => sum + n, 0),
+  });
   const workers = [
     startQueueWorker({ ...common, queue: QUEUES.reps, schema: RepBatchJob, process: (job) => gate.run(() => processRepBatch(job, { sets, sink, checks })) }),
     startQueueWorker({
@@ -108,11 +113,6 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       },
     }),
   ];
-  // BullMQ emits 'drained' when a worker finds its queue's waiting list empty: until then more foreground jobs wait.
-  for (const [worker, queue] of [[workers[0], QUEUES.reps], [workers[2], QUEUES.samples]] as const) {
-    worker?.on('active', () => gate.setBacklog(queue, true));
-    worker?.on('drained', () => gate.setBacklog(queue, false));
-  }
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
 
   return {
@@ -121,6 +121,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       closeAll([
         () => Promise.all(workers.map((worker) => worker.close())).then(() => undefined),
         () => checks.close(),
+        () => Promise.all(foregroundQueues.map((queue) => queue.close())).then(() => undefined),
         () => redis.quit().then(() => undefined),
       ]),
     ),

@@ -12,12 +12,21 @@ function pendingWork() {
   return { work: () => promise, finish, fail };
 }
 
-/** Whether `promise` has settled once the queued microtasks have run. */
+/** Whether `promise` has settled once the queued microtasks and immediates have run. */
 async function settled(promise: Promise<unknown>): Promise<boolean> {
   let done = false;
-  void promise.then(() => (done = true), () => (done = true));
+  void promise.then(
+    () => (done = true),
+    () => (done = true),
+  );
   await new Promise<void>((resolve) => setImmediate(resolve));
   return done;
+}
+
+/** A queue backlog the test sets, and how often the gate asked for it. */
+function fakeBacklog(initial = 0) {
+  const state = { waiting: initial, asked: 0 };
+  return { state, backlog: async () => (state.asked++, state.waiting) };
 }
 
 describe('foreground gate', () => {
@@ -25,13 +34,15 @@ describe('foreground gate', () => {
     vi.useRealTimers();
   });
 
-  it('lets a set job start at once when no foreground work runs or waits', async () => {
-    const gate = createForegroundGate(1000);
+  it('lets a set job start at once when no foreground job runs or waits', async () => {
+    const { backlog } = fakeBacklog();
+    const gate = createForegroundGate({ maxWaitMs: 1000, backlog });
     await expect(gate.yieldToForeground()).resolves.toBe(false);
   });
 
-  it('holds a set job back while a rep job runs, and lets it go when the job finishes', async () => {
-    const gate = createForegroundGate(60_000);
+  it('holds a set job back while a rep job runs here, and lets it go when the job finishes', async () => {
+    const { backlog } = fakeBacklog();
+    const gate = createForegroundGate({ maxWaitMs: 60_000, backlog, pollMs: 60_000 });
     const rep = pendingWork();
     const running = gate.run(rep.work);
     expect(gate.running).toBe(1);
@@ -43,41 +54,35 @@ describe('foreground gate', () => {
     expect(gate.running).toBe(0);
   });
 
-  it('waits for the last of several foreground jobs and for queued ones (a backlog) too', async () => {
-    const gate = createForegroundGate(60_000);
-    const a = pendingWork();
-    const b = pendingWork();
-    const runs = [gate.run(a.work), gate.run(b.work)];
-    gate.setBacklog('reps', true);
-    const waiting = gate.yieldToForeground();
-    a.finish();
-    await runs[0];
-    expect(await settled(waiting)).toBe(false);
-    b.finish();
-    await runs[1];
-    expect(await settled(waiting)).toBe(false); // rep jobs still queued
-    gate.setBacklog('samples', false); // another queue draining changes nothing
-    expect(await settled(waiting)).toBe(false);
-    gate.setBacklog('reps', false);
-    await expect(waiting).resolves.toBe(false);
+  it('holds it back while foreground jobs wait in their queues, asking again every pollMs', async () => {
+    vi.useFakeTimers();
+    const { state, backlog } = fakeBacklog(3);
+    const gate = createForegroundGate({ maxWaitMs: 60_000, backlog, pollMs: 50 });
+    let result: boolean | undefined;
+    void gate.yieldToForeground().then((timedOut) => (result = timedOut));
+    await vi.advanceTimersByTimeAsync(120);
+    expect(result).toBeUndefined();
+    expect(state.asked).toBe(3); // at 0, 50 and 100 ms
+    state.waiting = 0;
+    await vi.advanceTimersByTimeAsync(50);
+    expect(result).toBe(false);
   });
 
-  it('gives up waiting after the bound, so a steady stream of rep jobs cannot starve set jobs', async () => {
+  it('gives up waiting after maxWaitMs, so a steady stream of rep jobs cannot starve set jobs', async () => {
     vi.useFakeTimers();
-    const gate = createForegroundGate(1000);
-    gate.setBacklog('reps', true);
-    const waiting = gate.yieldToForeground();
-    await vi.advanceTimersByTimeAsync(999);
+    const { backlog } = fakeBacklog(1);
+    const gate = createForegroundGate({ maxWaitMs: 1000, backlog, pollMs: 50 });
     let result: boolean | undefined;
-    void waiting.then((timedOut) => (result = timedOut));
-    await vi.advanceTimersByTimeAsync(0);
+    void gate.yieldToForeground().then((timedOut) => (result = timedOut));
+    await vi.advanceTimersByTimeAsync(999);
     expect(result).toBeUndefined();
     await vi.advanceTimersByTimeAsync(1);
     expect(result).toBe(true);
   });
 
   it('a failing foreground job still counts as finished', async () => {
-    const gate = createForegroundGate(60_000);
+    const { backlog } = fakeBacklog();
+    const gate = createForegroundGate({ maxWaitMs: 60_000, backlog, pollMs: 60_000 });
     const rep = pendingWork();
     const running = gate.run(rep.work);
     const waiting = gate.yieldToForeground();
@@ -87,10 +92,16 @@ describe('foreground gate', () => {
     expect(gate.running).toBe(0);
   });
 
+  it('a backlog that cannot be read does not hold set jobs', async () => {
+    const gate = createForegroundGate({ maxWaitMs: 60_000, backlog: () => Promise.reject(new Error('redis away')) });
+    await expect(gate.yieldToForeground()).resolves.toBe(false);
+  });
+
   it('with a bound of 0 a set job never waits', async () => {
-    const gate = createForegroundGate(0);
-    gate.setBacklog('reps', true);
+    const { state, backlog } = fakeBacklog(5);
+    const gate = createForegroundGate({ maxWaitMs: 0, backlog });
     void gate.run(pendingWork().work);
     await expect(gate.yieldToForeground()).resolves.toBe(false);
+    expect(state.asked).toBe(0);
   });
 });
