@@ -150,6 +150,27 @@ describe('session NSI', () => {
     expect(latest('neurotrophic_acute', 'level', 'ath-one', 1)).toEqual(acute);
   });
 
+  it('a late rep of a closed set updates its set point in place: the set keeps one point', async () => {
+    const station = 'st-late';
+    const reps = [0.7, 0.66, 0.6].map((meanVelocity, i) => ({ repIndex: i + 1, ts: T0 + i * 4000, meanVelocity, loadKg: 100 }));
+    const firstEnd = T0 + 8000;
+    for (const rep of reps) await device.publishAsync(`gym/v1/${GYM}/${station}/rep`, repPayload({ ...rep, athleteId: 'ath-late', setId: 'late-1' }), { qos: 1 });
+    const end = { v: 1, event: 'end', ts: firstEnd, setId: 'late-1', athleteId: 'ath-late', exercise: 'back_squat' };
+    await device.publishAsync(`gym/v1/${GYM}/${station}/set`, JSON.stringify(end), { qos: 1 });
+    await waitFor(async () => latest('set', 'reps', 'ath-late', 1), { what: 'the set point' });
+
+    // Rep 4 arrives after the set closed (a late upload): the set re-closes and is recomputed.
+    const late = { repIndex: 4, ts: T0 + 12_000, meanVelocity: 0.52, loadKg: 100 };
+    await device.publishAsync(`gym/v1/${GYM}/${station}/rep`, repPayload({ ...late, athleteId: 'ath-late', setId: 'late-1' }), { qos: 1 });
+    const updated = await waitFor(async () => (latest('set', 'reps', 'ath-late', 1)?.values[0] === 4 ? latest('set', 'reps', 'ath-late', 1) : undefined), {
+      what: 'the set point with the late rep',
+    });
+    expect(updated).toEqual({ timestamps: [firstEnd], values: [4] });
+    expect(latest('set', 'velocity_loss_pct', 'ath-late', 1)?.values[0]).toBeCloseTo((1 - 0.52 / 0.7) * 100, 9);
+    const stored = await series('set', 'reps', 'ath-late', 1);
+    expect(new Set(stored?.timestamps)).toEqual(new Set([firstEnd]));
+  });
+
   it('two workers in parallel give the same results as one', async () => {
     const config = loadConfig('worker', WorkerConfigSchema, pipelineEnv(servers.env, { INFLUX_URL: tsdb.url, WORKER_CONCURRENCY: '8' }));
     secondWorker = await startStimulusWorker(config, createLogger({ name: 'second', level: 'warn' }), { registry: createRegistry({ defaultMetrics: false }) });

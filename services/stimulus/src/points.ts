@@ -42,8 +42,8 @@ export function repLine(rep: RepRecord, velocityLossPct: number | undefined): st
   );
 }
 
-/** `set` point: plain set metrics and the model's terms; time = the last rep's ts. */
-export function setLine(owner: PointOwner, set: SetModel, model: string): string {
+/** `set` point: plain set metrics and the model's terms; time = `ts`, by default the last rep's ts. */
+export function setLine(owner: PointOwner, set: SetModel, model: string, ts: number = set.lastTs): string {
   return line(
     MEASUREMENTS.set,
     tags(owner),
@@ -64,6 +64,6 @@ export function setLine(owner: PointOwner, set: SetModel, model: string): string
       lactate_increment: float(set.lactateIncrement),
       model: str(model),
     },
-    set.lastTs,
+    ts,
   );
 }

@@ -32,7 +32,7 @@ const LOCK_WAIT_MS = 10_000;
 /** Rounds when the state changed under us anyway (an expired lock); then BullMQ retries the job. */
 const MAX_ROUNDS = 3;
 
-function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord): AthleteSet {
+function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord, pointTs: number): AthleteSet {
   return {
     key: athleteSetKey(job.stationId, job.setId),
     gymId: job.gymId,
@@ -48,7 +48,18 @@ function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord): A
       ...(concentricMs === undefined ? {} : { concentricMs }),
       ...(eccentricMs === undefined ? {} : { eccentricMs }),
     })),
+    pointTs,
   };
+}
+
+/**
+ * Where the set's point stays: the last rep's ts when the set first closed. Only a re-close (a late
+ * rep) can find the set stored already; sets stored before `pointTs` existed had their point there too.
+ */
+async function pointTsOf(job: SetJob, athleteId: string, reps: readonly RepRecord[], athletes: AthleteStore): Promise<number> {
+  const previous = job.revision > 0 ? await athletes.storedSet(athleteId, athleteSetKey(job.stationId, job.setId)) : undefined;
+  const of = (set: { reps: ReadonlyArray<{ ts: number }> }) => Math.max(...set.reps.map((rep) => rep.ts));
+  return previous?.pointTs ?? (previous ? of(previous) : of({ reps }));
 }
 
 /**
@@ -64,8 +75,8 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
   const last = reps[reps.length - 1];
   if (!last) return { reps: 0 };
   const athleteId = last.athleteId;
-  const set = athleteSet(job, reps, last);
   return deps.athletes.withLock(athleteId, LOCK_WAIT_MS, async () => {
+    const set = athleteSet(job, reps, last, await pointTsOf(job, athleteId, reps, deps.athletes));
     await deps.athletes.putSet(athleteId, set);
     for (let round = 1; round <= MAX_ROUNDS; round++) {
       const snapshot = await deps.athletes.load(athleteId);

@@ -12,6 +12,11 @@ export interface AthleteSet {
   readonly setId: string;
   readonly exercise: string;
   readonly reps: readonly ModelRep[];
+  /**
+   * Time of the set's `set` point: its last rep's ts when it first closed. A late rep that re-closes
+   * the set keeps it, so the set keeps one point (absent in sets stored before it existed: last rep's ts).
+   */
+  readonly pointTs?: number | undefined;
 }
 
 export function athleteSetKey(stationId: string, setId: string): string {

@@ -14,6 +14,8 @@ export interface AthleteSnapshot {
 export interface AthleteStore {
   /** Stores (or replaces, same key) one set; storing the same set again changes nothing else. */
   putSet(athleteId: string, set: AthleteSet): Promise<void>;
+  /** One stored set, or undefined. */
+  storedSet(athleteId: string, key: string): Promise<AthleteSet | undefined>;
   load(athleteId: string): Promise<AthleteSnapshot>;
   /** Persists recomputed daily loads and drops sets no longer needed. */
   save(athleteId: string, dailyLoads: ReadonlyMap<number, number>, staleSetKeys: readonly string[]): Promise<void>;

@@ -5,6 +5,7 @@ import { PipelineError } from '@neurolift/platform';
 import { replyValues, type RedisClient } from '../redis-connection.js';
 import { z } from 'zod';
 import type { AthleteSnapshot, AthleteStore } from './athlete-store.js';
+import type { AthleteSet } from '@neurolift/stimulus';
 
 /** Stored form of an athlete's set; parsed on read (another version of the worker may have written it). */
 const StoredSet = z.object({
@@ -25,7 +26,13 @@ const StoredSet = z.object({
       eccentricMs: z.number().optional(),
     }),
   ),
+  pointTs: z.number().optional(),
 });
+
+function parseStoredSet(text: string): AthleteSet {
+  const { v: _version, ...set } = StoredSet.parse(JSON.parse(text));
+  return set;
+}
 
 /** Long enough for any update; a crashed holder's lock expires after it. */
 const LOCK_TTL_MS = 30_000;
@@ -56,6 +63,11 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
         .exec();
     },
 
+    async storedSet(athleteId, key) {
+      const text = await redis.hget(keys.athleteSets(athleteId), key);
+      return text === null ? undefined : parseStoredSet(text);
+    },
+
     async load(athleteId): Promise<AthleteSnapshot> {
       const [version, profile, sets, daily] = replyValues(
         await redis
@@ -69,10 +81,7 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
       return {
         version: Number(version ?? 0),
         profile: profile === null ? {} : AthleteProfile.parse(JSON.parse(profile)),
-        sets: Object.values(sets).map((text) => {
-          const { v: _version, ...set } = StoredSet.parse(JSON.parse(text));
-          return set;
-        }),
+        sets: Object.values(sets).map(parseStoredSet),
         dailyLoads: new Map(Object.entries(daily).map(([day, load]) => [Number(day), Number(load)])),
       };
     },

@@ -11,7 +11,8 @@ import { setLine } from '../points.js';
 export function athleteLines(athleteId: string, update: AthleteUpdate, model: string): string[] {
   const lines: string[] = [];
   for (const { set, model: setModel } of update.sets) {
-    lines.push(setLine({ gymId: set.gymId, stationId: set.stationId, athleteId, exercise: set.exercise, setId: set.setId }, setModel, model));
+    const owner = { gymId: set.gymId, stationId: set.stationId, athleteId, exercise: set.exercise, setId: set.setId };
+    lines.push(setLine(owner, setModel, model, set.pointTs ?? setModel.lastTs));
   }
   const models = new Map(update.sets.map((entry) => [entry.set.key, entry.model]));
   for (const { set, sessionId, point } of update.stimulus) {
