@@ -150,7 +150,7 @@ describe('session NSI', () => {
     expect(latest('neurotrophic_acute', 'level', 'ath-one', 1)).toEqual(acute);
   });
 
-  it('a late rep of a closed set updates its set point in place: the set keeps one point', async () => {
+  it('a late rep of a closed set updates its set point in place: the set keeps one point (and one NSI point)', async () => {
     const station = 'st-late';
     const reps = [0.7, 0.66, 0.6].map((meanVelocity, i) => ({ repIndex: i + 1, ts: T0 + i * 4000, meanVelocity, loadKg: 100 }));
     const firstEnd = T0 + 8000;
@@ -169,6 +169,8 @@ describe('session NSI', () => {
     expect(latest('set', 'velocity_loss_pct', 'ath-late', 1)?.values[0]).toBeCloseTo((1 - 0.52 / 0.7) * 100, 9);
     const stored = await series('set', 'reps', 'ath-late', 1);
     expect(new Set(stored?.timestamps)).toEqual(new Set([firstEnd]));
+    // The session NSI after this set stays one point too, with the set's final value.
+    expect(latest('neurotrophic_stimulus', 'sets', 'ath-late', 1)).toEqual({ timestamps: [firstEnd], values: [1] });
   });
 
   it('two workers in parallel give the same results as one', async () => {

@@ -30,7 +30,8 @@ export function athleteLines(athleteId: string, update: AthleteUpdate, model: st
           default_body_mass: bool(models.get(set.key)?.defaultBodyMass ?? false),
           model: str(model),
         },
-        point.ts,
+        // Where this set's point stays (see AthleteSet.pointTs): a late rep updates it, it adds none.
+        set.pointTs ?? point.ts,
       ),
     );
   }
