@@ -18,6 +18,12 @@ export interface SmootherOptions {
   readonly priorSd: readonly number[];
   /** Optional multiplier of q for the step from sample k − 1 to k (index k; a small value: the model is nearly rigid there). */
   readonly qScale?: ArrayLike<number>;
+  /**
+   * Optional release of states 1 … n−1 at sample `at`: their variance grows by sd² there (where the
+   * model's assumption changes, e.g. the end of a nearly rigid stretch: whatever the bar is doing
+   * then is not known from before).
+   */
+  readonly release?: { readonly at: number; readonly sd: readonly number[] };
 }
 
 const factorial = (k: number): number => (k <= 1 ? 1 : k * factorial(k - 1));
@@ -110,6 +116,7 @@ export function smootherGains(N: number, dt: number, o: SmootherOptions): Smooth
       multiply(n, tmp, Ft, P);
       const q = o.q * (o.qScale ? o.qScale[k]! : 1);
       for (let i = 0; i < nn; i++) P[i]! += q * Q[i]!;
+      if (o.release?.at === k) for (let i = 1; i < n; i++) P[i * n + i]! += (o.release.sd[i - 1] ?? 0) ** 2;
     }
     PPred.set(P, k * nn);
     // Update with the position measurement (H = [1, 0, …]): K = P·Hᵀ / (H·P·Hᵀ + r).

@@ -6,18 +6,20 @@
  * touch-and-go reps, partial reps and a grinding last rep.
  *
  * Met at every rate: the count (partial flags included) and ROM (≤ 4 mm). The mean velocity meets
- * the target for 93 % (50 Hz) to 99.7 % (200–1000 Hz) of the reps, not for all. The misses are
+ * the target for every rep at 500 and 1000 Hz, for 97 % (50, 100 Hz) and 99.6 % (200 Hz) of them below. The misses are
  * durations off at a paused start or a lockout: there the true crossing of +0.03 m/s comes 18–93 ms
  * after the bar starts moving (or before it stops), when it is only 0.2–0.9 mm from rest, and ±2 mm of
  * white position noise scatters the crossing. The FIR's crossing (σ_v ≈ 0.011 m/s at 50 Hz, ±20 ms
  * 2–98 %) is refined by a local RTS smoother that knows the bar was at rest (boundary-refiner.ts):
- * 89 → 93 % at 50 Hz, 93 → 97 % at 100 Hz, 97 → 99.6 % at 200 Hz. Tried without gain (README):
+ * 89 → 93 % at 50 Hz, 93 → 97 % at 100 Hz, 97 → 99.6 % at 200 Hz; releasing the model's acceleration
+ * and jerk where the rest ends, anchored at the refined crossing, then 93.3 → 96.8 % at 50 Hz and
+ * 99.7 → 100 % at 500 and 1000 Hz (sharp lockouts were placed late). Tried without gain (README):
  * cut-offs 5–7.5 Hz and FIR lengths 2–4/fc; a higher cut-off only to refine the crossing (8–15 Hz);
  * rest-anchored fits of the raw samples at paused starts and lockouts (quadratic+cubic and cubic+quartic
  * onsets, 60–160 ms windows); the time where the filtered position leaves the rest level by 2–8 mm
  * (at 2 mm it is as noisy as the crossing; at 8 mm its offset from the crossing varies by 60 ms from rep
  * to rep); the ROM from the rest levels (worse: the ROM and duration errors partly cancel). The
- * refiner's constants were chosen on other seeds (1000·hz + 500…539). ACHIEVED below is what the
+ * refiner's constants were chosen on other seeds (1000·hz + 500…539), the release checked on those too. ACHIEVED below is what the
  * defaults reach on these seeds, asserted with a small margin so that a regression shows.
  * SEGMENTER_REPORT=1 prints the table.
  */
@@ -32,11 +34,11 @@ const SPEC = { velocityPct: 3, velocityMps: 0.02, romM: 0.01 };
 
 /** What the defaults reach (see the header): share of reps within SPEC, and the worst rep. */
 const ACHIEVED: Record<(typeof RATES)[number], { withinSpec: number; maxPct: number; maxMps: number }> = {
-  50: { withinSpec: 0.93, maxPct: 7.3, maxMps: 0.04 },
-  100: { withinSpec: 0.965, maxPct: 5, maxMps: 0.05 },
-  200: { withinSpec: 0.99, maxPct: 3, maxMps: 0.03 },
-  500: { withinSpec: 0.995, maxPct: 2.9, maxMps: 0.025 },
-  1000: { withinSpec: 0.995, maxPct: 2.4, maxMps: 0.023 },
+  50: { withinSpec: 0.965, maxPct: 5.5, maxMps: 0.037 },
+  100: { withinSpec: 0.965, maxPct: 4.3, maxMps: 0.044 },
+  200: { withinSpec: 0.99, maxPct: 3, maxMps: 0.028 },
+  500: { withinSpec: 1, maxPct: 2.6, maxMps: 0.018 },
+  1000: { withinSpec: 1, maxPct: 1.9, maxMps: 0.018 },
 };
 
 interface Pair {
