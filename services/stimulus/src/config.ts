@@ -17,7 +17,7 @@ export const WorkerConfigSchema = z.object({
   /** Jobs processed at once per queue. */
   WORKER_CONCURRENCY: env.int({ min: 1, max: 1000 }).default(8),
   /**
-   * How long a set job holds back, at most, while rep or samples jobs run or wait in this worker, ms
+   * How long a set job holds back, at most, while rep or samples jobs run in this worker or wait in their queues, ms
    * (foreground-gate.ts); 0 lets set jobs compete with them.
    */
   WORKER_SET_YIELD_MS: env.int({ min: 0, max: 60_000 }).default(1000),
