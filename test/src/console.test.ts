@@ -1,6 +1,7 @@
 // The live coach console end to end: a real Redis, the api in-process, headless Chromium. Live state and
 // events are written exactly as services/alerts writes them (the contracts' keys and schemas), and the
-// page must follow them without a reload. Also saves docs/console.png, the README's screenshot.
+// page must follow them without a reload. With UPDATE_SCREENSHOTS=1 it also saves docs/console.png, the
+// README's screenshot (a plain run leaves the docs alone).
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ApiConfigSchema, startApi, type ApiService } from '@neurolift/api';
@@ -200,7 +201,8 @@ describe('live coach console', () => {
     expect(await attributes(page, '[data-station]', 'data-station')).toEqual(['cable-4', 'platform-3', 'rack-1', 'rack-2']);
     expect(navigations()).toBe(1);
 
-    await page.screenshot({ path: SCREENSHOT });
+    const png = await page.screenshot(process.env['UPDATE_SCREENSHOTS'] === '1' ? { path: SCREENSHOT } : {});
+    expect(png.subarray(0, 8).toString('hex')).toBe('89504e470d0a1a0a'); // a PNG of the rendered console
     await page.close();
   });
 
