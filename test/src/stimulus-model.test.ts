@@ -41,8 +41,14 @@ afterAll(async () => {
   await servers?.stop();
 });
 
+/** The session (about 7 min) must stay within one UTC day: a start in a day's last hour moves back an hour. */
+function sessionStart(t: number): number {
+  const DAY_MS = 86_400_000;
+  return t % DAY_MS > DAY_MS - 3600_000 ? t - 3600_000 : t;
+}
+
 /** Back squat 3×5 at 100 kg for an 80-kg athlete with a coach-entered 1RM of 140 kg, 3 min rests. */
-const T0 = Math.floor((Date.now() - 3 * 3600_000) / 1000) * 1000;
+const T0 = sessionStart(Math.floor((Date.now() - 3 * 3600_000) / 1000) * 1000);
 const SETS = [0, 1, 2].map((s) => ({
   setId: `sq-${s + 1}`,
   reps: [0.62, 0.6, 0.57, 0.53, 0.48].map((v, i) => ({ repIndex: i + 1, ts: T0 + s * 200_000 + i * 4000, meanVelocity: v - s * 0.02, loadKg: 100, rom: 0.6, concentricMs: 900, eccentricMs: 1600 })),
