@@ -1,6 +1,6 @@
 import type { RepRecord, SetJob } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
-import { athleteSetKey, dayOf, planAthleteUpdate, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
+import { athleteSetKey, dayOf, planAthleteUpdate, setSpan, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
 import { athleteLines } from './athlete/athlete-lines.js';
 import type { AthleteStore } from '@neurolift/storage';
 import { repLine } from './points.js';
@@ -32,7 +32,7 @@ const LOCK_WAIT_MS = 10_000;
 /** Rounds when the state changed under us anyway (an expired lock); then BullMQ retries the job. */
 const MAX_ROUNDS = 3;
 
-function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord, pointTs: number): AthleteSet {
+function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord): AthleteSet {
   return {
     key: athleteSetKey(job.stationId, job.setId),
     gymId: job.gymId,
@@ -48,7 +48,6 @@ function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord, po
       ...(concentricMs === undefined ? {} : { concentricMs }),
       ...(eccentricMs === undefined ? {} : { eccentricMs }),
     })),
-    pointTs,
   };
 }
 
@@ -56,10 +55,9 @@ function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord, po
  * Where the set's point stays: the last rep's ts when the set first closed. Only a re-close (a late
  * rep) can find the set stored already; sets stored before `pointTs` existed had their point there too.
  */
-async function pointTsOf(job: SetJob, athleteId: string, reps: readonly RepRecord[], athletes: AthleteStore): Promise<number> {
-  const previous = job.revision > 0 ? await athletes.storedSet(athleteId, athleteSetKey(job.stationId, job.setId)) : undefined;
-  const of = (set: { reps: ReadonlyArray<{ ts: number }> }) => Math.max(...set.reps.map((rep) => rep.ts));
-  return previous?.pointTs ?? (previous ? of(previous) : of({ reps }));
+async function withPointTs(job: SetJob, athleteId: string, set: AthleteSet, athletes: AthleteStore): Promise<AthleteSet> {
+  const previous = job.revision > 0 ? await athletes.storedSet(athleteId, set.key) : undefined;
+  return { ...set, pointTs: previous?.pointTs ?? setSpan(previous ?? set).lastTs };
 }
 
 /**
@@ -76,7 +74,7 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
   if (!last) return { reps: 0 };
   const athleteId = last.athleteId;
   return deps.athletes.withLock(athleteId, LOCK_WAIT_MS, async () => {
-    const set = athleteSet(job, reps, last, await pointTsOf(job, athleteId, reps, deps.athletes));
+    const set = await withPointTs(job, athleteId, athleteSet(job, reps, last), deps.athletes);
     await deps.athletes.putSet(athleteId, set);
     for (let round = 1; round <= MAX_ROUNDS; round++) {
       const snapshot = await deps.athletes.load(athleteId);
