@@ -36,6 +36,27 @@ describe('JerkLimitedTrajectory', () => {
     expect(traj.at(start)[1]).toBeCloseTo(0.03, 9);
     expect(traj.at(end)[1]).toBeCloseTo(0.03, 9);
   });
+
+  it('fromKnots(knotList()) rebuilds the same trajectory; a moved knot moves it', () => {
+    const traj = new JerkLimitedTrajectory(0.4);
+    traj.push(1, 0, 0.1);
+    traj.push(0.3, 0.9, 0.08);
+    traj.push(0.2, 0, 0.06);
+    traj.push(0.5, 0, 0);
+    traj.build();
+    const knots = traj.knotList();
+    const copy = JerkLimitedTrajectory.fromKnots(traj.startPosition, knots);
+    for (let t = 0; t <= traj.end; t += 0.01) {
+      const [p, v, a] = traj.at(t);
+      const [pc, vc, ac] = copy.at(t);
+      expect(pc).toBeCloseTo(p, 12);
+      expect(vc).toBeCloseTo(v, 12);
+      expect(ac).toBeCloseTo(a, 12);
+    }
+    knots[2] = { ...knots[2]!, v: 1 };
+    expect(JerkLimitedTrajectory.fromKnots(traj.startPosition, knots).at(traj.end)[0]).toBeGreaterThan(traj.at(traj.end)[0] + 0.01);
+    expect(traj.knotList()[2]!.v).toBe(0.9); // knotList hands out copies
+  });
 });
 
 describe('generateSyntheticTrace', () => {

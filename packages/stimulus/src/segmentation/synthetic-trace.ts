@@ -22,7 +22,8 @@ import type { SyntheticTrace, SyntheticTraceOptions } from './synthetic-types.js
 
 export { mulberry32, type Prng };
 export { STANDARD_GRAVITY } from './synthetic-movement.js';
-export { JerkLimitedTrajectory } from './synthetic-trajectory.js';
+export { JerkLimitedTrajectory, type TrajectoryKnot } from './synthetic-trajectory.js';
+export { planSet as planSyntheticSet, type SetPlan } from './synthetic-set.js';
 export type { SyntheticTrace, SyntheticTraceOptions, TruthRep } from './synthetic-types.js';
 export { redeliverBlocks, shuffleBlocks, splitIntoBlocks } from './synthetic-blocks.js';
 

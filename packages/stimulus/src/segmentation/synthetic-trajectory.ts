@@ -1,6 +1,13 @@
 /* The exact bar trajectory of a synthetic trace (see synthetic-trace.ts). */
 
 /** A stretch of the velocity curve: v(t) = v0 + a0·τ + j·τ²/2 for τ = t − t0 in [0, duration]; p0 = position at t0. */
+/** A knot of the velocity polyline: absolute time (s), velocity (m/s), rounding of its corner (s). */
+export interface TrajectoryKnot {
+  readonly t: number;
+  readonly v: number;
+  readonly round: number;
+}
+
 interface Piece {
   readonly t0: number;
   readonly duration: number;
@@ -17,11 +24,24 @@ interface Piece {
  * velocity, acceleration and the zero crossings of v have closed forms.
  */
 export class JerkLimitedTrajectory {
-  private readonly knots: Array<{ t: number; v: number; round: number }> = [];
+  private readonly knots: TrajectoryKnot[] = [];
   private pieces: Piece[] = [];
 
-  constructor(private readonly startPosition: number) {
+  constructor(readonly startPosition: number) {
     this.knots.push({ t: 0, v: 0, round: 0 });
+  }
+
+  /** A built trajectory through `knots` (the zero knot first, as `knotList` gives them). */
+  static fromKnots(startPosition: number, knots: readonly TrajectoryKnot[]): JerkLimitedTrajectory {
+    const traj = new JerkLimitedTrajectory(startPosition);
+    for (const knot of knots.slice(1)) traj.push(knot.t - traj.end, knot.v, knot.round);
+    traj.build();
+    return traj;
+  }
+
+  /** A copy of the knots, the zero knot first (to rebuild a perturbed trajectory, as the accuracy bound does). */
+  knotList(): TrajectoryKnot[] {
+    return this.knots.map((knot) => ({ ...knot }));
   }
 
   get end(): number {

@@ -1,0 +1,190 @@
+// How well can any unbiased estimator time a rep from these samples? The Cramér–Rao bound of each
+// rep's mean concentric velocity on the accuracy test's synthetic traces (same seeds), set beside what
+// the segmenter measures on the same traces.
+//
+// The model is the generator's own family, which the bound is allowed to know: a jerk-limited velocity
+// polyline (knot times, velocities and corner roundings free; velocity exactly 0 at rests and
+// turnarounds), a cubic polynomial for the start position and the slow drift, white noise of the
+// sensor's variance ((2 mm)²/3). Each rep's mean velocity (ROM ÷ time between the +0.03 m/s
+// crossings) is a function of those parameters; its variance for an unbiased estimator is at least
+// gᵀ F⁻¹ g, F the Fisher information of the samples, g the gradient (both by central differences).
+// P(within target) of such an estimator is then erf(limit ÷ (σ√2)), limit = min(3 % of the truth, 0.02
+// m/s): the expected share within target is the mean of that over the reps. An estimator can beat it
+// only through assumptions (a bias) about the movement's shape — how fast force rises from rest, how a
+// lockout rounds — which is what the segmenter's rest model does.
+//
+//   npx tsc -b test && node test/dist/bench/segmenter-bound.js [--rates 50,100,200] [--traces 40] [--seed-offset 0]
+import { parseArgs } from 'node:util';
+import {
+  JerkLimitedTrajectory,
+  generateSyntheticTrace,
+  mulberry32,
+  planSyntheticSet,
+  segmentBlocks,
+  splitIntoBlocks,
+  type TrajectoryKnot,
+} from '@neurolift/stimulus';
+
+const THRESHOLD = 0.03;
+const NOISE_VAR = (0.002 * 0.002) / 3;
+const STEP = 1e-6;
+const DRIFT_DEGREE = 3;
+
+const { values: args } = parseArgs({
+  options: {
+    rates: { type: 'string', default: '50,100,200' },
+    traces: { type: 'string', default: '40' },
+    'seed-offset': { type: 'string', default: '0' },
+  },
+  strict: true,
+});
+const rates = args.rates.split(',').map(Number);
+const traces = Number(args.traces);
+const seedOffset = Number(args['seed-offset']);
+if (rates.some((r) => !(r > 0)) || !(traces > 0) || !(seedOffset >= 0)) {
+  console.error('--rates must be positive numbers, --traces positive, --seed-offset ≥ 0');
+  process.exit(2);
+}
+
+/** Positions at the sample times. */
+function sampled(traj: JerkLimitedTrajectory, hz: number, count: number): Float64Array {
+  const out = new Float64Array(count);
+  let hint = 0;
+  for (let i = 0; i < count; i++) {
+    hint = traj.pieceAt(i / hz, hint);
+    out[i] = traj.at(i / hz, hint)[0];
+  }
+  return out;
+}
+
+/** Each rep's mean concentric velocity, with the truth's definition. */
+function meanVelocities(traj: JerkLimitedTrajectory): number[] {
+  return traj.phases(1, THRESHOLD).map(([start, end]) => (traj.at(end)[0] - traj.at(start)[0]) / (end - start));
+}
+
+/** x ↦ A⁻¹x for a symmetric positive-definite A (row-major m × m), by Cholesky. */
+function choleskySolver(a: Float64Array, m: number): (b: Float64Array) => Float64Array {
+  const l = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * m + j]!;
+      for (let k = 0; k < j; k++) s -= l[i * m + k]! * l[j * m + k]!;
+      if (i === j) {
+        if (!(s > 0)) throw new Error(`Fisher information not positive definite at parameter ${i}`);
+        l[i * m + i] = Math.sqrt(s);
+      } else l[i * m + j] = s / l[j * m + j]!;
+    }
+  }
+  return (b) => {
+    const y = new Float64Array(m);
+    for (let i = 0; i < m; i++) {
+      let s = b[i]!;
+      for (let k = 0; k < i; k++) s -= l[i * m + k]! * y[k]!;
+      y[i] = s / l[i * m + i]!;
+    }
+    const x = new Float64Array(m);
+    for (let i = m - 1; i >= 0; i--) {
+      let s = y[i]!;
+      for (let k = i + 1; k < m; k++) s -= l[k * m + i]! * x[k]!;
+      x[i] = s / l[i * m + i]!;
+    }
+    return x;
+  };
+}
+
+/** erf, Abramowitz & Stegun 7.1.26 (|error| < 1.5e−7). */
+function erf(x: number): number {
+  const t = 1 / (1 + 0.3275911 * Math.abs(x));
+  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return x >= 0 ? y : -y;
+}
+
+const withinTarget = (estimate: number, truth: number) => Math.abs(estimate - truth) <= Math.min(0.03 * truth, 0.02);
+
+interface RepBound {
+  readonly seed: number;
+  readonly rep: number;
+  readonly meanVelocity: number;
+  readonly sd: number;
+  readonly pWithin: number;
+}
+
+/** The bound for every rep of one trace. */
+function traceBounds(seed: number, hz: number, options: Parameters<typeof planSyntheticSet>[1]): RepBound[] {
+  const { traj } = planSyntheticSet(mulberry32(seed), options);
+  const knots = traj.knotList();
+  const count = Math.floor(traj.end * hz) + 1;
+  const truth = meanVelocities(traj);
+  const columns: Float64Array[] = [];
+  const gradients: number[][] = truth.map(() => []);
+  const perturbed = (k: number, field: keyof TrajectoryKnot, delta: number) =>
+    JerkLimitedTrajectory.fromKnots(traj.startPosition, knots.map((knot, i) => (i === k ? { ...knot, [field]: knot[field] + delta } : knot)));
+  for (let k = 1; k < knots.length; k++) {
+    // Rests and turnarounds are at exactly zero velocity: the bound knows it.
+    const fields: Array<keyof TrajectoryKnot> = knots[k]!.v === 0 ? ['t', 'round'] : ['t', 'v', 'round'];
+    for (const field of fields) {
+      const plus = perturbed(k, field, STEP);
+      const minus = perturbed(k, field, -STEP);
+      const [sp, sm] = [sampled(plus, hz, count), sampled(minus, hz, count)];
+      const column = sp.map((p, i) => (p - sm[i]!) / (2 * STEP));
+      // A rounding capped by its neighbours' spacing has no effect: not a parameter.
+      if (column.every((d) => Math.abs(d) < 1e-9)) continue;
+      const [vp, vm] = [meanVelocities(plus), meanVelocities(minus)];
+      if (vp.length !== truth.length || vm.length !== truth.length) throw new Error(`seed ${seed}: a perturbation changed the rep count`);
+      columns.push(column);
+      truth.forEach((_, r) => gradients[r]!.push((vp[r]! - vm[r]!) / (2 * STEP)));
+    }
+  }
+  for (let degree = 0; degree <= DRIFT_DEGREE; degree++) {
+    columns.push(Float64Array.from({ length: count }, (_, i) => ((2 * i) / (count - 1) - 1) ** degree));
+    for (const g of gradients) g.push(0);
+  }
+  const m = columns.length;
+  const fisher = new Float64Array(m * m);
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b <= a; b++) {
+      let sum = 0;
+      const [ca, cb] = [columns[a]!, columns[b]!];
+      for (let i = 0; i < count; i++) sum += ca[i]! * cb[i]!;
+      fisher[a * m + b] = fisher[b * m + a] = sum / NOISE_VAR;
+    }
+  }
+  const solve = choleskySolver(fisher, m);
+  return truth.map((meanVelocity, r) => {
+    const g = Float64Array.from(gradients[r]!);
+    const x = solve(g);
+    const sd = Math.sqrt(g.reduce((sum, gi, i) => sum + gi * x[i]!, 0));
+    const limit = Math.min(0.03 * meanVelocity, 0.02);
+    return { seed, rep: r + 1, meanVelocity, sd, pWithin: erf(limit / (sd * Math.SQRT2)) };
+  });
+}
+
+for (const hz of rates) {
+  const bounds: RepBound[] = [];
+  let measuredWithin = 0;
+  let measuredReps = 0;
+  for (let s = 0; s < traces; s++) {
+    const seed = 1000 * hz + seedOffset + s;
+    const options = { hz, withForce: s % 2 === 0, startAt: s % 5 === 4 ? ('bottom' as const) : ('top' as const) };
+    bounds.push(...traceBounds(seed, hz, options));
+    // The segmenter on the same trace, as the accuracy test runs it.
+    const prng = mulberry32(seed);
+    const trace = generateSyntheticTrace(prng, options);
+    const reps = segmentBlocks(splitIntoBlocks(trace, prng, 1, 2000));
+    if (reps.length !== trace.truth.length) continue;
+    reps.forEach((rep, i) => {
+      measuredReps++;
+      if (withinTarget(rep.meanVelocity, trace.truth[i]!.meanVelocity)) measuredWithin++;
+    });
+  }
+  const expected = bounds.reduce((sum, b) => sum + b.pWithin, 0);
+  const sure = bounds.filter((b) => b.pWithin > 0.999).length;
+  console.log(
+    `${String(hz).padStart(4)} Hz | reps ${bounds.length} | unbiased bound: expected within 3 %/0.02 m/s ${((100 * expected) / bounds.length).toFixed(1)} % ` +
+      `(${(bounds.length - expected).toFixed(1)} misses expected; ${sure} reps sure, P > 99.9 %) | segmenter measured ${((100 * measuredWithin) / measuredReps).toFixed(1)} % of ${measuredReps}`,
+  );
+  const hardest = bounds.sort((a, b) => a.pWithin - b.pWithin).slice(0, 3);
+  for (const b of hardest) {
+    console.log(`       hardest: seed ${b.seed} rep ${b.rep}: ${b.meanVelocity.toFixed(3)} m/s, bound σ ${(1000 * b.sd).toFixed(1)} mm/s, P(within) ${b.pWithin.toFixed(2)}`);
+  }
+}
