@@ -20,10 +20,11 @@
  * (at 2 mm it is as noisy as the crossing; at 8 mm its offset from the crossing varies by 60 ms from rep
  * to rep); the ROM from the rest levels (worse: the ROM and duration errors partly cancel). The
  * refiner's constants were chosen on other seeds (1000·hz + 500…539), the release checked on those too.
- * What is left is near what the samples can tell: on these traces the Cramér–Rao bound lets an unbiased
- * estimator expect 87 % (50 Hz), 94 % (100 Hz) and 98.7 % (200 Hz) of reps within target
- * (test/src/bench/segmenter-bound.ts, README); the segmenter does better through its rest model. ACHIEVED below is what the
- * defaults reach on these seeds, asserted with a small margin so that a regression shows.
+ * What is left is close to what the samples can tell (test/src/bench/segmenter-bound.ts, README): on
+ * these traces an unbiased estimator can expect 87 / 94 / 98.7 % of reps within target at 50 / 100 /
+ * 200 Hz, and even one that knows each corner's duration to the generator's spread 98.3 / 99.3 / 99.9 %.
+ * ACHIEVED below is what the defaults reach on these seeds, asserted with a small margin so that a
+ * regression shows.
  * SEGMENTER_REPORT=1 prints the table.
  */
 import { describe, expect, it } from 'vitest';
