@@ -8,14 +8,18 @@
 // sensor's variance ((2 mm)²/3). Each rep's mean velocity (ROM ÷ time between the +0.03 m/s crossings)
 // is a function of those parameters, g its gradient and F the Fisher information of the samples (both
 // by central differences at the true trajectory).
-// - Unbiased (Cramér–Rao): an unbiased estimator's variance is at least gᵀF⁻¹g.
-// - With the corners known (Bayesian, Van Trees): any estimator, biased or not, that also knows how long
-//   each corner takes to the generator's own spread — force development from rest 50–150 ms, lockout
-//   40–100 ms, turnaround 50–120 ms, inner corners 50–150 ms, taken as Gaussian priors of the same SD —
-//   has a mean squared error of at least gᵀ(F + P)⁻¹g, P the priors' precisions.
-// From a bound σ, an estimator whose error is Gaussian with that σ lands within target (3 % of the
-// truth and 0.02 m/s) with probability erf(limit ÷ σ√2); the mean over the reps is the share within
-// target to expect (an approximation: the bound is on the variance, not on the error's shape).
+// - Unbiased (Cramér–Rao): a locally unbiased estimator's variance is at least gᵀF⁻¹g, for Gaussian
+//   noise of that variance (uniform noise has no finite Fisher information: there the bound holds for
+//   linear unbiased estimators).
+// - With the corners known (an approximate Bayesian bound, Van Trees style, F taken at the truth): an
+//   estimator that also knows how long each corner takes to the generator's own spread — force
+//   development from rest 50–150 ms, lockout 40–100 ms, turnaround 50–120 ms, inner corners 50–150 ms,
+//   taken as Gaussian priors of the same SD, on the roundings only — has a mean squared error over
+//   those priors of at least about gᵀ(F + P)⁻¹g, P the priors' precisions.
+// From a bound σ, an estimator with unbiased Gaussian errors of that σ lands within target (3 % of the
+// truth and 0.02 m/s) with probability erf(limit ÷ σ√2); the mean over the reps is the share such an
+// estimator can expect. An approximation, not a ceiling: the bounds limit the variance, not the error's
+// shape. Checked by Monte Carlo at small noise (README).
 //
 //   npx tsc -b test && node test/dist/bench/segmenter-bound.js [--rates 50,100,200] [--traces 40] [--seed-offset 0]
 import { parseArgs } from 'node:util';

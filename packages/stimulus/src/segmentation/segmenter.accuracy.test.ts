@@ -21,8 +21,9 @@
  * to rep); the ROM from the rest levels (worse: the ROM and duration errors partly cancel). The
  * refiner's constants were chosen on other seeds (1000·hz + 500…539), the release checked on those too.
  * What is left is close to what the samples can tell (test/src/bench/segmenter-bound.ts, README): on
- * these traces an unbiased estimator can expect 87 / 94 / 98.7 % of reps within target at 50 / 100 /
- * 200 Hz, and even one that knows each corner's duration to the generator's spread 98.3 / 99.3 / 99.9 %.
+ * these traces an unbiased estimator at the Cramér–Rao bound would expect 87 / 94 / 98.7 % of reps
+ * within target at 50 / 100 / 200 Hz, and one at an approximate Bayesian bound that knows each corner's
+ * duration to the generator's spread 98.3 / 99.3 / 99.9 % (Gaussian-error approximation).
  * ACHIEVED below is what the defaults reach on these seeds, asserted with a small margin so that a
  * regression shows.
  * SEGMENTER_REPORT=1 prints the table.
