@@ -21,7 +21,12 @@
 // estimator can expect. An approximation, not a ceiling: the bounds limit the variance, not the error's
 // shape. Checked by Monte Carlo at small noise (README).
 //
-//   npx tsc -b test && node test/dist/bench/segmenter-bound.js [--rates 50,100,200] [--traces 40] [--seed-offset 0]
+// --monte-carlo N checks the computation: N noise realisations at 1 % of the sensor noise (Gaussian),
+// each estimated by one step of linearised least squares from the truth, each rep's mean velocity read
+// off the estimated trajectory; the SD of its error ÷ 0.01 should match the unbiased bound σ (the model
+// is close to linear at that noise; at the full noise it is not, and the bound is valid, not attained).
+//
+//   npx tsc -b test && node test/dist/bench/segmenter-bound.js [--rates 50,100,200] [--traces 40] [--seed-offset 0] [--monte-carlo 0]
 import { parseArgs } from 'node:util';
 import {
   JerkLimitedTrajectory,
@@ -43,14 +48,16 @@ const { values: args } = parseArgs({
     rates: { type: 'string', default: '50,100,200' },
     traces: { type: 'string', default: '40' },
     'seed-offset': { type: 'string', default: '0' },
+    'monte-carlo': { type: 'string', default: '0' },
   },
   strict: true,
 });
 const rates = args.rates.split(',').map(Number);
 const traces = Number(args.traces);
 const seedOffset = Number(args['seed-offset']);
-if (rates.some((r) => !(r > 0)) || !(traces > 0) || !(seedOffset >= 0)) {
-  console.error('--rates must be positive numbers, --traces positive, --seed-offset ≥ 0');
+const monteCarloRuns = Number(args['monte-carlo']);
+if (rates.some((r) => !(r > 0)) || !(traces > 0) || !(seedOffset >= 0) || !(monteCarloRuns >= 0)) {
+  console.error('--rates must be positive numbers, --traces positive, --seed-offset and --monte-carlo ≥ 0');
   process.exit(2);
 }
 
@@ -134,14 +141,31 @@ interface RepBound {
   readonly cornersKnown: Bound;
 }
 
-/** The bound for every rep of one trace. */
-function traceBounds(seed: number, hz: number, options: Parameters<typeof planSyntheticSet>[1]): RepBound[] {
+/** One trace's linearised model: a column of sample sensitivities and a gradient entry per parameter. */
+interface TraceModel {
+  readonly traj: JerkLimitedTrajectory;
+  readonly knots: readonly TrajectoryKnot[];
+  readonly count: number;
+  /** Each rep's true mean velocity. */
+  readonly truth: readonly number[];
+  /** The knot field of each parameter; the drift polynomial's follow, without one. */
+  readonly params: ReadonlyArray<{ readonly k: number; readonly field: keyof TrajectoryKnot }>;
+  readonly columns: readonly Float64Array[];
+  /** Prior precision of each parameter (0: none). */
+  readonly priors: readonly number[];
+  /** Per rep: ∂(mean velocity)/∂(parameter). */
+  readonly gradients: readonly Float64Array[];
+  /** Fisher information, row-major. */
+  readonly fisher: Float64Array;
+}
+
+function traceModel(seed: number, hz: number, options: Parameters<typeof planSyntheticSet>[1]): TraceModel {
   const { traj } = planSyntheticSet(mulberry32(seed), options);
   const knots = traj.knotList();
   const count = Math.floor(traj.end * hz) + 1;
   const truth = meanVelocities(traj);
+  const params: Array<{ k: number; field: keyof TrajectoryKnot }> = [];
   const columns: Float64Array[] = [];
-  /** Prior precision of each parameter (0: none). */
   const priors: number[] = [];
   const gradients: number[][] = truth.map(() => []);
   const perturbed = (k: number, field: keyof TrajectoryKnot, delta: number) =>
@@ -158,6 +182,7 @@ function traceBounds(seed: number, hz: number, options: Parameters<typeof planSy
       if (column.every((d) => Math.abs(d) < 1e-9)) continue;
       const [vp, vm] = [meanVelocities(plus), meanVelocities(minus)];
       if (vp.length !== truth.length || vm.length !== truth.length) throw new Error(`seed ${seed}: a perturbation changed the rep count`);
+      params.push({ k, field });
       columns.push(column);
       priors.push(field === 'round' ? cornerSd(knots, k) ** -2 : 0);
       truth.forEach((_, r) => gradients[r]!.push((vp[r]! - vm[r]!) / (2 * STEP)));
@@ -178,13 +203,19 @@ function traceBounds(seed: number, hz: number, options: Parameters<typeof planSy
       fisher[a * m + b] = fisher[b * m + a] = sum / NOISE_VAR;
     }
   }
-  const unbiased = choleskySolver(fisher, m);
+  return { traj, knots, count, truth, params, columns, priors, gradients: gradients.map((g) => Float64Array.from(g)), fisher };
+}
+
+/** Both bounds for every rep of one trace. */
+function repBounds(model: TraceModel, seed: number): RepBound[] {
+  const m = model.columns.length;
+  const unbiased = choleskySolver(model.fisher, m);
   const cornersKnown = choleskySolver(
-    fisher.map((f, i) => (i % (m + 1) === 0 ? f + priors[i / (m + 1)]! : f)),
+    model.fisher.map((f, i) => (i % (m + 1) === 0 ? f + model.priors[i / (m + 1)]! : f)),
     m,
   );
-  return truth.map((meanVelocity, r) => {
-    const g = Float64Array.from(gradients[r]!);
+  return model.truth.map((meanVelocity, r) => {
+    const g = model.gradients[r]!;
     const limit = Math.min(0.03 * meanVelocity, 0.02);
     const bound = (solve: (b: Float64Array) => Float64Array): Bound => {
       const x = solve(g);
@@ -195,6 +226,29 @@ function traceBounds(seed: number, hz: number, options: Parameters<typeof planSy
   });
 }
 
+/** Per rep: SD of the mean-velocity error ÷ scale over `runs` realisations of noise at `scale` × the sensor's (see the header). */
+function monteCarloSd(model: TraceModel, runs: number, scale: number, seed: number): number[] {
+  const m = model.columns.length;
+  const solve = choleskySolver(model.fisher, m);
+  const prng = mulberry32(seed);
+  const gaussian = () => Math.sqrt(-2 * Math.log(1 - prng())) * Math.cos(2 * Math.PI * prng());
+  const sumSq = model.truth.map(() => 0);
+  const noiseSd = scale * Math.sqrt(NOISE_VAR);
+  for (let run = 0; run < runs; run++) {
+    const noise = Float64Array.from({ length: model.count }, () => noiseSd * gaussian());
+    // One Gauss–Newton step from the truth: δ = F⁻¹ Jᵀ ε / σ².
+    const delta = solve(Float64Array.from(model.columns, (column) => column.reduce((sum, c, i) => sum + c * noise[i]!, 0) / NOISE_VAR));
+    const knots = model.knots.map((knot) => ({ ...knot }));
+    model.params.forEach(({ k, field }, i) => {
+      knots[k] = { ...knots[k]!, [field]: knots[k]![field] + delta[i]! };
+    });
+    const estimated = meanVelocities(JerkLimitedTrajectory.fromKnots(model.traj.startPosition, knots));
+    if (estimated.length !== model.truth.length) throw new Error(`Monte Carlo run ${run} changed the rep count at ${scale} × the noise`);
+    estimated.forEach((v, r) => (sumSq[r]! += (v - model.truth[r]!) ** 2));
+  }
+  return sumSq.map((s) => Math.sqrt(s / runs) / scale);
+}
+
 for (const hz of rates) {
   const bounds: RepBound[] = [];
   let measuredWithin = 0;
@@ -202,7 +256,14 @@ for (const hz of rates) {
   for (let s = 0; s < traces; s++) {
     const seed = 1000 * hz + seedOffset + s;
     const options = { hz, withForce: s % 2 === 0, startAt: s % 5 === 4 ? ('bottom' as const) : ('top' as const) };
-    bounds.push(...traceBounds(seed, hz, options));
+    const model = traceModel(seed, hz, options);
+    const repBoundsOfTrace = repBounds(model, seed);
+    bounds.push(...repBoundsOfTrace);
+    if (monteCarloRuns > 0) {
+      const empirical = monteCarloSd(model, monteCarloRuns, 0.01, seed);
+      const ratios = empirical.map((sd, r) => sd / repBoundsOfTrace[r]!.unbiased.sd);
+      console.log(`       Monte Carlo, seed ${seed}: empirical SD ÷ unbiased bound per rep ${ratios.map((x) => x.toFixed(3)).join(' ')}`);
+    }
     // The segmenter on the same trace, as the accuracy test runs it.
     const prng = mulberry32(seed);
     const trace = generateSyntheticTrace(prng, options);
