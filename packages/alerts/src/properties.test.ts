@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { dailyLoads } from '@neurolift/stimulus';
+import { DEFAULT_CONSTANTS, dailyLoads, laterSetInSession } from '@neurolift/stimulus';
 import {
   ALERT_RULES,
   DEFAULT_THRESHOLDS,
@@ -151,6 +151,26 @@ describe('set-close, session-end and daily rules over random histories', () => {
         expectReadable(dailyAlerts({ athleteId: 'ath-a', gymId: 'gym-01', asOfMs, sessions, dailyLoads: dailyLoads(sessions), thresholds }));
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('laterSetInSession (times only) is true exactly for the sets the model does not put last in their session', () => {
+    // Sets within a few hours of each other on two stations, so sessions join, split and overlap.
+    const timedArb = fc.record({ offsetMin: fc.integer({ min: 0, max: 8 * 60 }), reps: fc.integer({ min: 0, max: 12 }), station: fc.constantFrom('st-1', 'st-2') });
+    fc.assert(
+      fc.property(fc.array(timedArb, { minLength: 1, maxLength: 10 }), fc.integer({ min: 30, max: 180 }), (specs, gapMin) => {
+        const constants = { ...DEFAULT_CONSTANTS, sessionGapMs: gapMin * MIN };
+        const sets = specs.map((spec, index) =>
+          athleteSet({ id: `s${index}`, station: spec.station, start: T0 + spec.offsetMin * MIN, loadKg: 100, velocities: Array.from({ length: spec.reps }, () => 0.6) }),
+        );
+        const sessions = sessionsOf(athleteHistory({ sets, profile: {}, constants }));
+        for (const set of sets) {
+          const session = sessions.find(({ sets: entries }) => entries.some((entry) => entry.set.key === set.key));
+          const notLast = session !== undefined && session.sets[session.sets.length - 1]?.set.key !== set.key;
+          expect(laterSetInSession(sets, set.key, constants.sessionGapMs)).toBe(notLast);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -6,7 +6,8 @@ import { computeExposure, dayOf, type ExposurePoint } from '../model/exposure.js
 import { computeSessions, type SessionPoint } from '../model/session.js';
 import { computeSetModel, type SetModel } from '../model/set-model.js';
 import { DAY_MS, MINUTE_MS } from '../model/time.js';
-import { setSpan, type AthleteSet } from './athlete-set.js';
+import type { AthleteSet } from './athlete-set.js';
+import { orderSets, sessionGroups, type OrderedSet } from './session-groups.js';
 
 export interface AthleteProfileInput {
   readonly bodyMassKg?: number | undefined;
@@ -84,15 +85,7 @@ export interface AthleteUpdate {
  */
 export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
   const constants = athleteConstants(input.constants ?? DEFAULT_CONSTANTS, input.profile);
-  const unique = new Map<string, AthleteSet>();
-  for (const set of input.sets) {
-    unique.delete(set.key);
-    unique.set(set.key, set);
-  }
-  const ordered = [...unique.values()]
-    .filter((set) => set.reps.length > 0)
-    .map((set) => ({ set, ...setSpan(set) }))
-    .sort((a, b) => a.lastTs - b.lastTs || (a.set.key < b.set.key ? -1 : a.set.key > b.set.key ? 1 : 0));
+  const ordered = orderSets(input.sets);
 
   // Plain per-set values for the load–velocity profile (independent of any e1RM), by exercise id as given.
   const history = new Map<string, LvpHistoryEntry[]>();
@@ -192,25 +185,6 @@ export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
   });
 
   return { sets: affected, stimulus, dailyLoads: recomputed, exposure, acute };
-}
-
-interface OrderedSet {
-  readonly set: AthleteSet;
-  readonly firstTs: number;
-  readonly lastTs: number;
-}
-
-/** Sets in time order split where the next set starts more than the session gap after one ends. */
-function sessionGroups(ordered: readonly OrderedSet[], gapMs: number): OrderedSet[][] {
-  const groups: OrderedSet[][] = [];
-  let previousEnd = Number.NEGATIVE_INFINITY;
-  for (const entry of ordered) {
-    const current = groups[groups.length - 1];
-    if (current === undefined || entry.firstTs - previousEnd > gapMs) groups.push([entry]);
-    else current.push(entry);
-    previousEnd = entry.lastTs;
-  }
-  return groups;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { athleteHistory, sessionEndAlerts, sessionsOf, thresholdsFor } from '@neurolift/alerts';
 import type { AlertCheckJob } from '@neurolift/contracts';
-import { athleteSetKey } from '@neurolift/stimulus';
+import { athleteSetKey, laterSetInSession } from '@neurolift/stimulus';
 import { NOTHING, type CheckDeps, type CheckResult } from './check-deps.js';
 
 type SessionEndCheck = Extract<AlertCheckJob, { kind: 'session_end' }>;
@@ -9,8 +9,11 @@ type SessionEndCheck = Extract<AlertCheckJob, { kind: 'session_end' }>;
 export async function checkSessionEnd(job: SessionEndCheck, deps: CheckDeps): Promise<CheckResult> {
   const snapshot = await deps.athletes.load(job.athleteId);
   const { constants } = deps.model;
-  const history = athleteHistory({ sets: snapshot.sets, profile: snapshot.profile, constants });
   const setKey = athleteSetKey(job.stationId, job.setId);
+  // A later set joined the session: its own check judges the session. Decided from times alone, so the
+  // check of every set but a session's last (most of them) models nothing.
+  if (laterSetInSession(snapshot.sets, setKey, constants.sessionGapMs)) return NOTHING;
+  const history = athleteHistory({ sets: snapshot.sets, profile: snapshot.profile, constants });
   const session = sessionsOf(history).find(({ sets }) => sets.some(({ set }) => set.key === setKey));
   if (!session) return NOTHING;
   return {
