@@ -6,9 +6,9 @@
 import {
   DEFAULT_CONSTANTS,
   exerciseParams,
+  orderSets,
   planAthleteUpdate,
   resolveExerciseId,
-  setSpan,
   type AthleteProfileInput,
   type AthleteSet,
   type ModelConstants,
@@ -39,10 +39,7 @@ export interface AthleteHistoryInput {
  * all stimulus points (its daily loads and exposure are not used here). Pure; the same sets give the same history.
  */
 export function athleteHistory(input: AthleteHistoryInput): AthleteHistory {
-  const earliest = input.sets
-    .filter((set) => set.reps.length > 0)
-    .map((set) => ({ key: set.key, lastTs: setSpan(set).lastTs }))
-    .sort((a, b) => a.lastTs - b.lastTs || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))[0];
+  const earliest = orderSets(input.sets)[0]?.set;
   if (earliest === undefined) return { sets: [], stimulus: [] };
   const update = planAthleteUpdate({
     sets: input.sets,

@@ -1,3 +1,3 @@
 export * from './athlete-set.js';
 export * from './plan-athlete-update.js';
-export { laterSetInSession } from './session-groups.js';
+export { laterSetInSession, orderSets, type OrderedSet } from './session-groups.js';
