@@ -1,3 +1,4 @@
+import type { LvpHistoryEntry } from '../model/e1rm.js';
 import type { ModelRep } from '../model/set-model.js';
 
 /**
@@ -32,4 +33,14 @@ export function setSpan(set: AthleteSet): { firstTs: number; lastTs: number } {
     lastTs = Math.max(lastTs, rep.ts);
   }
   return { firstTs, lastTs };
+}
+
+/** The load–velocity profile's entry of a set: mean rep load, fastest rep, last rep time. */
+export function lvpEntry(set: AthleteSet): LvpHistoryEntry {
+  return {
+    setId: set.key,
+    ts: setSpan(set).lastTs,
+    loadKg: set.reps.reduce((sum, rep) => sum + rep.loadKg, 0) / set.reps.length,
+    bestVelocity: Math.max(...set.reps.map((rep) => rep.meanVelocity)),
+  };
 }

@@ -5,9 +5,12 @@ import { estimateE1rm, type LvpHistoryEntry } from '../model/e1rm.js';
 import { computeExposure, dayOf, type ExposurePoint } from '../model/exposure.js';
 import { computeSessions, type SessionPoint } from '../model/session.js';
 import { computeSetModel, type SetModel } from '../model/set-model.js';
+import type { AcuteSample } from '../model/acute.js';
 import { DAY_MS, MINUTE_MS } from '../model/time.js';
-import type { AthleteSet } from './athlete-set.js';
+import { lvpEntry, type AthleteSet } from './athlete-set.js';
 import { orderSets, sessionGroups, type OrderedSet } from './session-groups.js';
+
+export type { AcuteSample };
 
 export interface AthleteProfileInput {
   readonly bodyMassKg?: number | undefined;
@@ -17,7 +20,7 @@ export interface AthleteProfileInput {
 }
 
 /** The deployment's constants with the athlete's MVT overrides (catalogue ids only; others are ignored). */
-function athleteConstants(constants: ModelConstants, profile: AthleteProfileInput): ModelConstants {
+export function athleteConstants(constants: ModelConstants, profile: AthleteProfileInput): ModelConstants {
   const rows = Object.entries(profile.mvtMps ?? {}).filter(([id]) => isExerciseId(id));
   if (rows.length === 0) return constants;
   return withOverrides(constants, { exercises: Object.fromEntries(rows.map(([id, mvt]) => [id, { mvt }])) });
@@ -44,12 +47,6 @@ export interface StimulusPoint {
   /** Session id, without the athlete. */
   readonly sessionId: string;
   readonly point: SessionPoint;
-}
-
-export interface AcuteSample {
-  readonly gymId: string;
-  readonly ts: number;
-  readonly level: number;
 }
 
 export interface AthleteUpdate {
@@ -89,11 +86,9 @@ export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
 
   // Plain per-set values for the load–velocity profile (independent of any e1RM), by exercise id as given.
   const history = new Map<string, LvpHistoryEntry[]>();
-  for (const { set, lastTs } of ordered) {
-    const loadKg = set.reps.reduce((sum, rep) => sum + rep.loadKg, 0) / set.reps.length;
-    const bestVelocity = Math.max(...set.reps.map((rep) => rep.meanVelocity));
+  for (const { set } of ordered) {
     const list = history.get(set.exercise) ?? [];
-    list.push({ setId: set.key, ts: lastTs, loadKg, bestVelocity });
+    list.push(lvpEntry(set));
     history.set(set.exercise, list);
   }
 
@@ -200,4 +195,3 @@ function acuteSamples(gymId: string, nsi: number, tEnd: number, until: number, c
   }
   return samples;
 }
-

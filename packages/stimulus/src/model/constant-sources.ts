@@ -126,6 +126,14 @@ export const CONSTANT_SOURCES: Readonly<Record<ScalarConstant, Readonly<Constant
     source: 'dashboard display choice: minute resolution (research §5.3 "Acute time series")',
     status: 'assumption',
   },
+  acuteSeriesStepMinutes: {
+    value: 30,
+    unit: 'min',
+    source:
+      'dashboard display choice (decision 0015): the acute window as stored, a point at each set and a 30-minute grid ' +
+      'after it, drawn as a smooth line; finer than a panel pixel at the athlete dashboard\'s ranges of a day or more',
+    status: 'assumption',
+  },
   rirFallbackReps: {
     value: 30,
     unit: 'reps',

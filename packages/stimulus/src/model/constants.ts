@@ -77,6 +77,11 @@ export interface ModelConstants {
   readonly acuteCurveMinutes: number;
   /** Step of the acute-window curve, minutes. */
   readonly acuteCurveStepMinutes: number;
+  /**
+   * Step of the acute window as written to the time series, minutes: a point at each set, then this grid
+   * (decision 0015). A display resolution, not a model term.
+   */
+  readonly acuteSeriesStepMinutes: number;
   /** The 30 of the inverse-Epley RIR fallback RIR_i = max(0, 30·(1/max(I, I_min) − 1) + 1 − i), reps. */
   readonly rirFallbackReps: number;
   /** I_min of the inverse-Epley RIR fallback (keeps 1/I finite), dimensionless. */

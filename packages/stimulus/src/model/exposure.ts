@@ -95,16 +95,51 @@ export function computeExposure(
   const ratioFrom = firstDay + Math.ceil(constants.chronicEwmaDays) - 1;
 
   const points: ExposurePoint[] = [];
-  let a7 = 0;
-  let c28 = 0;
+  let state: ExposureState = { day: firstDay - 1, a7: 0, c28: 0 };
   for (let day = firstDay; day <= untilDay; day++) {
-    const dailyLoad = Math.min(constants.dailyLoadCap, byDay.get(day) ?? 0);
-    a7 = acute * dailyLoad + (1 - acute) * a7;
-    c28 = chronic * dailyLoad + (1 - chronic) * c28;
-    const point = { day, ts: endOfDay(day), dailyLoad, a7, c28 };
-    points.push(day >= ratioFrom && c28 > 0 ? { ...point, ratio: a7 / c28 } : point);
+    const point = exposureDay(state, Math.min(constants.dailyLoadCap, byDay.get(day) ?? 0), acute, chronic);
+    state = point;
+    points.push(day >= ratioFrom && point.c28 > 0 ? { ...point, ratio: point.a7 / point.c28 } : point);
   }
   return points;
+}
+
+/** The EWMAs at the end of a day: what the next day's exposure continues from. */
+export interface ExposureState {
+  readonly day: number;
+  readonly a7: number;
+  readonly c28: number;
+}
+
+/** One day's step of both EWMAs (the single definition computeExposure and exposureOn share). */
+function exposureDay(previous: ExposureState, dailyLoad: number, acute: number, chronic: number): ExposurePoint {
+  const day = previous.day + 1;
+  const a7 = acute * dailyLoad + (1 - acute) * previous.a7;
+  const c28 = chronic * dailyLoad + (1 - chronic) * previous.c28;
+  return { day, ts: endOfDay(day), dailyLoad, a7, c28 };
+}
+
+/**
+ * The exposure of `day` continued from the EWMAs at the end of an earlier training day (`previous`; undefined
+ * when `day` is the first training day), the days between without load: the same numbers computeExposure
+ * gives for that day, without walking from the first training day. `load` is the day's uncapped load.
+ */
+export function exposureOn(
+  previous: ExposureState | undefined,
+  day: number,
+  load: number,
+  firstDay: number,
+  constants: ModelConstants = DEFAULT_CONSTANTS,
+): ExposurePoint {
+  requireDay(day);
+  const acute = ewmaWeight(constants.acuteEwmaDays);
+  const chronic = ewmaWeight(constants.chronicEwmaDays);
+  let state: ExposureState = previous ?? { day: firstDay - 1, a7: 0, c28: 0 };
+  if (state.day >= day) throw new RangeError(`exposure: day ${day} does not follow day ${state.day}`);
+  while (state.day < day - 1) state = exposureDay(state, Math.min(constants.dailyLoadCap, 0), acute, chronic);
+  const point = exposureDay(state, Math.min(constants.dailyLoadCap, Number.isFinite(load) && load > 0 ? load : 0), acute, chronic);
+  const ratioFrom = firstDay + Math.ceil(constants.chronicEwmaDays) - 1;
+  return day >= ratioFrom && point.c28 > 0 ? { ...point, ratio: point.a7 / point.c28 } : point;
 }
 
 function isEntryList(loads: ReadonlyMap<number, number> | readonly DailyLoadEntry[]): loads is readonly DailyLoadEntry[] {

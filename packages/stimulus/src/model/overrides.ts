@@ -18,7 +18,7 @@ export function freezeConstants(scalars: Record<ScalarConstant, number>, exercis
 /**
  * Checks a constants object; throws a RangeError naming the first bad value. Every value must be a finite
  * number > 0; in addition lvpMinR2 ≤ 1, lvpMinDistinctLoads an integer ≥ 2, EWMA N ≥ 1,
- * genericCurveMinPct < genericCurveMaxPct, acuteCurveStepMinutes ≤ acuteCurveMinutes.
+ * genericCurveMinPct < genericCurveMaxPct, acuteCurveStepMinutes and acuteSeriesStepMinutes ≤ acuteCurveMinutes.
  */
 export function validateConstants(constants: ModelConstants): ModelConstants {
   for (const key of SCALAR_KEYS) requirePositive(key, constants[key]);
@@ -39,10 +39,10 @@ export function validateConstants(constants: ModelConstants): ModelConstants {
       `model constants: genericCurveMinPct (${constants.genericCurveMinPct}) must be below genericCurveMaxPct (${constants.genericCurveMaxPct})`,
     );
   }
-  if (constants.acuteCurveStepMinutes > constants.acuteCurveMinutes) {
-    throw new RangeError(
-      `model constants: acuteCurveStepMinutes (${constants.acuteCurveStepMinutes}) must not exceed acuteCurveMinutes (${constants.acuteCurveMinutes})`,
-    );
+  for (const key of ['acuteCurveStepMinutes', 'acuteSeriesStepMinutes'] as const) {
+    if (constants[key] > constants.acuteCurveMinutes) {
+      throw new RangeError(`model constants: ${key} (${constants[key]}) must not exceed acuteCurveMinutes (${constants.acuteCurveMinutes})`);
+    }
   }
   return constants;
 }

@@ -106,43 +106,68 @@ export function computeSessions(sets: readonly SessionSetInput[], constants: Mod
   return groups.map((group) => sessionOf(group, constants));
 }
 
+/** The running state of a session after some of its sets: what the next set of the session continues from. */
+export interface SessionState {
+  /** λ after the latest set, mmol/L. */
+  readonly lactate: number;
+  readonly lactatePeak: number;
+  readonly impulseSum: number;
+  /** Sets so far. */
+  readonly sets: number;
+  /** The latest set's last rep, epoch ms. */
+  readonly lastTs: number;
+}
+
+/**
+ * One set added to a session (undefined: the set opens it): the session point after it, which is also the
+ * state the next set continues from. The single definition of the per-session fold, used by computeSessions
+ * and by the athlete's incremental state, so both give the same numbers to the last bit.
+ */
+export function advanceSession(previous: SessionState | undefined, set: SessionSetInput, constants: ModelConstants = DEFAULT_CONSTANTS): SessionPoint {
+  let lactate = previous?.lactate ?? 0;
+  if (previous !== undefined) {
+    const minutes = (set.lastTs - previous.lastTs) / MINUTE_MS;
+    lactate *= Math.exp(-minutes / constants.lactateTauMin);
+  }
+  lactate += nonNegative(set.lactateIncrement);
+  const lactatePeak = Math.max(previous?.lactatePeak ?? 0, lactate);
+  const impulseSum = (previous?.impulseSum ?? 0) + nonNegative(set.impulse);
+  const workDose = impulseSum / constants.workDoseHalf;
+  const lactateDose = lactatePeak / constants.lactateHalf;
+  const dose = workDose + lactateDose;
+  return {
+    setId: set.setId,
+    ts: set.lastTs,
+    nsi: nsiFromDose(dose, constants),
+    dose,
+    workDose,
+    lactateDose,
+    lactatePeak,
+    lactate,
+    impulseSum,
+    sets: (previous?.sets ?? 0) + 1,
+  };
+}
+
+/** `s-<firstTs>-<setId>` of the session's first set. */
+export function sessionIdOf(first: Pick<SessionSetInput, 'firstTs' | 'setId'>): string {
+  return `s-${first.firstTs}-${first.setId}`;
+}
+
 function sessionOf(group: readonly SessionSetInput[], constants: ModelConstants): SessionModel {
   const first = group[0] as SessionSetInput;
-  let lactate = 0;
-  let lactatePeak = 0;
-  let impulseSum = 0;
-  let previousLastTs: number | undefined;
+  let state: SessionState | undefined;
   let startTs = first.firstTs;
-  const points = group.map((set, index): SessionPoint => {
-    if (previousLastTs !== undefined) {
-      const minutes = (set.lastTs - previousLastTs) / MINUTE_MS;
-      lactate *= Math.exp(-minutes / constants.lactateTauMin);
-    }
-    lactate += nonNegative(set.lactateIncrement);
-    lactatePeak = Math.max(lactatePeak, lactate);
-    impulseSum += nonNegative(set.impulse);
-    previousLastTs = set.lastTs;
+  const points = group.map((set): SessionPoint => {
+    const point = advanceSession(state, set, constants);
+    state = { ...point, lastTs: point.ts };
     startTs = Math.min(startTs, set.firstTs);
-    const workDose = impulseSum / constants.workDoseHalf;
-    const lactateDose = lactatePeak / constants.lactateHalf;
-    const dose = workDose + lactateDose;
-    return {
-      setId: set.setId,
-      ts: set.lastTs,
-      nsi: nsiFromDose(dose, constants),
-      dose,
-      workDose,
-      lactateDose,
-      lactatePeak,
-      lactate,
-      impulseSum,
-      sets: index + 1,
-    };
+    return point;
   });
   const last = points[points.length - 1] as SessionPoint;
   return {
     modelVersion: MODEL_VERSION,
-    sessionId: `s-${first.firstTs}-${first.setId}`,
+    sessionId: sessionIdOf(first),
     startTs,
     endTs: last.ts,
     nsi: last.nsi,
