@@ -132,12 +132,19 @@ describe('session NSI', () => {
     expect(latest('neurotrophic_exposure', 'daily_load', 'ath-one', 1)?.values[0]).toBeCloseTo(Math.min(150, expected.points[2]?.nsi ?? NaN), 9);
     expect(await exportSeries(servers.env.INFLUX_URL, 'neurotrophic_exposure_ratio{athlete="ath-one"}', { endMs: FAR_FUTURE })).toEqual([]);
 
-    // The acute curve: whole minutes, the last set's for 3 h after it.
-    const acute = await waitSeries('neurotrophic_acute', 'level', 'ath-one', 10);
-    expect(acute.timestamps.every((ts) => ts % 60_000 === 0)).toBe(true);
-    const lastEnd = SETS[2]?.reps[4]?.ts ?? NaN;
-    expect(Math.max(...acute.timestamps)).toBeLessThanOrEqual(lastEnd + 3 * 3600_000);
-    expect(Math.max(...acute.timestamps)).toBeGreaterThan(lastEnd + 3 * 3600_000 - 60_000);
+    // The acute window (decision 0015): a point at each set's end with its NSI, then the last set's curve on
+    // the 30-minute grid for 3 h after it.
+    const ends = SETS.map((set) => set.reps[4]?.ts ?? NaN);
+    const lastEnd = ends[2] ?? NaN;
+    const grid = Array.from({ length: 6 }, (_, k) => (Math.floor(lastEnd / 1_800_000) + k + 1) * 1_800_000);
+    const acute = await waitSeries('neurotrophic_acute', 'level', 'ath-one', 9);
+    expect(acute.timestamps).toEqual([...ends, ...grid]);
+    // The last write of each point (VictoriaMetrics keeps an arbitrary one of equal-time writes): a set's
+    // grid points after the next set's end are overwritten by the next set's.
+    const levels = latest('neurotrophic_acute', 'level', 'ath-one', 9);
+    expect(levels?.timestamps).toEqual(acute.timestamps);
+    ends.forEach((_, i) => expect(levels?.values[i]).toBeCloseTo(expected.points[i]?.nsi ?? NaN, 9));
+    grid.forEach((ts, k) => expect(levels?.values[3 + k]).toBeCloseTo((expected.points[2]?.nsi ?? NaN) * Math.exp(-(ts - lastEnd) / 60_000 / 40), 9));
   });
 
   it('a set job run twice changes nothing', async () => {

@@ -56,6 +56,15 @@ export function redisKeys(prefix: string) {
     athleteProfile: (athleteId: string) => `${prefix}:athlete:${athleteId}:profile`,
     /** Hash `<station>.<set>` → the athlete's set (reps) as the model needs it; recent weeks only. */
     athleteSets: (athleteId: string) => `${prefix}:athlete:${athleteId}:sets`,
+    /** Sorted set of the athlete's stored sets (`<station>.<set>`) scored by their last rep: the model's time order. */
+    athleteOrder: (athleteId: string) => `${prefix}:athlete:${athleteId}:order`,
+    /**
+     * Hash `<station>.<set>` → the set's compact entry (JSON array: exercise, times, load, velocities and the
+     * model terms the alert rules compare across sets); read by time window without the sets' reps.
+     */
+    athleteEntries: (athleteId: string) => `${prefix}:athlete:${athleteId}:entries`,
+    /** Hash exercise → the ROMs of the athlete's latest sets of it (the in-set rules' median ROM). */
+    alertRoms: (athleteId: string) => `${prefix}:athlete:${athleteId}:alert-roms`,
     /** Hash UTC day number → daily load (Σ session NSI), kept for the exposure EWMAs. */
     athleteDaily: (athleteId: string) => `${prefix}:athlete:${athleteId}:daily`,
     /** Lock held by the one worker updating the athlete's state and outputs at a time. */

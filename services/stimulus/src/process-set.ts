@@ -1,7 +1,8 @@
 import type { RepRecord, SetJob } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
-import { athleteSetKey, dayOf, planAthleteUpdate, setSpan, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
+import { athleteSetKey, DAY_MS, dayOf, foldSets, setSpan, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
 import { athleteLines } from './athlete/athlete-lines.js';
+import { planFold } from './athlete/fold-plan.js';
 import type { AthleteStore } from '@neurolift/storage';
 import { repLine } from './points.js';
 import type { PointSink, SetStore } from './ports.js';
@@ -15,18 +16,6 @@ export interface SetJobDeps {
   readonly modelId: string;
 }
 
-/** How long an athlete's sets stay in its state: the e1RM window plus the late-upload window, days. */
-const KEEP_SET_DAYS = 35;
-
-/**
- * Sets of whole UTC days older than KEEP_SET_DAYS before the newest set's day: their days' loads are
- * persisted, and dropping whole days keeps every remaining day's load complete.
- */
-function staleSets(sets: readonly AthleteSet[]): string[] {
-  const lastDay = (set: AthleteSet) => dayOf(Math.max(...set.reps.map((rep) => rep.ts)));
-  const newestDay = Math.max(...sets.map(lastDay));
-  return sets.filter((set) => lastDay(set) < newestDay - KEEP_SET_DAYS).map((set) => set.key);
-}
 /** How long a set job waits for another worker updating the same athlete, ms. */
 const LOCK_WAIT_MS = 10_000;
 /** Rounds when the state changed under us anyway (an expired lock); then BullMQ retries the job. */
@@ -60,13 +49,21 @@ async function withPointTs(job: SetJob, athleteId: string, set: AthleteSet, athl
   return { ...set, pointTs: previous?.pointTs ?? setSpan(previous ?? set).lastTs };
 }
 
+/** How long an athlete's sets stay in its state: the e1RM window plus the late-upload window, days. */
+const KEEP_SET_DAYS = 35;
+
+/** Sets of whole UTC days older than KEEP_SET_DAYS before the newest set's day are dropped (their loads stay). */
+function pruneBefore(newestLastTs: number): number {
+  return (dayOf(newestLastTs) - KEEP_SET_DAYS) * DAY_MS;
+}
+
 /**
- * A closed set: stores it in its athlete's state (keyed by set, so a re-run changes nothing), then
- * recomputes the athlete's outputs from that state and writes them: the set point with its model terms,
- * the set's final rep points, the session NSI, the day's exposure and the acute curve (and the same for
- * any later set of the athlete, if this set arrived late). One worker at a time updates an athlete (a
+ * A closed set: stores it in its athlete's state (keyed by set, so a re-run changes nothing), folds it into
+ * the state from the checkpoint of the set before it (and folds the later sets again, if it came late:
+ * decision 0014) and writes the outputs: the set point with its model terms, the set's final rep points,
+ * the session NSI, the day's exposure and the acute window. One worker at a time updates an athlete (a
  * Redis lock), so no stale value is written over a fresh one; should the lock expire mid-update, the
- * version check sees the newer state and the outputs are computed and written again.
+ * version check sees the newer state and the fold is planned and written again.
  */
 export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps: number; athleteId?: string }> {
   const reps = (await deps.sets.setReps(job.stationId, job.setId)).sort((a, b) => a.repIndex - b.repIndex);
@@ -77,21 +74,16 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
     const set = await withPointTs(job, athleteId, athleteSet(job, reps, last), deps.athletes);
     await deps.athletes.putSet(athleteId, set);
     for (let round = 1; round <= MAX_ROUNDS; round++) {
-      const snapshot = await deps.athletes.load(athleteId);
-      const update = planAthleteUpdate({
-        sets: snapshot.sets,
-        storedDailyLoads: snapshot.dailyLoads,
-        profile: snapshot.profile,
-        changedKey: set.key,
-        constants: deps.constants,
-      });
+      const plan = await planFold(athleteId, set, deps.athletes, deps.constants);
+      const { folded, update } = foldSets(plan.input);
       const thisSet = update.sets.find((entry) => entry.set.key === set.key);
       const losses = new Map(thisSet?.model.perRep.map((rep) => [rep.repIndex, rep.velocityLoss * 100]));
       await deps.sink.write([...reps.map((rep) => repLine(rep, losses.get(rep.repIndex))), ...athleteLines(athleteId, update, deps.modelId)]);
 
-      await deps.athletes.save(athleteId, update.dailyLoads, staleSets(snapshot.sets));
+      const newest = folded[folded.length - 1];
+      await deps.athletes.saveFold(athleteId, folded, update.dailyLoads, newest ? pruneBefore(newest.checkpoint.lastTs) : Number.NEGATIVE_INFINITY);
       // Only a lock that expired mid-update (a very long pause) lets another worker in; then go again.
-      if ((await deps.athletes.version(athleteId)) === snapshot.version) return { reps: reps.length, athleteId };
+      if ((await deps.athletes.version(athleteId)) === plan.version) return { reps: reps.length, athleteId };
     }
     throw new PipelineError('NL_ERR_ATHLETE_BUSY', `athlete ${athleteId} kept changing during ${MAX_ROUNDS} updates`, true);
   });

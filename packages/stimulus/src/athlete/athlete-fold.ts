@@ -36,6 +36,10 @@ export interface Checkpoint {
   readonly exposureBefore?: ExposureState | undefined;
   /** EWMAs at the end of this set's day as it stands after this set. */
   readonly exposure: ExposureState;
+  /** Highest relative intensity per exercise id in the session so far. */
+  readonly sessionIntensity: Readonly<Record<string, number>>;
+  /** Best e1RM estimate per exercise id in the athlete's sets so far (a coach-entered 1RM is not an estimate). */
+  readonly bestE1rm: Readonly<Record<string, number>>;
   /** Fingerprint of the profile and constants the terms were computed with. */
   readonly basis: string;
 }
@@ -52,6 +56,10 @@ export interface FoldedSet extends ModelledSet {
   readonly sessionId: string;
   readonly point: SessionPoint;
   readonly checkpoint: Checkpoint;
+  /** Highest relative intensity of the set's exercise earlier in its session; absent when none. */
+  readonly sessionIntensityBefore?: number | undefined;
+  /** Best e1RM estimate of the set's exercise in the athlete's earlier sets; absent when none. */
+  readonly bestE1rmBefore?: number | undefined;
 }
 
 export function isCheckpoint(state: Checkpoint | Genesis): state is Checkpoint {
@@ -221,6 +229,11 @@ function foldOne(previous: Checkpoint | Genesis, set: AthleteSet, input: FoldInp
   exposure.push({ ...today, gymId: set.gymId });
   dailyLoads.push([day, dayLoad]);
 
+  // What the alert rules compare a set with: the session's intensity of the exercise so far, the best estimate.
+  const exercise = set.exercise;
+  const sessionIntensityBefore = continues ? prior.sessionIntensity[exercise] : undefined;
+  const bestE1rmBefore = prior?.bestE1rm[exercise];
+  const estimate = model.e1rmSource !== 'profile' && Number.isFinite(model.e1rmKg);
   const checkpoint: Checkpoint = {
     key: set.key,
     gymId: set.gymId,
@@ -234,7 +247,18 @@ function foldOne(previous: Checkpoint | Genesis, set: AthleteSet, input: FoldInp
     firstDay,
     ...(exposureBefore === undefined ? {} : { exposureBefore }),
     exposure: { day, a7: today.a7, c28: today.c28 },
+    sessionIntensity: { ...(continues ? prior.sessionIntensity : {}), [exercise]: Math.max(sessionIntensityBefore ?? 0, model.relIntensity) },
+    bestE1rm: estimate ? { ...prior?.bestE1rm, [exercise]: Math.max(bestE1rmBefore ?? Number.NEGATIVE_INFINITY, model.e1rmKg) } : (prior?.bestE1rm ?? {}),
     basis,
   };
-  return { folded: { set, model, sessionId, point, checkpoint }, exposure, dailyLoads };
+  const folded: FoldedSet = {
+    set,
+    model,
+    sessionId,
+    point,
+    checkpoint,
+    ...(sessionIntensityBefore === undefined ? {} : { sessionIntensityBefore }),
+    ...(bestE1rmBefore === undefined ? {} : { bestE1rmBefore }),
+  };
+  return { folded, exposure, dailyLoads };
 }

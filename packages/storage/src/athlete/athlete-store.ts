@@ -1,7 +1,7 @@
 import type { AthleteProfile } from '@neurolift/contracts';
-import type { AthleteSet } from '@neurolift/stimulus';
+import type { AthleteSet, FoldedSet, LvpHistoryEntry } from '@neurolift/stimulus';
 
-/** What the worker reads of an athlete before recomputing its outputs. */
+/** What the worker reads of an athlete to rebuild everything (state written before checkpoints existed). */
 export interface AthleteSnapshot {
   /** Bumped by every stored set; unchanged at the end of an update means nobody raced it. */
   readonly version: number;
@@ -10,15 +10,74 @@ export interface AthleteSnapshot {
   readonly dailyLoads: ReadonlyMap<number, number>;
 }
 
+/** A stored set and, once the worker folded it into the athlete's state, its terms and checkpoint. */
+export interface AthleteRecord {
+  readonly set: AthleteSet;
+  readonly folded?: FoldedSet | undefined;
+}
+
+/** What a fold from one set on needs (decision 0014): the record before it and every record from it on. */
+export interface FoldContext {
+  readonly version: number;
+  /** Stored sets missing from the order: state written by a version before it (index() adds them). */
+  readonly unindexed: number;
+  readonly profile: AthleteProfile;
+  /** The set before the first of `from` in the model's time order; absent when `from` starts the order. */
+  readonly before?: AthleteRecord | undefined;
+  /** The records from the asked set to the newest, in the model's time order. */
+  readonly from: readonly AthleteRecord[];
+  /** The persisted daily loads, when `from` starts the order (the genesis needs those of earlier days). */
+  readonly dailyLoads?: ReadonlyMap<number, number> | undefined;
+}
+
+/**
+ * A set's compact entry: what the load–velocity profile and the alert rules read across many sets, without
+ * the reps. The model terms are absent until the worker has folded the set.
+ */
+export interface SetEntry {
+  readonly key: string;
+  readonly exercise: string;
+  readonly firstTs: number;
+  readonly lastTs: number;
+  /** lvpEntry's load: mean rep load, kg. */
+  readonly loadKg: number;
+  readonly bestVelocity: number;
+  /** Mean velocity of the rep with the lowest index, m/s. */
+  readonly firstRepVelocity: number;
+  readonly terms?: {
+    readonly sessionId: string;
+    /** Session NSI after the set. */
+    readonly nsi: number;
+    readonly relIntensity: number;
+    /** Highest relative intensity of the exercise earlier in the session; absent when none. */
+    readonly sessionIntensityBefore?: number | undefined;
+  };
+}
+
 /** The athlete state the model needs, kept in Redis so any worker can update it. */
 export interface AthleteStore {
-  /** Stores (or replaces, same key) one set; storing the same set again changes nothing else. */
+  /** Stores (or replaces, same key) one set in the athlete's order; the set is folded by saveFold. */
   putSet(athleteId: string, set: AthleteSet): Promise<void>;
   /** One stored set, or undefined. */
   storedSet(athleteId: string, key: string): Promise<AthleteSet | undefined>;
+  /** One stored record, or undefined. */
+  record(athleteId: string, key: string): Promise<AthleteRecord | undefined>;
+  /** The records from `fromKey` (undefined: the first stored set) to the newest, and the one before. */
+  foldContext(athleteId: string, fromKey: string | undefined): Promise<FoldContext>;
+  /** Load–velocity entries of these exercises with a last rep in [fromTs, beforeTs), by exercise. */
+  lvpHistory(athleteId: string, exercises: readonly string[], fromTs: number, beforeTs: number): Promise<Map<string, LvpHistoryEntry[]>>;
+  /** Entries of an exercise (every exercise: undefined) with a last rep in [fromTs, beforeTs), in time order. */
+  entries(athleteId: string, exercise: string | undefined, fromTs: number, beforeTs: number): Promise<SetEntry[]>;
+  /** The entry of the set after `key` in the model's order, or undefined. */
+  nextEntry(athleteId: string, key: string): Promise<SetEntry | undefined>;
+  /** The records of sets from `fromKey` to `toKey` in the model's order, both included. */
+  records(athleteId: string, fromKey: string, toKey: string): Promise<AthleteRecord[]>;
+  /** Everything stored (the profile, every set, the daily loads). */
   load(athleteId: string): Promise<AthleteSnapshot>;
-  /** Persists recomputed daily loads and drops sets no longer needed. */
-  save(athleteId: string, dailyLoads: ReadonlyMap<number, number>, staleSetKeys: readonly string[]): Promise<void>;
+  /** Persists folded sets (terms, checkpoints, entries) and daily loads; drops sets whose last rep is before `pruneBeforeTs`. */
+  saveFold(athleteId: string, folded: readonly FoldedSet[], dailyLoads: ReadonlyMap<number, number>, pruneBeforeTs: number): Promise<void>;
+  /** Adds every stored set to the order and the entries (sets stored before those existed). */
+  index(athleteId: string): Promise<void>;
   version(athleteId: string): Promise<number>;
   /**
    * Runs `update` while holding the athlete's lock (waiting for it up to `waitMs`), so that one

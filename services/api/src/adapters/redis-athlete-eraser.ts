@@ -32,9 +32,12 @@ export function athleteKeyNames(keys: RedisKeys, athleteId: string): string[] {
   return [
     keys.athleteProfile(athleteId),
     keys.athleteSets(athleteId),
+    keys.athleteOrder(athleteId),
+    keys.athleteEntries(athleteId),
     keys.athleteDaily(athleteId),
     keys.athleteVersion(athleteId),
     keys.alertBasis(athleteId),
+    keys.alertRoms(athleteId),
     ...ALERT_RULES.flatMap((rule) => SEVERITIES.map((severity) => keys.alertCooldown(athleteId, `${rule}.${severity}`))),
   ];
 }

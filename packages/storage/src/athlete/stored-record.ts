@@ -1,0 +1,173 @@
+/*
+ * How an athlete's set is stored: v1 is the set alone (written before checkpoints existed, and by putSet
+ * until the worker has folded the set); v2 adds its model terms, session point and checkpoint. Parsed on
+ * read: another version of the worker may have written it.
+ */
+import { EXERCISE_IDS, MODEL_VERSION, type AthleteSet, type FoldedSet } from '@neurolift/stimulus';
+import { z } from 'zod';
+import type { AthleteRecord, SetEntry } from './athlete-store.js';
+
+const StoredRep = z.object({
+  repIndex: z.number(),
+  ts: z.number(),
+  loadKg: z.number(),
+  meanVelocity: z.number(),
+  rom: z.number().optional(),
+  concentricMs: z.number().optional(),
+  eccentricMs: z.number().optional(),
+});
+
+const SetFields = {
+  key: z.string(),
+  gymId: z.string(),
+  stationId: z.string(),
+  setId: z.string(),
+  exercise: z.string(),
+  reps: z.array(StoredRep),
+  pointTs: z.number().optional(),
+};
+
+const RepModelSchema = z.object({
+  repIndex: z.number(),
+  ts: z.number(),
+  relIntensity: z.number(),
+  velocityLoss: z.number(),
+  rir: z.number(),
+  work: z.number(),
+  effort: z.number(),
+  impulse: z.number(),
+});
+
+const SetModelSchema = z.object({
+  modelVersion: z.literal(MODEL_VERSION),
+  exercise: z.enum(EXERCISE_IDS),
+  impulse: z.number(),
+  velocityLoss: z.number(),
+  lactateIncrement: z.number(),
+  relIntensity: z.number(),
+  rirLast: z.number(),
+  e1rmKg: z.number(),
+  e1rmSource: z.enum(['lvp', 'profile', 'generic_curve', 'epley']),
+  firstTs: z.number(),
+  lastTs: z.number(),
+  reps: z.number(),
+  tutMs: z.number(),
+  loadKg: z.number(),
+  volumeKg: z.number(),
+  meanVelocity: z.number(),
+  bestVelocity: z.number(),
+  bodyMassKg: z.number(),
+  defaultBodyMass: z.boolean(),
+  perRep: z.array(RepModelSchema),
+});
+
+const SessionPointSchema = z.object({
+  setId: z.string(),
+  ts: z.number(),
+  nsi: z.number(),
+  dose: z.number(),
+  workDose: z.number(),
+  lactateDose: z.number(),
+  lactatePeak: z.number(),
+  lactate: z.number(),
+  impulseSum: z.number(),
+  sets: z.number(),
+});
+
+const ExposureStateSchema = z.object({ day: z.number(), a7: z.number(), c28: z.number() });
+
+const CheckpointSchema = z.object({
+  key: z.string(),
+  gymId: z.string(),
+  lastTs: z.number(),
+  sessionId: z.string(),
+  sessionFirstKey: z.string(),
+  sessionStartTs: z.number(),
+  session: z.object({ lactate: z.number(), lactatePeak: z.number(), impulseSum: z.number(), sets: z.number(), lastTs: z.number() }),
+  nsi: z.number(),
+  priorDayLoad: z.number(),
+  firstDay: z.number(),
+  exposureBefore: ExposureStateSchema.optional(),
+  exposure: ExposureStateSchema,
+  sessionIntensity: z.record(z.string(), z.number()),
+  bestE1rm: z.record(z.string(), z.number()),
+  basis: z.string(),
+});
+
+const StoredRecord = z.discriminatedUnion('v', [
+  z.object({ v: z.literal(1), ...SetFields }),
+  z.object({
+    v: z.literal(2),
+    ...SetFields,
+    model: SetModelSchema,
+    sessionId: z.string(),
+    point: SessionPointSchema,
+    checkpoint: CheckpointSchema,
+    sessionIntensityBefore: z.number().optional(),
+    bestE1rmBefore: z.number().optional(),
+  }),
+]);
+
+export function parseRecord(text: string): AthleteRecord {
+  const stored = StoredRecord.parse(JSON.parse(text));
+  const { key, gymId, stationId, setId, exercise, reps, pointTs } = stored;
+  const set: AthleteSet = { key, gymId, stationId, setId, exercise, reps, ...(pointTs === undefined ? {} : { pointTs }) };
+  if (stored.v === 1) return { set };
+  const { model, sessionId, point, checkpoint, sessionIntensityBefore, bestE1rmBefore } = stored;
+  return {
+    set,
+    folded: {
+      set,
+      model,
+      sessionId,
+      point,
+      checkpoint,
+      ...(sessionIntensityBefore === undefined ? {} : { sessionIntensityBefore }),
+      ...(bestE1rmBefore === undefined ? {} : { bestE1rmBefore }),
+    },
+  };
+}
+
+export function storedSetText(set: AthleteSet): string {
+  return JSON.stringify({ v: 1, ...set });
+}
+
+export function foldedSetText(folded: FoldedSet): string {
+  const { set, ...terms } = folded;
+  return JSON.stringify({ v: 2, ...set, ...terms });
+}
+
+/*
+ * An entry is a JSON array, so that a Lua script can pick an exercise's entries by their prefix `["<exercise>",`
+ * (exercise ids are protocol ids: no character JSON escapes).
+ */
+const EntryTuple = z.union([
+  z.tuple([z.string(), z.number(), z.number(), z.number(), z.number(), z.number()]),
+  z.tuple([z.string(), z.number(), z.number(), z.number(), z.number(), z.number(), z.string(), z.number(), z.number(), z.number().nullable()]),
+]);
+
+export function entryText(set: AthleteSet, folded?: FoldedSet): string {
+  const first = set.reps.reduce((lowest, rep) => (rep.repIndex < lowest.repIndex ? rep : lowest));
+  const entry = [set.exercise, ...spanOf(set), set.reps.reduce((sum, rep) => sum + rep.loadKg, 0) / set.reps.length, Math.max(...set.reps.map((rep) => rep.meanVelocity)), first.meanVelocity];
+  if (folded === undefined) return JSON.stringify(entry);
+  return JSON.stringify([...entry, folded.sessionId, folded.point.nsi, folded.model.relIntensity, folded.sessionIntensityBefore ?? null]);
+}
+
+function spanOf(set: AthleteSet): [number, number] {
+  const times = set.reps.map((rep) => rep.ts);
+  return [Math.min(...times), Math.max(...times)];
+}
+
+export function parseEntry(key: string, text: string): SetEntry {
+  const tuple = EntryTuple.parse(JSON.parse(text));
+  const [exercise, firstTs, lastTs, loadKg, bestVelocity, firstRepVelocity] = tuple;
+  const entry = { key, exercise, firstTs, lastTs, loadKg, bestVelocity, firstRepVelocity };
+  if (tuple.length === 6) return entry;
+  const [, , , , , , sessionId, nsi, relIntensity, before] = tuple;
+  return { ...entry, terms: { sessionId, nsi, relIntensity, ...(before === null ? {} : { sessionIntensityBefore: before }) } };
+}
+
+/** The prefix of an exercise's entries (see EntryTuple). */
+export function entryPrefix(exercise: string): string {
+  return `[${JSON.stringify(exercise)},`;
+}
