@@ -9,8 +9,8 @@ const POLL_MS = 150;
 /** A phase fails when nothing moves for this long. */
 const STALL_MS = 60_000;
 
-/** Polls `probe` every POLL_MS until it returns a value; fails when `progress()` stays unchanged for STALL_MS. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined>, progress: () => unknown): Promise<T> {
+/** Polls `probe` every `pollMs` (default POLL_MS) until it returns a value; fails when `progress()` stays unchanged for STALL_MS. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, progress: () => unknown, pollMs = POLL_MS): Promise<T> {
   let last = progress();
   let lastChange = performance.now();
   for (;;) {
@@ -24,7 +24,7 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     } else if (now - lastChange > STALL_MS) {
       throw new Error(`stalled: no progress for ${STALL_MS / 1000} s waiting for ${what} (at ${String(current)})`);
     }
-    await sleep(POLL_MS);
+    await sleep(pollMs);
   }
 }
 

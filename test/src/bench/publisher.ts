@@ -1,15 +1,21 @@
-// Load generator thread for bench-reps: one MQTT.js connection publishing pre-built messages at QoS 1
-// with a bounded number awaiting their PUBACK. Protocol with the main thread:
-//   worker → main {type:'ready'} once connected; main → worker 'go'; worker → main {type:'done', ...}.
+// Load generator thread for the benchmarks: one or more MQTT.js connections, each publishing its own
+// pre-built messages in order at QoS 1 with a bounded number awaiting their PUBACK. Protocol with the
+// main thread:
+//   worker → main {type:'ready'} once every connection is up; main → worker 'go'; worker → main {type:'done', ...}.
 import { parentPort, workerData } from 'node:worker_threads';
 import mqtt from 'mqtt';
 
-export interface PublisherData {
-  readonly url: string;
+/** One MQTT connection and what it publishes, in order. */
+export interface PublisherConnection {
   readonly clientId: string;
   readonly topics: readonly string[];
   readonly payloads: readonly string[];
-  /** Messages published and not yet acknowledged (PUBACK), at most. */
+}
+
+export interface PublisherData {
+  readonly url: string;
+  readonly connections: readonly PublisherConnection[];
+  /** Messages published and not yet acknowledged (PUBACK) per connection, at most. */
   readonly maxInFlight: number;
 }
 
@@ -18,28 +24,31 @@ export type PublisherReport =
   | { readonly type: 'done'; readonly acked: number; readonly failed: number; readonly firstError?: string }
   | { readonly type: 'error'; readonly message: string };
 
-async function run(data: PublisherData, port: NonNullable<typeof parentPort>): Promise<void> {
-  const post = (report: PublisherReport) => port.postMessage(report);
-  const { topics, payloads, maxInFlight } = data;
-  const total = topics.length;
-  const client = await mqtt.connectAsync(data.url, { clientId: data.clientId, protocolVersion: 5, reconnectPeriod: 0, keepalive: 60 });
-  client.on('error', (error) => post({ type: 'error', message: error.message }));
+interface Outcome {
+  acked: number;
+  failed: number;
+  firstError?: string;
+}
 
+/** Publishes one connection's messages with at most `maxInFlight` unacknowledged, once `start` resolves. */
+async function publishAll(client: mqtt.MqttClient, connection: PublisherConnection, maxInFlight: number, start: Promise<void>): Promise<Outcome> {
+  const { topics, payloads } = connection;
+  const total = topics.length;
+  const outcome: Outcome = { acked: 0, failed: 0 };
+  await start;
+  if (total === 0) return outcome;
   let next = 0;
   let inFlight = 0;
-  let acked = 0;
-  let failed = 0;
-  let firstError: string | undefined;
-  const finished = new Promise<void>((resolve) => {
+  await new Promise<void>((resolve) => {
     const onAck = (error?: Error) => {
       inFlight--;
       if (error) {
-        failed++;
-        firstError ??= error.message;
+        outcome.failed++;
+        outcome.firstError ??= error.message;
       } else {
-        acked++;
+        outcome.acked++;
       }
-      if (acked + failed === total) resolve();
+      if (outcome.acked + outcome.failed === total) resolve();
       else pump();
     };
     const pump = () => {
@@ -49,13 +58,29 @@ async function run(data: PublisherData, port: NonNullable<typeof parentPort>): P
         client.publish(topics[i] as string, payloads[i] as string, { qos: 1 }, onAck);
       }
     };
-    port.once('message', () => (total === 0 ? resolve() : pump()));
+    pump();
   });
+  return outcome;
+}
 
+async function run(data: PublisherData, port: NonNullable<typeof parentPort>): Promise<void> {
+  const post = (report: PublisherReport) => port.postMessage(report);
+  const clients = await Promise.all(
+    data.connections.map((c) => mqtt.connectAsync(data.url, { clientId: c.clientId, protocolVersion: 5, reconnectPeriod: 0, keepalive: 60 })),
+  );
+  for (const client of clients) client.on('error', (error) => post({ type: 'error', message: error.message }));
+  const start = new Promise<void>((resolve) => port.once('message', () => resolve()));
+  const outcomes = Promise.all(data.connections.map((c, i) => publishAll(clients[i] as mqtt.MqttClient, c, data.maxInFlight, start)));
   post({ type: 'ready' });
-  await finished;
-  post({ type: 'done', acked, failed, ...(firstError === undefined ? {} : { firstError }) });
-  await client.endAsync();
+  const results = await outcomes;
+  const firstError = results.find((r) => r.firstError !== undefined)?.firstError;
+  post({
+    type: 'done',
+    acked: results.reduce((sum, r) => sum + r.acked, 0),
+    failed: results.reduce((sum, r) => sum + r.failed, 0),
+    ...(firstError === undefined ? {} : { firstError }),
+  });
+  await Promise.all(clients.map((client) => client.endAsync()));
 }
 
 if (parentPort) {

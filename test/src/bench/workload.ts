@@ -2,7 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import { repPayload } from '../harness/pipeline.js';
 import type { BenchOptions } from './args.js';
-import type { PublisherData, PublisherReport } from './publisher.js';
+import type { PublisherConnection, PublisherData, PublisherReport } from './publisher.js';
 
 export const GYM = 'bench';
 /** A gym's rhythm: a rep every 3 s, a set every 3 min, an athlete hands the station over after 20 sets. */
@@ -69,15 +69,23 @@ export interface Publishers {
 }
 
 /** One worker thread per publisher connection, connected and with its payloads built before the clock starts. */
-export async function startPublishers(url: string, options: WorkloadOptions, tag: string): Promise<Publishers> {
+export function startPublishers(url: string, options: WorkloadOptions, tag: string): Promise<Publishers> {
   // Timestamps in the past, inside the protocol's 7-day window: the last set ends about an hour ago.
   const setsPerStation = Math.ceil(options.messages / options.stations / options.repsPerSet);
   const plans = buildPlan(options, Date.now() - setsPerStation * SET_PERIOD_MS - 60 * 60 * 1000);
+  return startPublisherThreads(url, plans.map((plan, i) => [{ clientId: `bench-${tag}-pub-${i}`, topics: plan.topics, payloads: plan.payloads }]), options.inFlight);
+}
+
+/**
+ * One worker thread per entry of `threads`, each publishing on its connections (each in order, with at most
+ * `maxInFlight` unacknowledged per connection); all connected, with their payloads built, before the clock starts.
+ */
+export async function startPublisherThreads(url: string, threads: ReadonlyArray<readonly PublisherConnection[]>, maxInFlight: number): Promise<Publishers> {
   const workers: Worker[] = [];
   const ready: Array<Promise<void>> = [];
   const done: Array<Promise<{ acked: number; failed: number; error?: string; at: number }>> = [];
-  for (const [i, plan] of plans.entries()) {
-    const data: PublisherData = { url, clientId: `bench-${tag}-pub-${i}`, topics: plan.topics, payloads: plan.payloads, maxInFlight: options.inFlight };
+  for (const [i, connections] of threads.entries()) {
+    const data: PublisherData = { url, connections, maxInFlight };
     const worker = new Worker(new URL('./publisher.js', import.meta.url), { workerData: data });
     workers.push(worker);
     let onReady: () => void = () => undefined;
