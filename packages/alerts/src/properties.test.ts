@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DEFAULT_CONSTANTS, dailyLoads, laterSetInSession } from '@neurolift/stimulus';
+import { DEFAULT_CONSTANTS, dailyLoads, foldSets, laterSetInSession, lvpEntry, type FoldedSet, type LvpHistoryEntry } from '@neurolift/stimulus';
 import {
   ALERT_RULES,
   DEFAULT_THRESHOLDS,
@@ -17,7 +17,9 @@ import {
   partialRepAlerts,
   sessionEndAlerts,
   sessionsOf,
+  readinessSetOf,
   setCloseAlerts,
+  setCloseViewFromFold,
   type AlertCandidate,
   type Thresholds,
 } from './index.js';
@@ -152,6 +154,33 @@ describe('set-close, session-end and daily rules over random histories', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('judge a set from the worker\'s folded record as they judge it from the whole history', () => {
+    let readiness = 0;
+    fc.assert(
+      fc.property(fc.array(setArb, { minLength: 1, maxLength: 10 }), thresholdsArb, fc.boolean(), (specs, thresholds, withProfile) => {
+        const unordered = specs.map((spec, index) => athleteSet({ id: `s${index}`, start: T0 + spec.offsetMin * MIN, loadKg: spec.load, velocities: spec.velocities, exercise: spec.exercise }));
+        const sets = [...unordered].sort((a, b) => Math.max(...a.reps.map((r) => r.ts)) - Math.max(...b.reps.map((r) => r.ts)) || (a.key < b.key ? -1 : 1));
+        const profile = withProfile ? { bodyMassKg: 80, oneRepMaxKg: { back_squat: 140 } } : {};
+        const history = athleteHistory({ sets, profile });
+        const lvp = new Map<string, LvpHistoryEntry[]>();
+        for (const set of sets) lvp.set(set.exercise, [...(lvp.get(set.exercise) ?? []), lvpEntry(set)]);
+        const { folded } = foldSets({ start: {}, sets, history: lvp, profile });
+        const earlierOf = (record: FoldedSet) =>
+          folded
+            .filter((other) => other.set.exercise === record.set.exercise && other.model.lastTs < record.checkpoint.sessionStartTs)
+            .map((other) => ({ ...readinessSetOf(other), relIntensity: other.model.relIntensity, sessionIntensityBefore: other.sessionIntensityBefore }));
+        for (const record of folded) {
+          const fromHistory = setCloseAlerts({ athleteId: 'ath-a', setKey: record.set.key, history, profile, thresholds });
+          const fromRecord = setCloseAlerts({ view: setCloseViewFromFold('ath-a', record, earlierOf(record)), profile, thresholds });
+          expect(fromRecord).toEqual(fromHistory);
+          if (fromHistory.some((alert) => alert.rule === 'readiness_drop')) readiness++;
+        }
+      }),
+      { numRuns: 200 },
+    );
+    expect(readiness).toBeGreaterThan(0);
   });
 
   it('laterSetInSession (times only) is false for exactly one set of each modelled session, one ending last', () => {

@@ -17,6 +17,28 @@
  */
 import { DAY_MS, genericCurvePct, loadVelocityProfile, type ModelConstants, type ModelledSet } from '@neurolift/stimulus';
 
+/** What readiness reads of a set: its times, load, fastest and first rep (the model's terms of the set). */
+export interface ReadinessSet {
+  /** `<station>.<set>`. */
+  readonly key: string;
+  readonly exercise: string;
+  readonly firstTs: number;
+  readonly lastTs: number;
+  /** Mean rep load, kg. */
+  readonly loadKg: number;
+  /** Fastest rep's mean velocity, m/s. */
+  readonly bestVelocity: number;
+  /** Mean velocity of the rep with the lowest index, m/s. */
+  readonly firstRepVelocity: number;
+}
+
+/** A modelled set as readiness reads it. */
+export function readinessSetOf(entry: ModelledSet): ReadinessSet {
+  const first = [...entry.set.reps].sort((a, b) => a.repIndex - b.repIndex)[0];
+  const { firstTs, lastTs, loadKg, bestVelocity } = entry.model;
+  return { key: entry.set.key, exercise: entry.set.exercise, firstTs, lastTs, loadKg, bestVelocity, firstRepVelocity: first?.meanVelocity ?? Number.NaN };
+}
+
 export type ReadinessMethod = 'load_velocity_profile' | 'generic_curve';
 
 export interface ReadinessEstimate {
@@ -35,11 +57,11 @@ export interface ReadinessEstimate {
 
 export interface ReadinessInput {
   /** The session's first working set of the exercise. */
-  readonly current: ModelledSet;
+  readonly current: ReadinessSet;
   /** The first working set of the exercise in each earlier session (generic-curve baseline), any order. */
-  readonly earlierFirstWorking: readonly ModelledSet[];
+  readonly earlierFirstWorking: readonly ReadinessSet[];
   /** Every set of the exercise that ended before the session started (profile baseline), any order. */
-  readonly earlierSets: readonly ModelledSet[];
+  readonly earlierSets: readonly ReadinessSet[];
   /** The session's first rep, epoch ms: nothing of the session itself enters the baseline. */
   readonly sessionStartTs: number;
   readonly mvtMps: number;
@@ -47,17 +69,12 @@ export interface ReadinessInput {
   readonly constants: ModelConstants;
 }
 
-function firstRepVelocity(entry: ModelledSet): number {
-  const first = [...entry.set.reps].sort((a, b) => a.repIndex - b.repIndex)[0];
-  return first?.meanVelocity ?? Number.NaN;
-}
-
 /** The model's generic-curve e1RM of a set (as estimateE1rm computes it), kg; undefined without a curve. */
-function genericE1rm(entry: ModelledSet, constants: ModelConstants): number | undefined {
-  const velocity = firstRepVelocity(entry);
-  if (!(entry.model.loadKg > 0) || !(velocity > 0)) return undefined;
-  const pct = genericCurvePct(entry.set.exercise, velocity, constants);
-  return pct === undefined ? undefined : entry.model.loadKg / (pct / 100);
+function genericE1rm(entry: ReadinessSet, constants: ModelConstants): number | undefined {
+  const velocity = entry.firstRepVelocity;
+  if (!(entry.loadKg > 0) || !(velocity > 0)) return undefined;
+  const pct = genericCurvePct(entry.exercise, velocity, constants);
+  return pct === undefined ? undefined : entry.loadKg / (pct / 100);
 }
 
 function estimate(method: ReadinessMethod, todayKg: number, baselineKg: number, typicalErrorKg: number, baselineCount: number): ReadinessEstimate | undefined {
@@ -68,26 +85,26 @@ function estimate(method: ReadinessMethod, todayKg: number, baselineKg: number, 
 
 function fromProfile(input: ReadinessInput): ReadinessEstimate | undefined {
   const { current, constants, mvtMps } = input;
-  const windowStart = current.model.firstTs - constants.lvpWindowDays * DAY_MS;
+  const windowStart = current.firstTs - constants.lvpWindowDays * DAY_MS;
   // The planner's history entries: mean rep load, fastest rep, last rep time.
   const entries = input.earlierSets
-    .filter(({ model }) => model.lastTs < input.sessionStartTs && model.lastTs >= windowStart)
-    .map(({ set, model }) => ({ setId: set.key, ts: model.lastTs, loadKg: model.loadKg, bestVelocity: model.bestVelocity }));
-  const profile = loadVelocityProfile(entries, { setTs: current.model.firstTs, setId: current.set.key, mvt: mvtMps, constants });
+    .filter((entry) => entry.lastTs < input.sessionStartTs && entry.lastTs >= windowStart)
+    .map((entry) => ({ setId: entry.key, ts: entry.lastTs, loadKg: entry.loadKg, bestVelocity: entry.bestVelocity }));
+  const profile = loadVelocityProfile(entries, { setTs: current.firstTs, setId: current.key, mvt: mvtMps, constants });
   if (profile.e1rmKg === undefined || !(profile.slope < 0)) return undefined;
   let squares = 0;
   for (const entry of entries) squares += (entry.bestVelocity - profile.intercept - profile.slope * entry.loadKg) ** 2;
   const residualSd = profile.points > 2 ? Math.sqrt(squares / (profile.points - 2)) : 0;
-  const todayKg = current.model.loadKg + (current.model.bestVelocity - mvtMps) / -profile.slope;
+  const todayKg = current.loadKg + (current.bestVelocity - mvtMps) / -profile.slope;
   return estimate('load_velocity_profile', todayKg, profile.e1rmKg, residualSd / -profile.slope, profile.points);
 }
 
 function fromGenericCurve(input: ReadinessInput): ReadinessEstimate | undefined {
   const todayKg = genericE1rm(input.current, input.constants);
   if (todayKg === undefined) return undefined;
-  const windowStart = input.current.model.firstTs - input.constants.lvpWindowDays * DAY_MS;
+  const windowStart = input.current.firstTs - input.constants.lvpWindowDays * DAY_MS;
   const baseline = input.earlierFirstWorking
-    .filter(({ model }) => model.lastTs < input.sessionStartTs && model.firstTs >= windowStart)
+    .filter((entry) => entry.lastTs < input.sessionStartTs && entry.firstTs >= windowStart)
     .map((entry) => genericE1rm(entry, input.constants))
     .filter((value): value is number => value !== undefined);
   if (baseline.length < Math.max(2, input.minBaselineSessions)) return undefined;

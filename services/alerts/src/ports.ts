@@ -1,4 +1,4 @@
-import type { OpenSet } from '@neurolift/alerts';
+import type { OpenSet, RecentRoms } from '@neurolift/alerts';
 import type { AlertCheckJob, AlertMessage, AthleteProfile, LiveStation, RepRecord } from '@neurolift/contracts';
 
 /** What the in-set rules need of an athlete and exercise, refreshed at every set close. */
@@ -49,7 +49,12 @@ export interface AlertState {
   /** The set open on a station now, if any. */
   openSet(stationId: string): Promise<OpenSet | undefined>;
   basis(athleteId: string, exercise: string): Promise<AlertBasis | undefined>;
-  saveBasis(athleteId: string, exercise: string, basis: AlertBasis): Promise<void>;
+  /** The ROMs of the athlete's latest sets of the exercise (the median ROM's basis). */
+  recentRoms(athleteId: string, exercise: string): Promise<RecentRoms>;
+  /** Saves the basis and the ROMs it came from, in one step. */
+  saveBasis(athleteId: string, exercise: string, basis: AlertBasis, roms: RecentRoms): Promise<void>;
+  /** The athlete's profile (empty when none). */
+  profile(athleteId: string): Promise<AthleteProfile>;
   /** Athletes with a set at the gym since `sinceMs`. */
   activeAthletes(gymId: string, sinceMs: number): Promise<string[]>;
   /** Gyms that have had a set. */

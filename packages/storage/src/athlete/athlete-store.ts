@@ -72,6 +72,8 @@ export interface AthleteStore {
   nextEntry(athleteId: string, key: string): Promise<SetEntry | undefined>;
   /** The records of sets from `fromKey` to `toKey` in the model's order, both included. */
   records(athleteId: string, fromKey: string, toKey: string): Promise<AthleteRecord[]>;
+  /** The persisted daily loads by UTC day. */
+  dailyLoads(athleteId: string): Promise<Map<number, number>>;
   /** Everything stored (the profile, every set, the daily loads). */
   load(athleteId: string): Promise<AthleteSnapshot>;
   /** Persists folded sets (terms, checkpoints, entries) and daily loads; drops sets whose last rep is before `pruneBeforeTs`. */

@@ -192,6 +192,11 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
       return records((await redis.eval(RECORDS_BETWEEN, 2, keys.athleteOrder(athleteId), keys.athleteSets(athleteId), fromKey, toKey)) as Array<string | null>);
     },
 
+    async dailyLoads(athleteId) {
+      const daily = await redis.hgetall(keys.athleteDaily(athleteId));
+      return new Map(Object.entries(daily).map(([day, load]) => [Number(day), Number(load)]));
+    },
+
     async load(athleteId): Promise<AthleteSnapshot> {
       const [version, profile, sets, daily] = replyValues(
         await redis

@@ -3,6 +3,7 @@ import { replyValues, type RedisClient } from '@neurolift/storage';
 import { z } from 'zod';
 import type { AlertBasis, AlertState, ClaimOutcome, DeliveryChannel, DeliveryLedger, LiveBoard, SetRef } from '../ports.js';
 
+const RecentRomsSchema = z.record(z.string(), z.array(z.number()));
 const Basis = z.object({ medianRomM: z.number().optional(), e1rmKg: z.number().optional(), bestE1rmKg: z.number().optional() });
 
 /** Alerts kept for the console's feed. */
@@ -111,8 +112,25 @@ export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): Aler
       return text === null ? undefined : Basis.parse(JSON.parse(text));
     },
 
-    async saveBasis(athleteId, exercise, basis: AlertBasis) {
-      await redis.multi().hset(basisKey(athleteId), exercise, JSON.stringify(basis)).expire(basisKey(athleteId), 400 * 24 * 3600).exec();
+    async recentRoms(athleteId, exercise) {
+      const text = await redis.hget(keys.alertRoms(athleteId), exercise);
+      return text === null ? {} : RecentRomsSchema.parse(JSON.parse(text));
+    },
+
+    async saveBasis(athleteId, exercise, basis: AlertBasis, roms) {
+      const ttl = 400 * 24 * 3600;
+      await redis
+        .multi()
+        .hset(basisKey(athleteId), exercise, JSON.stringify(basis))
+        .expire(basisKey(athleteId), ttl)
+        .hset(keys.alertRoms(athleteId), exercise, JSON.stringify(roms))
+        .expire(keys.alertRoms(athleteId), ttl)
+        .exec();
+    },
+
+    async profile(athleteId) {
+      const text = await redis.get(keys.athleteProfile(athleteId));
+      return text === null ? {} : AthleteProfile.parse(JSON.parse(text));
     },
 
     async activeAthletes(gymId, sinceMs) {

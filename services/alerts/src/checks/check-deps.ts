@@ -6,7 +6,8 @@ import type { AlertQueues, AlertState, LiveBoard } from '../ports.js';
 /** What every check reads and where its results go. */
 export interface CheckDeps {
   readonly state: AlertState;
-  readonly athletes: Pick<AthleteStore, 'load'>;
+  /** The worker's athlete records: the alert rules read its model terms, they model nothing themselves. */
+  readonly athletes: Pick<AthleteStore, 'record' | 'records' | 'entries' | 'nextEntry' | 'dailyLoads'>;
   readonly live: LiveBoard;
   readonly queues: AlertQueues;
   readonly config: AlertConfig;
