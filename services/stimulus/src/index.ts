@@ -2,3 +2,5 @@ export { startStimulusWorker, type StimulusWorker, type WorkerOverrides } from '
 export { WorkerConfigSchema, type WorkerConfig } from './config.js';
 export { repLine, setLine } from './points.js';
 export { athleteLines } from './athlete/athlete-lines.js';
+export { processSet, type SetJobDeps } from './process-set.js';
+export { createRedisSetStore } from './adapters/redis-set-store.js';

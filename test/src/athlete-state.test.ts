@@ -1,0 +1,183 @@
+// The athlete's folded state (decision 0014) on a real Redis, driven through the worker's set job: sets in any
+// order write the same points as in time order, a set in order folds only itself, state written by the
+// version before checkpoints is indexed and rebuilt once, old sets are pruned with their order and entries,
+// and a profile change re-models the session like the reference planner.
+import { randomUUID } from 'node:crypto';
+import { redisKeys, type RedisKeys, type RepRecord, type SetJob } from '@neurolift/contracts';
+import { createRedisSetStore, processSet, type SetJobDeps } from '@neurolift/stimulus-worker';
+import { DEFAULT_CONSTANTS, DAY_MS, athleteSetKey, planAthleteUpdate, type AthleteSet } from '@neurolift/stimulus';
+import { createRedisAthleteStore, createRedisConnection, type RedisClient } from '@neurolift/storage';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServers, type LocalServices } from './harness/servers.js';
+
+const GYM = 'gym-state';
+const ATHLETE = 'ath-state';
+const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
+const MIN = 60_000;
+
+let servers: LocalServices<'redis'>;
+let redis: RedisClient;
+
+beforeAll(async () => {
+  servers = await startServers({ services: ['redis'] });
+  redis = createRedisConnection({ url: servers.env.REDIS_URL, cluster: false, name: 'athlete-state-test' });
+});
+
+afterAll(async () => {
+  await redis?.quit();
+  await servers?.stop();
+});
+
+interface SetSpec {
+  readonly id: string;
+  readonly start: number;
+  readonly loadKg: number;
+  readonly velocities: readonly number[];
+  readonly exercise?: string;
+}
+
+function repsOf(spec: SetSpec): RepRecord[] {
+  return spec.velocities.map((meanVelocity, index) => ({
+    gymId: GYM,
+    stationId: 'st-1',
+    athleteId: ATHLETE,
+    setId: spec.id,
+    exercise: spec.exercise ?? 'back_squat',
+    repIndex: index + 1,
+    ts: spec.start + index * 3_000,
+    loadKg: spec.loadKg,
+    meanVelocity,
+    rom: 0.5,
+    concentricMs: 700,
+    eccentricMs: 1_100,
+    source: 'device',
+  }));
+}
+
+function athleteSetOf(spec: SetSpec): AthleteSet {
+  const reps = repsOf(spec);
+  return {
+    key: athleteSetKey('st-1', spec.id),
+    gymId: GYM,
+    stationId: 'st-1',
+    setId: spec.id,
+    exercise: spec.exercise ?? 'back_squat',
+    reps: reps.map(({ repIndex, ts, loadKg, meanVelocity, rom, concentricMs, eccentricMs }) => ({ repIndex, ts, loadKg, meanVelocity, rom, concentricMs, eccentricMs })),
+  };
+}
+
+/** Three weeks of sets: two sessions a week of five sets at three loads (a load–velocity profile forms). */
+const HISTORY: SetSpec[] = Array.from({ length: 30 }, (_, i) => {
+  const session = Math.floor(i / 5);
+  const load = [60, 80, 100, 120, 90][i % 5] as number;
+  return { id: `h${i}`, start: T0 + session * 3.5 * DAY_MS + (i % 5) * 4 * MIN, loadKg: load, velocities: [0, 1, 2, 3].map((r) => 1.35 - 0.008 * load - 0.03 * r) };
+});
+
+/** A worker's dependencies on its own key prefix, and what it wrote: the last line per point, lines per job. */
+async function worker(): Promise<{ deps: SetJobDeps; keys: RedisKeys; written: Map<string, string>; perJob: string[][] }> {
+  const keys = redisKeys(`{t-${randomUUID().slice(0, 8)}}`);
+  const written = new Map<string, string>();
+  const perJob: string[][] = [];
+  const deps: SetJobDeps = {
+    sets: createRedisSetStore(redis, keys),
+    athletes: createRedisAthleteStore(redis, keys),
+    sink: {
+      async write(lines) {
+        perJob.push([...lines]);
+        // A point's identity: measurement and tags, and its time; a later write replaces it.
+        for (const line of lines) written.set(`${line.slice(0, line.indexOf(' '))} ${line.slice(line.lastIndexOf(' ') + 1)}`, line);
+      },
+    },
+    constants: DEFAULT_CONSTANTS,
+    modelId: 'nsi-1',
+  };
+  return { deps, keys, written, perJob };
+}
+
+async function store(keys: RedisKeys, spec: SetSpec): Promise<void> {
+  const reps = repsOf(spec);
+  await redis.hset(keys.setReps('st-1', spec.id), Object.fromEntries(reps.map((rep) => [String(rep.repIndex), JSON.stringify(rep)])));
+}
+
+async function close(deps: SetJobDeps, keys: RedisKeys, spec: SetSpec): Promise<void> {
+  await store(keys, spec);
+  const job: SetJob = { v: 1, gymId: GYM, stationId: 'st-1', setId: spec.id, revision: 0, closedBy: 'idle' };
+  await processSet(job, deps);
+}
+
+/** A fixed shuffle (the property tests cover random ones): late sets of every age, and a set twice. */
+function shuffled<T>(items: readonly T[]): T[] {
+  const out = [...items];
+  let seed = 7;
+  for (let i = out.length - 1; i > 0; i--) {
+    seed = (seed * 48271) % 2147483647;
+    const j = seed % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return [...out, out[3] as T];
+}
+
+describe('the athlete state on Redis', () => {
+  it('sets in order fold one set each; sets in any order and again write the same points', async () => {
+    const inOrder = await worker();
+    for (const spec of HISTORY) await close(inOrder.deps, inOrder.keys, spec);
+    // One set point per job: no job re-modelled an earlier set.
+    expect(inOrder.perJob.map((lines) => lines.filter((line) => line.startsWith('set,')).length)).toEqual(HISTORY.map(() => 1));
+    expect([...inOrder.written.values()].some((line) => line.includes('e1rm_source="lvp"'))).toBe(true);
+
+    const anyOrder = await worker();
+    for (const spec of shuffled(HISTORY)) await close(anyOrder.deps, anyOrder.keys, spec);
+    expect(anyOrder.written).toEqual(inOrder.written);
+    const records = async (keys: RedisKeys) => Object.fromEntries(Object.entries(await redis.hgetall(keys.athleteSets(ATHLETE))).map(([key, text]) => [key, JSON.parse(text) as unknown]));
+    expect(await records(anyOrder.keys)).toEqual(await records(inOrder.keys));
+    expect(await redis.hgetall(anyOrder.keys.athleteDaily(ATHLETE))).toEqual(await redis.hgetall(inOrder.keys.athleteDaily(ATHLETE)));
+  });
+
+  it('state of the version before checkpoints (sets only) is indexed and rebuilt once, to the same points', async () => {
+    const reference = await worker();
+    for (const spec of HISTORY) await close(reference.deps, reference.keys, spec);
+
+    const legacy = await worker();
+    const [last, ...earlier] = [...HISTORY].reverse();
+    for (const spec of earlier.reverse()) {
+      await store(legacy.keys, spec);
+      await redis.hset(legacy.keys.athleteSets(ATHLETE), athleteSetKey('st-1', spec.id), JSON.stringify({ v: 1, ...athleteSetOf(spec) }));
+    }
+    await close(legacy.deps, legacy.keys, last as SetSpec);
+    // The rebuild writes what the reference's last job wrote, and the exposure of the earlier days again, each
+    // as the reference left it.
+    const rebuilt = legacy.perJob.at(-1) as string[];
+    expect(rebuilt).toEqual(expect.arrayContaining(reference.perJob.at(-1) as string[]));
+    expect([...legacy.written]).toEqual(expect.arrayContaining([...legacy.written].map(([identity]) => [identity, reference.written.get(identity)])));
+    expect(rebuilt.filter((line) => !(reference.perJob.at(-1) as string[]).includes(line)).every((line) => line.startsWith('neurotrophic_exposure,'))).toBe(true);
+    expect(await redis.zcard(legacy.keys.athleteOrder(ATHLETE))).toBe(HISTORY.length);
+    expect(await redis.hlen(legacy.keys.athleteEntries(ATHLETE))).toBe(HISTORY.length);
+    const next: SetSpec = { id: 'next', start: (last as SetSpec).start + 5 * MIN, loadKg: 100, velocities: [0.55, 0.5] };
+    await close(legacy.deps, legacy.keys, next);
+    await close(reference.deps, reference.keys, next);
+    expect(legacy.perJob.at(-1)).toEqual(reference.perJob.at(-1));
+  });
+
+  it('drops sets more than 35 days older than the newest, with their order and entries; their days keep their loads', async () => {
+    const { deps, keys } = await worker();
+    await close(deps, keys, { id: 'old', start: T0, loadKg: 100, velocities: [0.6, 0.55] });
+    await close(deps, keys, { id: 'new', start: T0 + 37 * DAY_MS, loadKg: 100, velocities: [0.6, 0.55] });
+    expect(await redis.hkeys(keys.athleteSets(ATHLETE))).toEqual(['st-1.new']);
+    expect(await redis.zrange(keys.athleteOrder(ATHLETE), '0', '-1')).toEqual(['st-1.new']);
+    expect(await redis.hkeys(keys.athleteEntries(ATHLETE))).toEqual(['st-1.new']);
+    expect(await redis.hlen(keys.athleteDaily(ATHLETE))).toBe(2);
+  });
+
+  it('a profile changed within a session re-models the session, as the planner does', async () => {
+    const { deps, keys, perJob } = await worker();
+    const session = [0, 1, 2].map((i): SetSpec => ({ id: `p${i}`, start: T0 + i * 4 * MIN, loadKg: 110, velocities: [0.5, 0.45, 0.4] }));
+    for (const spec of session.slice(0, 2)) await close(deps, keys, spec);
+    const profile = { bodyMassKg: 95, oneRepMaxKg: { back_squat: 150 } };
+    await redis.set(keys.athleteProfile(ATHLETE), JSON.stringify(profile));
+    await close(deps, keys, session[2] as SetSpec);
+    const expected = planAthleteUpdate({ sets: session.map(athleteSetOf), storedDailyLoads: new Map(), profile, changedKey: athleteSetKey('st-1', 'p2') });
+    const nsiLine = (perJob.at(-1) as string[]).find((line) => line.startsWith('neurotrophic_stimulus,'));
+    expect(nsiLine).toContain(`nsi=${expected.stimulus[0]?.point.nsi}`);
+    expect(nsiLine).toContain('sets=3i');
+  });
+});
