@@ -207,7 +207,7 @@ if (wanted('history')) {
   rows.push(
     setsRow(`every set computed, history (a month of stored sets), ${topology}`, historyPhase, 1000),
     [
-      '  sets/s first 20 s → last 20 s; CPU per set last / first',
+      '  sets/s in the first 20 s after the reps → the last 20 s; CPU per set last / first',
       '≤ 1.5 ×',
       `${fmt(m(historyPhase, 'firstSetsPerS'))} → ${fmt(m(historyPhase, 'lastSetsPerS'))} sets/s; ${fmt(m(historyPhase, 'firstCpuMsPerSetStack'), 1)} → ${fmt(m(historyPhase, 'lastCpuMsPerSetStack'), 1)} ms (${fmt(m(historyPhase, 'lastOverFirstCpuPerSet'), 2)} ×)`,
       verdict(Number.isFinite(m(historyPhase, 'lastOverFirstCpuPerSet')) ? m(historyPhase, 'lastOverFirstCpuPerSet') <= 1.5 : undefined),

@@ -32,10 +32,6 @@ export interface ProcessFigures {
 export interface ProcessWatch {
   /** The latest /metrics samples of every scraped process, concatenated (counters add up). */
   latest(): Sample[];
-  /** Scrapes now (outside the period) and returns the samples, e.g. for a final reading. */
-  scrapeNow(): Promise<Sample[]>;
-  /** Forgets what was seen so far (event-loop windows and RSS peaks), e.g. after start-up. */
-  reset(): Promise<void>;
   stop(): Promise<Record<string, ProcessFigures>>;
 }
 
@@ -44,8 +40,8 @@ const toDelayMs = (seconds: number) => Math.max(0, 1000 * seconds - EVENT_LOOP_R
 export async function watchProcesses(processes: readonly WatchedProcess[], scrapeMs = 1000): Promise<ProcessWatch> {
   const scraped = processes.filter((p) => p.metricsUrl !== undefined);
   const latest = new Map<string, Sample[]>();
-  let windows = new Map<string, Array<{ max: number; p99: number }>>(scraped.map((p) => [p.name, []]));
-  let rss = processes.map((p) => sampleRss(p.pid ?? 0, 200));
+  const windows = new Map<string, Array<{ max: number; p99: number }>>(scraped.map((p) => [p.name, []]));
+  const rss = processes.map((p) => sampleRss(p.pid ?? 0, 200));
 
   const scrape = async () => {
     await Promise.all(
@@ -70,18 +66,6 @@ export async function watchProcesses(processes: readonly WatchedProcess[], scrap
 
   return {
     latest: () => [...latest.values()].flat(),
-    scrapeNow: () => {
-      const next = running.then(scrape);
-      running = next;
-      return next;
-    },
-    async reset() {
-      await running;
-      await scrape();
-      windows = new Map(scraped.map((p) => [p.name, []]));
-      for (const sampler of rss) sampler.stop();
-      rss = processes.map((p) => sampleRss(p.pid ?? 0, 200));
-    },
     async stop() {
       stopped = true;
       clearInterval(timer);

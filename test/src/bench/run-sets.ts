@@ -24,7 +24,11 @@ import type { Publishers } from './workload.js';
 const DAY_MS = 86_400_000;
 /** The default TIME_MAX_AGE_MS (7 days): older workloads need a larger one. */
 const DEFAULT_MAX_AGE_MS = 7 * DAY_MS;
-/** The windows compared: the run's first and last this many seconds (less when the run is short). */
+/**
+ * The windows compared: the first this many seconds after every rep point is stored (the ingest no longer
+ * competes for the CPU) and the run's last this many seconds; shorter when the stretch between them is
+ * less than twice this, and the run's two halves when the sets were done with the reps.
+ */
 export const WINDOW_S = 20;
 
 export interface SetsRunOptions {
@@ -61,7 +65,7 @@ export interface SetsRunResult {
   /** First publish → every set point acknowledged by the TSDB, s; and sets / that. */
   readonly setsDoneS: number;
   readonly setsPerS: number;
-  /** The first and the last WINDOW_S seconds of the run (to every set point), and the whole run. */
+  /** The first WINDOW_S seconds after every rep point is stored, the last WINDOW_S seconds of the run (to every set point), and the whole run. */
   readonly first: Window;
   readonly last: Window;
   readonly whole: Window;
@@ -200,7 +204,10 @@ export async function runSets(run: number, workload: StationWorkload, options: S
     const sets = Math.max(1, counts.distinct.set ?? 0);
     const end = timeline[timeline.length - 1] as TimelineSample;
     const runS = Number.isNaN(setsDoneS) ? end.t : setsDoneS;
-    const w = Math.min(WINDOW_S, runS / 2);
+    const repsS = Number.isNaN(repsStoredS) ? 0 : repsStoredS;
+    const afterReps = runS - repsS >= 2;
+    const w = afterReps ? Math.min(WINDOW_S, (runS - repsS) / 2) : runS / 2;
+    const firstFrom = afterReps ? repsS : 0;
     const stretches: Window[] = [];
     for (let from = 0; from < runS; from += 10) stretches.push(windowOf(timeline, from, Math.min(runS, from + 10), partNames));
     if (counts.failedRequests > 0) error ??= `${counts.failedRequests} TSDB writes failed`;
@@ -213,7 +220,7 @@ export async function runSets(run: number, workload: StationWorkload, options: S
       msgPerS: workload.messages / repsStoredS,
       setsDoneS,
       setsPerS: workload.sets / setsDoneS,
-      first: windowOf(timeline, 0, w, partNames),
+      first: windowOf(timeline, firstFrom, firstFrom + w, partNames),
       last: windowOf(timeline, runS - w, runS, partNames),
       whole: windowOf(timeline, 0, runS, partNames),
       stretches,
