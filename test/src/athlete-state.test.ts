@@ -152,6 +152,7 @@ describe('the athlete state on Redis', () => {
     expect(rebuilt.filter((line) => !(reference.perJob.at(-1) as string[]).includes(line)).every((line) => line.startsWith('neurotrophic_exposure,'))).toBe(true);
     expect(await redis.zcard(legacy.keys.athleteOrder(ATHLETE))).toBe(HISTORY.length);
     expect(await redis.hlen(legacy.keys.athleteEntries(ATHLETE))).toBe(HISTORY.length);
+    expect(await redis.zcard(legacy.keys.athleteExerciseIndex(ATHLETE))).toBe(HISTORY.length);
     const next: SetSpec = { id: 'next', start: (last as SetSpec).start + 5 * MIN, loadKg: 100, velocities: [0.55, 0.5] };
     await close(legacy.deps, legacy.keys, next);
     await close(reference.deps, reference.keys, next);
@@ -165,6 +166,7 @@ describe('the athlete state on Redis', () => {
     expect(await redis.hkeys(keys.athleteSets(ATHLETE))).toEqual(['st-1.new']);
     expect(await redis.zrange(keys.athleteOrder(ATHLETE), '0', '-1')).toEqual(['st-1.new']);
     expect(await redis.hkeys(keys.athleteEntries(ATHLETE))).toEqual(['st-1.new']);
+    expect(await redis.zrange(keys.athleteExerciseIndex(ATHLETE), '0', '-1')).toEqual([`back_squat|${String(T0 + 37 * DAY_MS + 3_000).padStart(15, '0')}|st-1.new`]);
     expect(await redis.hlen(keys.athleteDaily(ATHLETE))).toBe(2);
   });
 

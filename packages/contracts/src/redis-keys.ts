@@ -63,6 +63,8 @@ export function redisKeys(prefix: string) {
      * model terms the alert rules compare across sets); read by time window without the sets' reps.
      */
     athleteEntries: (athleteId: string) => `${prefix}:athlete:${athleteId}:entries`,
+    /** Sorted set of `<exercise>|<last rep, 15 digits>|<station>.<set>` at score 0: each exercise's sets in time order. */
+    athleteExerciseIndex: (athleteId: string) => `${prefix}:athlete:${athleteId}:by-exercise`,
     /** Hash exercise → the ROMs of the athlete's latest sets of it (the in-set rules' median ROM). */
     alertRoms: (athleteId: string) => `${prefix}:athlete:${athleteId}:alert-roms`,
     /** Hash UTC day number → daily load (Σ session NSI), kept for the exposure EWMAs. */

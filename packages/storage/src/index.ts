@@ -8,3 +8,4 @@ export * from './queue/queue-worker.js';
 export * from './queue/redis-dead-letters.js';
 export * from './redis-connection.js';
 export * from './tsdb/tsdb-eraser.js';
+export * from './lua-script.js';

@@ -1,6 +1,7 @@
 import type { RepRecord, SetJob } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
-import { athleteSetKey, DAY_MS, dayOf, foldSets, setSpan, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
+import { athleteSetKey, DAY_MS, dayOf, setSpan, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
+import { foldInChunks } from './athlete/fold-in-chunks.js';
 import { athleteLines } from './athlete/athlete-lines.js';
 import { planFold } from './athlete/fold-plan.js';
 import type { AthleteStore } from '@neurolift/storage';
@@ -75,15 +76,17 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
     await deps.athletes.putSet(athleteId, set);
     for (let round = 1; round <= MAX_ROUNDS; round++) {
       const plan = await planFold(athleteId, set, deps.athletes, deps.constants);
-      const { folded, update } = foldSets(plan.input);
+      const { folded, update } = await foldInChunks(plan.input);
       const thisSet = update.sets.find((entry) => entry.set.key === set.key);
       const losses = new Map(thisSet?.model.perRep.map((rep) => [rep.repIndex, rep.velocityLoss * 100]));
       await deps.sink.write([...reps.map((rep) => repLine(rep, losses.get(rep.repIndex))), ...athleteLines(athleteId, update, deps.modelId)]);
 
       const newest = folded[folded.length - 1];
-      await deps.athletes.saveFold(athleteId, folded, update.dailyLoads, newest ? pruneBefore(newest.checkpoint.lastTs) : Number.NEGATIVE_INFINITY);
+      const cutoff = newest === undefined ? undefined : pruneBefore(newest.checkpoint.lastTs);
+      const prune = cutoff !== undefined && plan.oldestLastTs !== undefined && plan.oldestLastTs < cutoff ? cutoff : undefined;
+      const version = await deps.athletes.saveFold(athleteId, folded, update.dailyLoads, prune);
       // Only a lock that expired mid-update (a very long pause) lets another worker in; then go again.
-      if ((await deps.athletes.version(athleteId)) === plan.version) return { reps: reps.length, athleteId };
+      if (version === plan.version) return { reps: reps.length, athleteId };
     }
     throw new PipelineError('NL_ERR_ATHLETE_BUSY', `athlete ${athleteId} kept changing during ${MAX_ROUNDS} updates`, true);
   });

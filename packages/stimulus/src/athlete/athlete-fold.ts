@@ -76,8 +76,16 @@ export function genesisOf(dailyLoads: ReadonlyMap<number, number>, beforeDay: nu
 
 /** A short, stable fingerprint of what the model terms depend on besides the sets: profile and constants. */
 export function modelBasis(profile: AthleteProfileInput, constants: ModelConstants = DEFAULT_CONSTANTS): string {
-  return hash53(canonicalJson([profile, constants]));
+  let constantsJson = CONSTANTS_JSON.get(constants);
+  if (constantsJson === undefined) {
+    constantsJson = canonicalJson(constants);
+    CONSTANTS_JSON.set(constants, constantsJson);
+  }
+  return hash53(`[${canonicalJson(profile)},${constantsJson}]`);
 }
+
+/** The constants are frozen objects, one per deployment: their canonical form is computed once. */
+const CONSTANTS_JSON = new WeakMap<ModelConstants, string>();
 
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -113,6 +121,10 @@ export interface FoldInput {
   readonly constants?: ModelConstants | undefined;
   /** Key of the first set whose outputs are returned; the sets before it are folded for their state only. */
   readonly emitFrom?: string | undefined;
+  /** True when emitFrom lies after these sets (an earlier chunk of a longer fold): nothing is emitted. */
+  readonly emitBefore?: boolean | undefined;
+  /** The last rep of the set after the last one, when it is folded apart (the last set's acute window stops there). */
+  readonly nextLastTs?: number | undefined;
 }
 
 export interface FoldResult {
@@ -146,11 +158,13 @@ export function foldSets(input: FoldInput): FoldResult {
     state = step.folded.checkpoint;
   }
 
-  const from = input.emitFrom === undefined ? 0 : Math.max(0, folded.findIndex(({ set }) => set.key === input.emitFrom));
+  const emitAt = input.emitFrom === undefined ? 0 : folded.findIndex(({ set }) => set.key === input.emitFrom);
+  // A chunk after the one holding emitFrom emits everything; a chunk before it, nothing.
+  const from = emitAt >= 0 ? emitAt : input.emitFrom !== undefined && input.emitBefore === true ? folded.length : 0;
   const emitted = folded.slice(from);
   const acute: AcuteSample[] = [];
   emitted.forEach(({ set, point }, index) => {
-    const next = emitted[index + 1]?.point.ts ?? Number.POSITIVE_INFINITY;
+    const next = emitted[index + 1]?.point.ts ?? input.nextLastTs ?? Number.POSITIVE_INFINITY;
     acute.push(...acuteWindow(set.gymId, point.nsi, point.ts, set.pointTs ?? point.ts, next, constants));
   });
   const stimulus: StimulusPoint[] = emitted.map(({ set, sessionId, point }) => ({ set, sessionId, point }));

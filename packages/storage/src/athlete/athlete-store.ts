@@ -28,6 +28,17 @@ export interface FoldContext {
   readonly from: readonly AthleteRecord[];
   /** The persisted daily loads, when `from` starts the order (the genesis needs those of earlier days). */
   readonly dailyLoads?: ReadonlyMap<number, number> | undefined;
+  /** The load–velocity entries of the window asked for, by exercise. */
+  readonly window?: ReadonlyMap<string, readonly LvpHistoryEntry[]> | undefined;
+  /** The last rep of the oldest stored set; absent when none is stored. */
+  readonly oldestLastTs?: number | undefined;
+}
+
+/** One exercise's load–velocity window a fold context reads along. */
+export interface LvpWindow {
+  readonly exercise: string;
+  readonly fromTs: number;
+  readonly beforeTs: number;
 }
 
 /**
@@ -62,8 +73,8 @@ export interface AthleteStore {
   storedSet(athleteId: string, key: string): Promise<AthleteSet | undefined>;
   /** One stored record, or undefined. */
   record(athleteId: string, key: string): Promise<AthleteRecord | undefined>;
-  /** The records from `fromKey` (undefined: the first stored set) to the newest, and the one before. */
-  foldContext(athleteId: string, fromKey: string | undefined): Promise<FoldContext>;
+  /** The records from `fromKey` (undefined: the first stored set) to the newest, the one before, and a window. */
+  foldContext(athleteId: string, fromKey: string | undefined, window?: LvpWindow): Promise<FoldContext>;
   /** Load–velocity entries of these exercises with a last rep in [fromTs, beforeTs), by exercise. */
   lvpHistory(athleteId: string, exercises: readonly string[], fromTs: number, beforeTs: number): Promise<Map<string, LvpHistoryEntry[]>>;
   /** Entries of an exercise (every exercise: undefined) with a last rep in [fromTs, beforeTs), in time order. */
@@ -76,8 +87,11 @@ export interface AthleteStore {
   dailyLoads(athleteId: string): Promise<Map<number, number>>;
   /** Everything stored (the profile, every set, the daily loads). */
   load(athleteId: string): Promise<AthleteSnapshot>;
-  /** Persists folded sets (terms, checkpoints, entries) and daily loads; drops sets whose last rep is before `pruneBeforeTs`. */
-  saveFold(athleteId: string, folded: readonly FoldedSet[], dailyLoads: ReadonlyMap<number, number>, pruneBeforeTs: number): Promise<void>;
+  /**
+   * Persists folded sets (terms, checkpoints, entries) and daily loads, and drops sets whose last rep is before
+   * `pruneBeforeTs` (when given). Returns the athlete's version as it stood then.
+   */
+  saveFold(athleteId: string, folded: readonly FoldedSet[], dailyLoads: ReadonlyMap<number, number>, pruneBeforeTs: number | undefined): Promise<number>;
   /** Adds every stored set to the order and the entries (sets stored before those existed). */
   index(athleteId: string): Promise<void>;
   version(athleteId: string): Promise<number>;

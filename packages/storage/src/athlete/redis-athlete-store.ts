@@ -2,102 +2,30 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AthleteProfile, type RedisKeys } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
-import { setSpan, type LvpHistoryEntry } from '@neurolift/stimulus';
+import { setSpan, type AthleteSet, type FoldedSet, type LvpHistoryEntry } from '@neurolift/stimulus';
+import { luaScript, runScript } from '../lua-script.js';
 import { replyValues, type RedisClient } from '../redis-connection.js';
+import { ALL_ENTRIES, EXERCISE_ENTRIES, FOLD_CONTEXT, INDEX_SETS, NEXT_ENTRY, PRUNE, PUT_SET, RECORDS_BETWEEN, SAVE_FOLD, lexBounds } from './athlete-scripts.js';
 import type { AthleteRecord, AthleteSnapshot, AthleteStore, FoldContext, SetEntry } from './athlete-store.js';
-import { entryPrefix, entryText, foldedSetText, parseEntry, parseRecord, storedSetText } from './stored-record.js';
+import { entryText, foldedSetText, parseEntry, parseRecord, storedSetText } from './stored-record.js';
 
 /** Long enough for any update; a crashed holder's lock expires after it. */
 const LOCK_TTL_MS = 30_000;
-const RELEASE_IF_OWNER = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-
-/** HMGET of many fields in chunks (Lua's unpack has a stack limit). */
-const HMGET_CHUNKED = `
-local function hmget(hash, fields)
-  local values = {}
-  for i = 1, #fields, 500 do
-    local chunk = {}
-    for j = i, math.min(i + 499, #fields) do chunk[#chunk + 1] = fields[j] end
-    local got = redis.call('HMGET', hash, unpack(chunk))
-    for j = 1, #got do values[#values + 1] = got[j] end
-  end
-  return values
-end
-`;
-
-/**
- * KEYS: order, sets, profile, version, daily. ARGV: the key to start from ('' = the first).
- * Returns version, profile, the record before, the keys and records from the start on, the daily loads
- * (flat) when the start is the first set, and how many stored sets the order lacks (state of an older version).
- */
-const FOLD_CONTEXT = `${HMGET_CHUNKED}
-local rank = 0
-if ARGV[1] ~= '' then rank = redis.call('ZRANK', KEYS[1], ARGV[1]) end
-local version = redis.call('GET', KEYS[4]) or '0'
-local profile = redis.call('GET', KEYS[3]) or ''
-local unindexed = redis.call('HLEN', KEYS[2]) - redis.call('ZCARD', KEYS[1])
-if not rank then return { version, profile, '', {}, {}, {}, unindexed } end
-local before = ''
-if rank > 0 then before = redis.call('HGET', KEYS[2], redis.call('ZRANGE', KEYS[1], rank - 1, rank - 1)[1]) or '' end
-local keys = redis.call('ZRANGE', KEYS[1], rank, -1)
-local daily = {}
-if rank == 0 then daily = redis.call('HGETALL', KEYS[5]) end
-return { version, profile, before, keys, hmget(KEYS[2], keys), daily, unindexed }
-`;
-
-/**
- * KEYS: order, entries. ARGV: from score, before score (exclusive), then exercise prefixes (none: every entry).
- * Returns key, entry pairs in time order.
- */
-const ENTRIES = `${HMGET_CHUNKED}
-local keys = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '(' .. ARGV[2])
-local values = hmget(KEYS[2], keys)
-local out = {}
-for i = 1, #keys do
-  local value = values[i]
-  if value then
-    local keep = #ARGV == 2
-    for e = 3, #ARGV do
-      if string.sub(value, 1, #ARGV[e]) == ARGV[e] then keep = true break end
-    end
-    if keep then out[#out + 1] = keys[i]; out[#out + 1] = value end
-  end
-end
-return out
-`;
-
-/** KEYS: order, sets. ARGV: from key, to key. The records from one key to another in the order, both included. */
-const RECORDS_BETWEEN = `${HMGET_CHUNKED}
-local from = redis.call('ZRANK', KEYS[1], ARGV[1])
-local to = redis.call('ZRANK', KEYS[1], ARGV[2])
-if not from or not to or to < from then return {} end
-return hmget(KEYS[2], redis.call('ZRANGE', KEYS[1], from, to))
-`;
-
-/** KEYS: order, entries. ARGV: key. The key and entry of the set after it in the order. */
-const NEXT_ENTRY = `
-local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
-if not rank then return {} end
-local next = redis.call('ZRANGE', KEYS[1], rank + 1, rank + 1)[1]
-if not next then return {} end
-return { next, redis.call('HGET', KEYS[2], next) or '' }
-`;
-
-/** KEYS: order, sets, entries. ARGV: score. Drops every set whose last rep is before it. */
-const PRUNE = `${HMGET_CHUNKED}
-local keys = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
-for i = 1, #keys, 500 do
-  local chunk = {}
-  for j = i, math.min(i + 499, #keys) do chunk[#chunk + 1] = keys[j] end
-  redis.call('HDEL', KEYS[2], unpack(chunk))
-  redis.call('HDEL', KEYS[3], unpack(chunk))
-end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
-return #keys
-`;
+const RELEASE_IF_OWNER = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`);
 
 function parseProfile(text: string | null): AthleteProfile {
   return text === null || text === '' ? {} : AthleteProfile.parse(JSON.parse(text));
+}
+
+/** Entries as the load–velocity profile's history, by exercise. */
+function lvpHistoryOf(entries: readonly SetEntry[]): Map<string, LvpHistoryEntry[]> {
+  const history = new Map<string, LvpHistoryEntry[]>();
+  for (const entry of entries) {
+    const list = history.get(entry.exercise) ?? [];
+    list.push({ setId: entry.key, ts: entry.lastTs, loadKg: entry.loadKg, bestVelocity: entry.bestVelocity });
+    history.set(entry.exercise, list);
+  }
+  return history;
 }
 
 function pairs(flat: readonly string[]): Array<[string, string]> {
@@ -106,12 +34,19 @@ function pairs(flat: readonly string[]): Array<[string, string]> {
   return out;
 }
 
+const entriesOf = (flat: readonly string[]): SetEntry[] => pairs(flat).map(([key, text]) => parseEntry(key, text));
+
+/** A set as the index scripts take it: key, last rep, exercise, entry. */
+function indexArgs(set: AthleteSet, folded?: FoldedSet): [string, number, string, string] {
+  return [set.key, setSpan(set).lastTs, set.exercise, entryText(set, folded)];
+}
+
 export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): AthleteStore {
   const records = (texts: ReadonlyArray<string | null>): AthleteRecord[] => texts.filter((text): text is string => text !== null && text !== '').map(parseRecord);
-  const entries = async (athleteId: string, exercises: readonly string[], fromTs: number, beforeTs: number): Promise<SetEntry[]> => {
-    if (!(beforeTs > fromTs)) return [];
-    const flat = (await redis.eval(ENTRIES, 2, keys.athleteOrder(athleteId), keys.athleteEntries(athleteId), fromTs, beforeTs, ...exercises.map(entryPrefix))) as string[];
-    return pairs(flat).map(([key, text]) => parseEntry(key, text));
+  const exerciseEntries = async (athleteId: string, exercises: readonly string[], fromTs: number, beforeTs: number): Promise<SetEntry[]> => {
+    if (!(beforeTs > fromTs) || exercises.length === 0) return [];
+    const bounds = exercises.flatMap((exercise) => lexBounds(exercise, fromTs, beforeTs));
+    return entriesOf((await runScript(redis, EXERCISE_ENTRIES, [keys.athleteExerciseIndex(athleteId), keys.athleteEntries(athleteId)], bounds)) as string[]);
   };
 
   return {
@@ -126,18 +61,18 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
       try {
         return await update();
       } finally {
-        await redis.eval(RELEASE_IF_OWNER, 1, key, owner);
+        await runScript(redis, RELEASE_IF_OWNER, [key], [owner]);
       }
     },
 
     async putSet(athleteId, set) {
-      await redis
-        .multi()
-        .hset(keys.athleteSets(athleteId), set.key, storedSetText(set))
-        .zadd(keys.athleteOrder(athleteId), setSpan(set).lastTs, set.key)
-        .hset(keys.athleteEntries(athleteId), set.key, entryText(set))
-        .incr(keys.athleteVersion(athleteId))
-        .exec();
+      const [key, lastTs, exercise, entry] = indexArgs(set);
+      await runScript(
+        redis,
+        PUT_SET,
+        [keys.athleteSets(athleteId), keys.athleteOrder(athleteId), keys.athleteEntries(athleteId), keys.athleteVersion(athleteId), keys.athleteExerciseIndex(athleteId)],
+        [key, storedSetText(set), lastTs, exercise, entry],
+      );
     },
 
     async storedSet(athleteId, key) {
@@ -149,17 +84,22 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
       return text === null ? undefined : parseRecord(text);
     },
 
-    async foldContext(athleteId, fromKey): Promise<FoldContext> {
-      const [version, profile, before, , from, daily, unindexed] = (await redis.eval(
+    async foldContext(athleteId, fromKey, window): Promise<FoldContext> {
+      const bounds = window === undefined ? ['', ''] : lexBounds(window.exercise, window.fromTs, window.beforeTs);
+      const [version, profile, before, , from, daily, unindexed, windowEntries, oldest] = (await runScript(
+        redis,
         FOLD_CONTEXT,
-        5,
-        keys.athleteOrder(athleteId),
-        keys.athleteSets(athleteId),
-        keys.athleteProfile(athleteId),
-        keys.athleteVersion(athleteId),
-        keys.athleteDaily(athleteId),
-        fromKey ?? '',
-      )) as [string, string, string, string[], Array<string | null>, string[], number];
+        [
+          keys.athleteOrder(athleteId),
+          keys.athleteSets(athleteId),
+          keys.athleteProfile(athleteId),
+          keys.athleteVersion(athleteId),
+          keys.athleteDaily(athleteId),
+          keys.athleteEntries(athleteId),
+          keys.athleteExerciseIndex(athleteId),
+        ],
+        [fromKey ?? '', ...bounds],
+      )) as [string, string, string, string[], Array<string | null>, string[], number, string[], string];
       const startsOrder = before === '' && from.length > 0;
       return {
         version: Number(version),
@@ -168,28 +108,28 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
         ...(before === '' ? {} : { before: parseRecord(before) }),
         from: records(from),
         ...(startsOrder ? { dailyLoads: new Map(pairs(daily).map(([day, load]) => [Number(day), Number(load)])) } : {}),
+        ...(window === undefined ? {} : { window: lvpHistoryOf(entriesOf(windowEntries)) }),
+        ...(oldest === '' ? {} : { oldestLastTs: Number(oldest) }),
       };
     },
 
     async lvpHistory(athleteId, exercises, fromTs, beforeTs) {
-      const history = new Map<string, LvpHistoryEntry[]>();
-      for (const entry of await entries(athleteId, exercises, fromTs, beforeTs)) {
-        const list = history.get(entry.exercise) ?? [];
-        list.push({ setId: entry.key, ts: entry.lastTs, loadKg: entry.loadKg, bestVelocity: entry.bestVelocity });
-        history.set(entry.exercise, list);
-      }
-      return history;
+      return lvpHistoryOf(await exerciseEntries(athleteId, exercises, fromTs, beforeTs));
     },
 
-    entries: (athleteId, exercise, fromTs, beforeTs) => entries(athleteId, exercise === undefined ? [] : [exercise], fromTs, beforeTs),
+    async entries(athleteId, exercise, fromTs, beforeTs) {
+      if (exercise !== undefined) return exerciseEntries(athleteId, [exercise], fromTs, beforeTs);
+      if (!(beforeTs > fromTs)) return [];
+      return entriesOf((await runScript(redis, ALL_ENTRIES, [keys.athleteOrder(athleteId), keys.athleteEntries(athleteId)], [fromTs, beforeTs])) as string[]);
+    },
 
     async nextEntry(athleteId, key) {
-      const [next, text] = (await redis.eval(NEXT_ENTRY, 2, keys.athleteOrder(athleteId), keys.athleteEntries(athleteId), key)) as string[];
+      const [next, text] = (await runScript(redis, NEXT_ENTRY, [keys.athleteOrder(athleteId), keys.athleteEntries(athleteId)], [key])) as string[];
       return next === undefined || text === undefined || text === '' ? undefined : parseEntry(next, text);
     },
 
     async records(athleteId, fromKey, toKey) {
-      return records((await redis.eval(RECORDS_BETWEEN, 2, keys.athleteOrder(athleteId), keys.athleteSets(athleteId), fromKey, toKey)) as Array<string | null>);
+      return records((await runScript(redis, RECORDS_BETWEEN, [keys.athleteOrder(athleteId), keys.athleteSets(athleteId)], [fromKey, toKey])) as Array<string | null>);
     },
 
     async dailyLoads(athleteId) {
@@ -216,29 +156,44 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
     },
 
     async saveFold(athleteId, folded, dailyLoads, pruneBeforeTs) {
-      const multi = redis.multi();
-      if (folded.length > 0) {
-        multi.hset(keys.athleteSets(athleteId), Object.fromEntries(folded.map((entry) => [entry.set.key, foldedSetText(entry)])));
-        multi.hset(keys.athleteEntries(athleteId), Object.fromEntries(folded.map((entry) => [entry.set.key, entryText(entry.set, entry)])));
-        // A set stored before order entries existed (or re-stored with new reps) takes its place in the order.
-        for (const { set } of folded) multi.zadd(keys.athleteOrder(athleteId), setSpan(set).lastTs, set.key);
+      const sets = folded.flatMap((entry) => {
+        const [key, lastTs, exercise, text] = indexArgs(entry.set, entry);
+        return [key, foldedSetText(entry), lastTs, exercise, text];
+      });
+      const daily = [...dailyLoads].flatMap(([day, load]) => [String(day), String(load)]);
+      const version = await runScript(
+        redis,
+        SAVE_FOLD,
+        [
+          keys.athleteSets(athleteId),
+          keys.athleteOrder(athleteId),
+          keys.athleteEntries(athleteId),
+          keys.athleteExerciseIndex(athleteId),
+          keys.athleteDaily(athleteId),
+          keys.athleteVersion(athleteId),
+        ],
+        [folded.length, ...sets, ...daily],
+      );
+      // Apart from the save: pruning can wait a set, and a failure here loses nothing.
+      if (pruneBeforeTs !== undefined) {
+        await runScript(
+          redis,
+          PRUNE,
+          [keys.athleteOrder(athleteId), keys.athleteSets(athleteId), keys.athleteEntries(athleteId), keys.athleteExerciseIndex(athleteId)],
+          [pruneBeforeTs],
+        );
       }
-      if (dailyLoads.size > 0) {
-        multi.hset(keys.athleteDaily(athleteId), Object.fromEntries([...dailyLoads].map(([day, load]) => [String(day), String(load)])));
-      }
-      multi.eval(PRUNE, 3, keys.athleteOrder(athleteId), keys.athleteSets(athleteId), keys.athleteEntries(athleteId), pruneBeforeTs);
-      replyValues(await multi.exec());
+      return Number(version);
     },
 
     async index(athleteId) {
       const stored = await redis.hgetall(keys.athleteSets(athleteId));
-      const multi = redis.multi();
-      for (const text of Object.values(stored)) {
-        const { set } = parseRecord(text);
-        if (set.reps.length === 0) continue;
-        multi.zadd(keys.athleteOrder(athleteId), setSpan(set).lastTs, set.key).hset(keys.athleteEntries(athleteId), set.key, entryText(set));
-      }
-      replyValues(await multi.exec());
+      const args = Object.values(stored)
+        .map((text) => parseRecord(text).set)
+        .filter((set) => set.reps.length > 0)
+        .flatMap((set) => indexArgs(set));
+      if (args.length === 0) return;
+      await runScript(redis, INDEX_SETS, [keys.athleteOrder(athleteId), keys.athleteEntries(athleteId), keys.athleteExerciseIndex(athleteId)], args);
     },
 
     async version(athleteId) {

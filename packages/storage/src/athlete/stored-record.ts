@@ -138,13 +138,13 @@ export function foldedSetText(folded: FoldedSet): string {
 }
 
 /*
- * An entry is a JSON array, so that a Lua script can pick an exercise's entries by their prefix `["<exercise>",`
- * (exercise ids are protocol ids: no character JSON escapes).
+ * An entry is a JSON array [exercise, firstTs, lastTs, loadKg, bestVelocity, firstRepVelocity] and, once folded,
+ * [..., sessionId, nsi, relIntensity, sessionIntensityBefore | null]: small, and readable by a Lua script
+ * (cjson) to find the set's place in the exercise index.
  */
-const EntryTuple = z.union([
-  z.tuple([z.string(), z.number(), z.number(), z.number(), z.number(), z.number()]),
-  z.tuple([z.string(), z.number(), z.number(), z.number(), z.number(), z.number(), z.string(), z.number(), z.number(), z.number().nullable()]),
-]);
+function isNumber(value: unknown): value is number {
+  return typeof value === 'number';
+}
 
 export function entryText(set: AthleteSet, folded?: FoldedSet): string {
   const first = set.reps.reduce((lowest, rep) => (rep.repIndex < lowest.repIndex ? rep : lowest));
@@ -158,16 +158,18 @@ function spanOf(set: AthleteSet): [number, number] {
   return [Math.min(...times), Math.max(...times)];
 }
 
+/** Parses an entry; checked by hand, not by a schema: the alert rules and the fold read hundreds per set. */
 export function parseEntry(key: string, text: string): SetEntry {
-  const tuple = EntryTuple.parse(JSON.parse(text));
-  const [exercise, firstTs, lastTs, loadKg, bestVelocity, firstRepVelocity] = tuple;
+  const value: unknown = JSON.parse(text);
+  if (!Array.isArray(value) || typeof value[0] !== 'string' || !value.slice(1, 6).every(isNumber) || (value.length !== 6 && value.length !== 10)) {
+    throw new Error(`athlete entry ${key}: not an entry: ${text.slice(0, 200)}`);
+  }
+  const [exercise, firstTs, lastTs, loadKg, bestVelocity, firstRepVelocity] = value as [string, number, number, number, number, number];
   const entry = { key, exercise, firstTs, lastTs, loadKg, bestVelocity, firstRepVelocity };
-  if (tuple.length === 6) return entry;
-  const [, , , , , , sessionId, nsi, relIntensity, before] = tuple;
+  if (value.length === 6) return entry;
+  const [sessionId, nsi, relIntensity, before] = value.slice(6) as unknown[];
+  if (typeof sessionId !== 'string' || !isNumber(nsi) || !isNumber(relIntensity) || !(before === null || isNumber(before))) {
+    throw new Error(`athlete entry ${key}: bad model terms: ${text.slice(0, 200)}`);
+  }
   return { ...entry, terms: { sessionId, nsi, relIntensity, ...(before === null ? {} : { sessionIntensityBefore: before }) } };
-}
-
-/** The prefix of an exercise's entries (see EntryTuple). */
-export function entryPrefix(exercise: string): string {
-  return `[${JSON.stringify(exercise)},`;
 }

@@ -1,9 +1,17 @@
 import { AlertMessage, AlertSetRef, AthleteProfile, LiveStation, RepRecord, type RedisKeys } from '@neurolift/contracts';
 import { replyValues, type RedisClient } from '@neurolift/storage';
 import { z } from 'zod';
+import type { RecentRoms } from '@neurolift/alerts';
 import type { AlertBasis, AlertState, ClaimOutcome, DeliveryChannel, DeliveryLedger, LiveBoard, SetRef } from '../ports.js';
 
-const RecentRomsSchema = z.record(z.string(), z.array(z.number()));
+/** The ROMs kept per set, checked by hand (read at every set close): anything else counts as none. */
+function parseRecentRoms(text: string): RecentRoms {
+  const value: unknown = JSON.parse(text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, number[]] => Array.isArray(entry[1]) && entry[1].every((rom) => typeof rom === 'number')),
+  );
+}
 const Basis = z.object({ medianRomM: z.number().optional(), e1rmKg: z.number().optional(), bestE1rmKg: z.number().optional() });
 
 /** Alerts kept for the console's feed. */
@@ -114,7 +122,7 @@ export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): Aler
 
     async recentRoms(athleteId, exercise) {
       const text = await redis.hget(keys.alertRoms(athleteId), exercise);
-      return text === null ? {} : RecentRomsSchema.parse(JSON.parse(text));
+      return text === null ? {} : parseRecentRoms(text);
     },
 
     async saveBasis(athleteId, exercise, basis: AlertBasis, roms) {

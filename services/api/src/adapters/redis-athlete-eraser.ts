@@ -34,6 +34,7 @@ export function athleteKeyNames(keys: RedisKeys, athleteId: string): string[] {
     keys.athleteSets(athleteId),
     keys.athleteOrder(athleteId),
     keys.athleteEntries(athleteId),
+    keys.athleteExerciseIndex(athleteId),
     keys.athleteDaily(athleteId),
     keys.athleteVersion(athleteId),
     keys.alertBasis(athleteId),

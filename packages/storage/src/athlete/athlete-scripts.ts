@@ -1,0 +1,161 @@
+/*
+ * The athlete state's Lua scripts. Keys of one athlete: `sets` (hash key → record), `order` (sorted set of keys
+ * by last rep: the model's order), `entries` (hash key → compact entry) and `lex` (sorted set of
+ * `<exercise>|<last rep, 15 digits>|<key>`, all at score 0: an exercise's sets in time order, read by range
+ * without touching other exercises). Every script keeps the three indexes in step.
+ */
+import { luaScript } from '../lua-script.js';
+
+/** Digits of a last-rep time in an exercise index member (epoch ms fit in 13). */
+export const LEX_TS_DIGITS = 15;
+
+/** The index member of a set, and the bounds of an exercise's window [fromTs, beforeTs). */
+export function lexBounds(exercise: string, fromTs: number, beforeTs: number): [string, string] {
+  const at = (ts: number) => `${exercise}|${String(Math.max(0, Math.ceil(ts))).padStart(LEX_TS_DIGITS, '0')}`;
+  return [`[${at(fromTs)}`, `(${at(beforeTs)}`];
+}
+
+const HELPERS = `
+local function hmget(hash, fields)
+  local values = {}
+  for i = 1, #fields, 500 do
+    local chunk = {}
+    for j = i, math.min(i + 499, #fields) do chunk[#chunk + 1] = fields[j] end
+    local got = redis.call('HMGET', hash, unpack(chunk))
+    for j = 1, #got do values[#values + 1] = got[j] end
+  end
+  return values
+end
+local function member(exercise, lastTs, key)
+  return exercise .. '|' .. string.format('%0${LEX_TS_DIGITS}d', tonumber(lastTs)) .. '|' .. key
+end
+-- Removes a set from the exercise index, as its stored entry placed it.
+local function unindex(lex, key, entry)
+  if entry then
+    local fields = cjson.decode(entry)
+    redis.call('ZREM', lex, member(fields[1], fields[3], key))
+  end
+end
+-- (Re)places a set in the order, the entries and the exercise index.
+local function index(order, entries, lex, key, lastTs, exercise, entry)
+  unindex(lex, key, redis.call('HGET', entries, key))
+  redis.call('ZADD', order, lastTs, key)
+  redis.call('HSET', entries, key, entry)
+  redis.call('ZADD', lex, 0, member(exercise, lastTs, key))
+end
+-- The keys and entries of an exercise's sets in a lex range.
+local function window(lex, entries, from, before)
+  local members = redis.call('ZRANGEBYLEX', lex, from, before)
+  local keys = {}
+  for i = 1, #members do keys[i] = string.match(members[i], '^[^|]*|[^|]*|(.*)$') end
+  local values = hmget(entries, keys)
+  local out = {}
+  for i = 1, #keys do
+    if values[i] then out[#out + 1] = keys[i]; out[#out + 1] = values[i] end
+  end
+  return out
+end
+`;
+
+/** KEYS: sets, order, entries, version, lex. ARGV: key, record, last rep, exercise, entry. Stores a set. */
+export const PUT_SET = luaScript(`${HELPERS}
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+index(KEYS[2], KEYS[3], KEYS[5], ARGV[1], ARGV[3], ARGV[4], ARGV[5])
+return redis.call('INCR', KEYS[4])
+`);
+
+/**
+ * KEYS: sets, order, entries, lex, daily, version. ARGV: n, then n × (key, record, last rep, exercise, entry),
+ * then day, load pairs. Saves folded sets and daily loads; returns the athlete's version.
+ */
+export const SAVE_FOLD = luaScript(`${HELPERS}
+local n = tonumber(ARGV[1])
+for i = 0, n - 1 do
+  local at = 2 + i * 5
+  redis.call('HSET', KEYS[1], ARGV[at], ARGV[at + 1])
+  index(KEYS[2], KEYS[3], KEYS[4], ARGV[at], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4])
+end
+for at = 2 + n * 5, #ARGV, 2 do redis.call('HSET', KEYS[5], ARGV[at], ARGV[at + 1]) end
+return tonumber(redis.call('GET', KEYS[6]) or '0')
+`);
+
+/**
+ * KEYS: order, sets, profile, version, daily, entries, lex. ARGV: the key to start from ('' = the first), then an
+ * exercise window's lex bounds ('' = none). Returns version, profile, the record before, the keys and records from
+ * the start on, the daily loads (flat) when the start is the first set, how many stored sets the order lacks
+ * (state of an older version), the window's key, entry pairs and the oldest set's last rep.
+ */
+export const FOLD_CONTEXT = luaScript(`${HELPERS}
+local rank = 0
+if ARGV[1] ~= '' then rank = redis.call('ZRANK', KEYS[1], ARGV[1]) end
+local version = redis.call('GET', KEYS[4]) or '0'
+local profile = redis.call('GET', KEYS[3]) or ''
+local unindexed = redis.call('HLEN', KEYS[2]) - redis.call('ZCARD', KEYS[1])
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or ''
+local entries = {}
+if ARGV[2] ~= '' then entries = window(KEYS[7], KEYS[6], ARGV[2], ARGV[3]) end
+if not rank then return { version, profile, '', {}, {}, {}, unindexed, entries, oldest } end
+local before = ''
+if rank > 0 then before = redis.call('HGET', KEYS[2], redis.call('ZRANGE', KEYS[1], rank - 1, rank - 1)[1]) or '' end
+local keys = redis.call('ZRANGE', KEYS[1], rank, -1)
+local daily = {}
+if rank == 0 then daily = redis.call('HGETALL', KEYS[5]) end
+return { version, profile, before, keys, hmget(KEYS[2], keys), daily, unindexed, entries, oldest }
+`);
+
+/** KEYS: lex, entries. ARGV: one or more pairs of lex bounds. The key, entry pairs of those windows. */
+export const EXERCISE_ENTRIES = luaScript(`${HELPERS}
+local out = {}
+for at = 1, #ARGV, 2 do
+  local got = window(KEYS[1], KEYS[2], ARGV[at], ARGV[at + 1])
+  for i = 1, #got do out[#out + 1] = got[i] end
+end
+return out
+`);
+
+/** KEYS: order, entries. ARGV: from score, before score (exclusive). Every set's key, entry pairs in time order. */
+export const ALL_ENTRIES = luaScript(`${HELPERS}
+local keys = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], '(' .. ARGV[2])
+local values = hmget(KEYS[2], keys)
+local out = {}
+for i = 1, #keys do
+  if values[i] then out[#out + 1] = keys[i]; out[#out + 1] = values[i] end
+end
+return out
+`);
+
+/** KEYS: order, sets. ARGV: from key, to key. The records from one key to another in the order, both included. */
+export const RECORDS_BETWEEN = luaScript(`${HELPERS}
+local from = redis.call('ZRANK', KEYS[1], ARGV[1])
+local to = redis.call('ZRANK', KEYS[1], ARGV[2])
+if not from or not to or to < from then return {} end
+return hmget(KEYS[2], redis.call('ZRANGE', KEYS[1], from, to))
+`);
+
+/** KEYS: order, entries. ARGV: key. The key and entry of the set after it in the order. */
+export const NEXT_ENTRY = luaScript(`
+local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
+if not rank then return {} end
+local next = redis.call('ZRANGE', KEYS[1], rank + 1, rank + 1)[1]
+if not next then return {} end
+return { next, redis.call('HGET', KEYS[2], next) or '' }
+`);
+
+/** KEYS: order, sets, entries, lex. ARGV: score. Drops every set whose last rep is before it. */
+export const PRUNE = luaScript(`${HELPERS}
+local keys = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+local values = hmget(KEYS[3], keys)
+for i = 1, #keys do
+  unindex(KEYS[4], keys[i], values[i])
+  redis.call('HDEL', KEYS[2], keys[i])
+  redis.call('HDEL', KEYS[3], keys[i])
+end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1])
+return #keys
+`);
+
+/** KEYS: order, entries, lex. ARGV: n × (key, last rep, exercise, entry). Indexes sets stored before the indexes existed. */
+export const INDEX_SETS = luaScript(`${HELPERS}
+for at = 1, #ARGV, 4 do index(KEYS[1], KEYS[2], KEYS[3], ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]) end
+return 1
+`);
