@@ -4,7 +4,8 @@
 // windows, 8 reps a set, a set every 3 min, a new athlete after 20 sets) as fast as the windows allow.
 // Rate: rep messages / (first publish → the TSDB has acknowledged every rep point: Neurolift's own counter
 // of points written, a counting proxy in front of the TSDB for Node-RED; see run-rep-path.ts), confirmed by
-// the TSDB's distinct count; loss: reps − distinct rep points the TSDB holds. Peak RSS of every process. The ratio is Neurolift / Node-RED (issue 13's target: ≥ 1.0).
+// the TSDB's distinct count; loss: reps − distinct rep points the TSDB holds. Peak RSS of every process.
+// Each run measures both, on fresh servers each, Node-RED first in odd runs and Neurolift first in even ones. The ratio is Neurolift / Node-RED (issue 13's target: ≥ 1.0).
 //
 //   npm run bench:peer [-- --messages 200000 --runs 3 --topology all-in-one]
 //   node test/dist/bench/bench-peer.js --messages 20000 --runs 1
@@ -96,12 +97,23 @@ console.log('both: fresh Mosquitto / VictoriaMetrics (and Redis for Neurolift) p
 
 const runs: PeerRun[] = [];
 for (let run = 1; run <= RUNS; run++) {
-  log(`run ${run}/${RUNS}: Node-RED…`);
-  const nodeRed = await runRepPath(run, 'node-red', workload);
-  log(`run ${run}/${RUNS}: Node-RED ${fmt(nodeRed.msgPerS, 0)} msg/s, loss ${nodeRed.loss}, peak RSS ${fmt(nodeRed.peakRssMb, 0)} MB`);
-  log(`run ${run}/${RUNS}: Neurolift (${TOPOLOGY})…`);
-  const neurolift = await runRepPath(run, TOPOLOGY, workload, EXTRA_ENV);
-  log(`run ${run}/${RUNS}: Neurolift ${fmt(neurolift.msgPerS, 0)} msg/s, loss ${neurolift.loss}, peak RSS ${fmt(neurolift.peakRssMb, 0)} MB`);
+  // Alternate which system goes first, so a drift of the host's load does not favour one of them.
+  const measure = async (system: 'node-red' | 'neurolift'): Promise<RepPathResult> => {
+    const label = system === 'node-red' ? 'Node-RED' : `Neurolift (${TOPOLOGY})`;
+    log(`run ${run}/${RUNS}: ${label}…`);
+    const result = system === 'node-red' ? await runRepPath(run, 'node-red', workload) : await runRepPath(run, TOPOLOGY, workload, EXTRA_ENV);
+    log(`run ${run}/${RUNS}: ${label} ${fmt(result.msgPerS, 0)} msg/s, loss ${result.loss}, peak RSS ${fmt(result.peakRssMb, 0)} MB`);
+    return result;
+  };
+  let nodeRed: RepPathResult;
+  let neurolift: RepPathResult;
+  if (run % 2 === 1) {
+    nodeRed = await measure('node-red');
+    neurolift = await measure('neurolift');
+  } else {
+    neurolift = await measure('neurolift');
+    nodeRed = await measure('node-red');
+  }
   runs.push({ nodeRed, neurolift });
   for (const line of [...problems(`run ${run} Node-RED`, nodeRed), ...problems(`run ${run} Neurolift`, neurolift)]) console.log(`! ${line}`);
 }
