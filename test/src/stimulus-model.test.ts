@@ -132,19 +132,24 @@ describe('session NSI', () => {
     expect(latest('neurotrophic_exposure', 'daily_load', 'ath-one', 1)?.values[0]).toBeCloseTo(Math.min(150, expected.points[2]?.nsi ?? NaN), 9);
     expect(await exportSeries(servers.env.INFLUX_URL, 'neurotrophic_exposure_ratio{athlete="ath-one"}', { endMs: FAR_FUTURE })).toEqual([]);
 
-    // The acute window (decision 0015): a point at each set's end with its NSI, then the last set's curve on
-    // the 30-minute grid for 3 h after it.
+    // The acute window (decision 0015): a point at each set's end with its NSI, then the set's curve on the
+    // whole-30-minute grid for 3 h after it, up to the next set's end.
     const ends = SETS.map((set) => set.reps[4]?.ts ?? NaN);
-    const lastEnd = ends[2] ?? NaN;
-    const grid = Array.from({ length: 6 }, (_, k) => (Math.floor(lastEnd / 1_800_000) + k + 1) * 1_800_000);
-    const acute = await waitSeries('neurotrophic_acute', 'level', 'ath-one', 9);
-    expect(acute.timestamps).toEqual([...ends, ...grid]);
+    const step = 30 * 60_000;
+    const expectedAcute = ends.flatMap((end, i) => {
+      const until = Math.min(end + 3 * 3600_000, (ends[i + 1] ?? Infinity) - 1);
+      const nsi = expected.points[i]?.nsi ?? NaN;
+      const grid: Array<[number, number]> = [];
+      for (let ts = (Math.floor(end / step) + 1) * step; ts <= until; ts += step) grid.push([ts, nsi * Math.exp(-(ts - end) / 60_000 / 40)]);
+      return [[end, nsi] as [number, number], ...grid];
+    });
+    const acute = await waitSeries('neurotrophic_acute', 'level', 'ath-one', expectedAcute.length);
+    expect(acute.timestamps).toEqual(expectedAcute.map(([ts]) => ts));
     // The last write of each point (VictoriaMetrics keeps an arbitrary one of equal-time writes): a set's
     // grid points after the next set's end are overwritten by the next set's.
-    const levels = latest('neurotrophic_acute', 'level', 'ath-one', 9);
+    const levels = latest('neurotrophic_acute', 'level', 'ath-one', expectedAcute.length);
     expect(levels?.timestamps).toEqual(acute.timestamps);
-    ends.forEach((_, i) => expect(levels?.values[i]).toBeCloseTo(expected.points[i]?.nsi ?? NaN, 9));
-    grid.forEach((ts, k) => expect(levels?.values[3 + k]).toBeCloseTo((expected.points[2]?.nsi ?? NaN) * Math.exp(-(ts - lastEnd) / 60_000 / 40), 9));
+    expectedAcute.forEach(([, level], i) => expect(levels?.values[i]).toBeCloseTo(level, 9));
   });
 
   it('a set job run twice changes nothing', async () => {

@@ -38,8 +38,19 @@ export interface InSetPending {
   readonly marks: ReadonlyMap<string, string>;
 }
 
+/** What a set close reads besides the worker's record, in one round trip. */
+export interface CloseInputs {
+  readonly basis: AlertBasis | undefined;
+  readonly profile: AthleteProfile;
+  readonly roms: RecentRoms;
+  /** The station's console state. */
+  readonly station: LiveStation | undefined;
+}
+
 /** Reads of the pipeline's state in Redis (written by ingest and the worker). */
 export interface AlertState {
+  /** The athlete's basis, profile and recent ROMs for the exercise, and the station's console state. */
+  closeInputs(athleteId: string, exercise: string, gymId: string, stationId: string): Promise<CloseInputs>;
   /** The gym's sets whose reps changed since their last in-set pass (marked by the worker). */
   inSetPending(gymId: string): Promise<InSetPending>;
   /** Removes the marks a pass read, unless a rep batch bumped them meanwhile (then the next pass looks again). */
@@ -48,13 +59,8 @@ export interface AlertState {
   inSetInputs(sets: readonly SetRef[]): Promise<InSetInputs[]>;
   /** The set open on a station now, if any. */
   openSet(stationId: string): Promise<OpenSet | undefined>;
-  basis(athleteId: string, exercise: string): Promise<AlertBasis | undefined>;
-  /** The ROMs of the athlete's latest sets of the exercise (the median ROM's basis). */
-  recentRoms(athleteId: string, exercise: string): Promise<RecentRoms>;
-  /** Saves the basis and the ROMs it came from, in one step. */
+  /** Saves the basis and the ROMs it came from (the latest sets' ROMs), in one step. */
   saveBasis(athleteId: string, exercise: string, basis: AlertBasis, roms: RecentRoms): Promise<void>;
-  /** The athlete's profile (empty when none). */
-  profile(athleteId: string): Promise<AthleteProfile>;
   /** Athletes with a set at the gym since `sinceMs`. */
   activeAthletes(gymId: string, sinceMs: number): Promise<string[]>;
   /** Gyms that have had a set. */

@@ -115,14 +115,23 @@ export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): Aler
       return { setId, athleteId, exercise };
     },
 
-    async basis(athleteId, exercise) {
-      const text = await redis.hget(basisKey(athleteId), exercise);
-      return text === null ? undefined : Basis.parse(JSON.parse(text));
-    },
-
-    async recentRoms(athleteId, exercise) {
-      const text = await redis.hget(keys.alertRoms(athleteId), exercise);
-      return text === null ? {} : parseRecentRoms(text);
+    async closeInputs(athleteId, exercise, gymId, stationId) {
+      const [basis, profile, roms, live] = replyValues(
+        await redis
+          .pipeline()
+          .hget(basisKey(athleteId), exercise)
+          .get(keys.athleteProfile(athleteId))
+          .hget(keys.alertRoms(athleteId), exercise)
+          .hget(keys.liveStations(gymId), stationId)
+          .exec(),
+      ) as Array<string | null>;
+      const station = live === null || live === undefined ? undefined : LiveStation.safeParse(JSON.parse(live));
+      return {
+        basis: basis === null || basis === undefined ? undefined : Basis.parse(JSON.parse(basis)),
+        profile: profile === null || profile === undefined ? {} : AthleteProfile.parse(JSON.parse(profile)),
+        roms: roms === null || roms === undefined ? {} : parseRecentRoms(roms),
+        station: station?.success ? station.data : undefined,
+      };
     },
 
     async saveBasis(athleteId, exercise, basis: AlertBasis, roms) {
@@ -134,11 +143,6 @@ export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): Aler
         .hset(keys.alertRoms(athleteId), exercise, JSON.stringify(roms))
         .expire(keys.alertRoms(athleteId), ttl)
         .exec();
-    },
-
-    async profile(athleteId) {
-      const text = await redis.get(keys.athleteProfile(athleteId));
-      return text === null ? {} : AthleteProfile.parse(JSON.parse(text));
     },
 
     async activeAthletes(gymId, sinceMs) {

@@ -32,7 +32,7 @@ export async function checkSetClosed(job: SetClosedCheck, deps: CheckDeps): Prom
   if (!folded) return NOTHING; // not in the athlete's state (no reps), or not folded yet: nothing to judge
   const exercise = folded.set.exercise;
   const thresholds = thresholdsFor(deps.config, job.gymId);
-  const [basis, profile] = await Promise.all([deps.state.basis(job.athleteId, exercise), deps.state.profile(job.athleteId)]);
+  const { basis, profile, roms: recent, station: previous } = await deps.state.closeInputs(job.athleteId, exercise, job.gymId, job.stationId);
   const view = setCloseViewFromFold(job.athleteId, folded, []);
   const earlier = needsReadinessBaseline(view, thresholds)
     ? (await deps.athletes.entries(job.athleteId, exercise, folded.model.firstTs - constants.lvpWindowDays * DAY_MS, view.sessionStartTs)).flatMap((entry) => earlierSet(entry) ?? [])
@@ -48,7 +48,7 @@ export async function checkSetClosed(job: SetClosedCheck, deps: CheckDeps): Prom
   const { model } = folded;
   const estimates = [basis?.bestE1rmKg ?? 0, folded.bestE1rmBefore ?? 0, model.e1rmSource !== 'profile' && Number.isFinite(model.e1rmKg) ? model.e1rmKg : 0];
   const best = Math.max(...estimates);
-  const roms = withSetRoms(await deps.state.recentRoms(job.athleteId, exercise), folded.set);
+  const roms = withSetRoms(recent, folded.set);
   const medianRomM = medianRomOf(roms);
   const next: AlertBasis = {
     ...(medianRomM === undefined ? {} : { medianRomM }),
@@ -61,7 +61,6 @@ export async function checkSetClosed(job: SetClosedCheck, deps: CheckDeps): Prom
   const atMs = folded.point.ts + constants.sessionGapMs + SESSION_END_MARGIN_MS;
   await deps.queues.later({ ...job, kind: 'session_end' }, `session-end.${job.athleteId}.${job.stationId}.${job.setId}`, atMs);
 
-  const previous = await deps.live.station(job.gymId, job.stationId);
   if (!previous || previous.setId !== job.setId) return { candidates, afterwards };
   const live = { ...previous, open: false, updatedAt: deps.clock(), sessionNsi: folded.point.nsi };
   return { candidates, live: [live], afterwards };
