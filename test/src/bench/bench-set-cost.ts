@@ -76,10 +76,11 @@ function reps(athleteId: string, set: PlannedSet): RepRecord[] {
   }));
 }
 
-async function redisCpuSeconds(redis: RedisClient): Promise<number> {
-  const info = await redis.info('cpu');
-  const value = (name: string) => Number(new RegExp(`^used_cpu_${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
-  return value('user') + value('sys');
+/** Redis's CPU seconds and commands processed so far (INFO; each call is one command itself). */
+async function redisCounters(redis: RedisClient): Promise<{ cpu: number; commands: number }> {
+  const info = await redis.info();
+  const value = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+  return { cpu: value('used_cpu_user') + value('used_cpu_sys'), commands: value('total_commands_processed') };
 }
 
 interface Case {
@@ -87,6 +88,8 @@ interface Case {
   position: number;
   processUs: number;
   redisUs: number;
+  /** Redis commands per set (a Lua script counts once, its calls inside it not). */
+  commands: number;
   lines: number;
 }
 
@@ -124,29 +127,36 @@ async function run(redis: RedisClient, stored: number): Promise<{ cases: Case[];
 
   // Each measured set alone (this process's CPU and Redis's around it): medians over athletes and runs are
   // robust to a garbage collection or a Redis background save landing on one set.
-  const samples = new Map<number, Array<{ processUs: number; redisUs: number; lines: number }>>();
+  const samples = new Map<number, Array<{ processUs: number; redisUs: number; commands: number; lines: number }>>();
   let sessionLines = 0;
   for (let i = 0; i < sets.length; i++) {
     const set = sets[i] as PlannedSet;
     const position = i - stored + 1;
     for (const athleteId of athletes) {
       const measured = POSITIONS.includes(position);
-      const redisBefore = measured ? await redisCpuSeconds(redis) : 0;
+      const redisBefore = measured ? await redisCounters(redis) : { cpu: 0, commands: 0 };
       const linesBefore = lines;
       const cpu = process.cpuUsage();
       await closeSet(athleteId, set);
       const used = process.cpuUsage(cpu);
       if (position >= 1) sessionLines += lines - linesBefore;
       if (!measured) continue;
-      const redisUs = ((await redisCpuSeconds(redis)) - redisBefore) * 1e6;
+      const redisAfter = await redisCounters(redis);
       const list = samples.get(position) ?? [];
-      list.push({ processUs: used.user + used.system, redisUs, lines: lines - linesBefore });
+      list.push({ processUs: used.user + used.system, redisUs: (redisAfter.cpu - redisBefore.cpu) * 1e6, commands: redisAfter.commands - redisBefore.commands - 1, lines: lines - linesBefore });
       samples.set(position, list);
     }
   }
   const cases: Case[] = POSITIONS.map((position) => {
     const list = samples.get(position) ?? [];
-    return { stored, position, processUs: median(list.map((x) => x.processUs)), redisUs: median(list.map((x) => x.redisUs)), lines: median(list.map((x) => x.lines)) };
+    return {
+      stored,
+      position,
+      processUs: median(list.map((x) => x.processUs)),
+      redisUs: median(list.map((x) => x.redisUs)),
+      commands: median(list.map((x) => x.commands)),
+      lines: median(list.map((x) => x.lines)),
+    };
   });
   for (const job of pendingEnd.values()) await runCheck(job, checks);
   await queues.close();
@@ -175,14 +185,14 @@ try {
     const runs = results.map((cases) => cases[index] as Case);
     const processUs = median(runs.map((c) => c.processUs));
     const redisUs = median(runs.map((c) => c.redisUs));
-    return { stored: entry.stored, position: entry.position, processUs, redisUs, totalUs: processUs + redisUs, lines: median(runs.map((c) => c.lines)) };
+    return { stored: entry.stored, position: entry.position, processUs, redisUs, totalUs: processUs + redisUs, commands: median(runs.map((c) => c.commands)), lines: median(runs.map((c) => c.lines)) };
   });
   const smallest = Math.min(...table.map((row) => row.totalUs));
   console.log(`CPU per closed set (set job + set-closed and session-end checks; ${ATHLETES} athletes; medians of ${RUNS} runs)`);
-  console.log('stored sets | set in session | worker+alerts µs | Redis µs | total µs | × smallest | TSDB lines');
+  console.log('stored sets | set in session | worker+alerts µs | Redis µs | total µs | × smallest | Redis commands | TSDB lines');
   for (const row of table) {
     console.log(
-      `${String(row.stored).padStart(11)} | ${String(row.position).padStart(14)} | ${row.processUs.toFixed(0).padStart(16)} | ${row.redisUs.toFixed(0).padStart(8)} | ${row.totalUs.toFixed(0).padStart(8)} | ${(row.totalUs / smallest).toFixed(2).padStart(10)} | ${row.lines.toFixed(1)}`,
+      `${String(row.stored).padStart(11)} | ${String(row.position).padStart(14)} | ${row.processUs.toFixed(0).padStart(16)} | ${row.redisUs.toFixed(0).padStart(8)} | ${row.totalUs.toFixed(0).padStart(8)} | ${(row.totalUs / smallest).toFixed(2).padStart(10)} | ${row.commands.toFixed(0).padStart(14)} | ${row.lines.toFixed(1)}`,
     );
   }
   const worst = Math.max(...table.map((row) => row.totalUs)) / smallest;

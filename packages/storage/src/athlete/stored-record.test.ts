@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { athleteSetKey, foldSets, type AthleteSet } from '@neurolift/stimulus';
+import { entryText, foldedSetText, parseEntry, parseRecord, storedSetText } from './stored-record.js';
+
+const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
+
+function set(id: string, start: number, loadKg: number): AthleteSet {
+  return {
+    key: athleteSetKey('st-1', id),
+    gymId: 'gym',
+    stationId: 'st-1',
+    setId: id,
+    exercise: 'back_squat',
+    reps: [0, 1, 2].map((r) => ({ repIndex: 3 - r, ts: start + (2 - r) * 3_000, loadKg, meanVelocity: 0.6 - 0.03 * (2 - r), rom: 0.5 })),
+  };
+}
+
+describe('stored athlete records', () => {
+  const sets = [set('a', T0, 100), set('b', T0 + 180_000, 110)];
+  const { folded } = foldSets({ start: {}, sets, history: new Map(), profile: {} });
+  const second = folded[1]!;
+
+  it('a set alone and a folded set read back as written', () => {
+    expect(parseRecord(storedSetText(sets[0]!))).toEqual({ set: sets[0] });
+    expect(parseRecord(foldedSetText(second))).toEqual({ set: second.set, folded: second });
+  });
+
+  it('refuses a record of another shape, naming what is wrong', () => {
+    expect(() => parseRecord(JSON.stringify({ v: 3, ...sets[0] }))).toThrow(/v/);
+    const { checkpoint: _dropped, ...noCheckpoint } = second;
+    expect(() => parseRecord(foldedSetText({ ...noCheckpoint } as typeof second))).toThrow(/checkpoint/);
+  });
+
+  it('an entry holds the set before it is folded and its terms after', () => {
+    const plain = parseEntry(second.set.key, entryText(second.set));
+    expect(plain).toEqual({ key: second.set.key, exercise: 'back_squat', firstTs: T0 + 180_000, lastTs: T0 + 186_000, loadKg: 110, bestVelocity: 0.6, firstRepVelocity: 0.6 });
+    expect(parseEntry(second.set.key, entryText(second.set, second))).toEqual({
+      ...plain,
+      terms: { sessionId: second.sessionId, nsi: second.point.nsi, relIntensity: second.model.relIntensity, sessionIntensityBefore: second.sessionIntensityBefore },
+    });
+    expect(parseEntry(folded[0]!.set.key, entryText(folded[0]!.set, folded[0])).terms).not.toHaveProperty('sessionIntensityBefore');
+  });
+
+  it('refuses an entry that is not one', () => {
+    expect(() => parseEntry('k', '{"a":1}')).toThrow(/athlete entry k: not an entry/);
+    expect(() => parseEntry('k', '["x",1,2,3,4,5,7,8,9,null]')).toThrow(/bad model terms/);
+  });
+});
