@@ -87,6 +87,21 @@ describe('set state in Redis', () => {
     expect(await redis.hlen(redisKeys(prefix).setReps('st1', 's1'))).toBe(3);
   });
 
+  it('marks a set whose reps did not come 1, 2, 3 … each after the one before (its rep points are written again at close)', async () => {
+    const outOfOrder = (setId: string) => redis.hget(redisKeys(prefix).set('st1', setId), 'repsOutOfOrder');
+    await commit(T, rep('s1', 1), rep('s1', 2));
+    await commit(T, rep('s1', 3));
+    expect(await outOfOrder('s1')).toBeNull();
+    expect(await redis.hget(redisKeys(prefix).set('st1', 's1'), 'maxRep')).toBe('3');
+    await commit(T, rep('s2', 2), rep('s2', 1));
+    expect(await outOfOrder('s2')).toBe('1');
+    await commit(T, rep('s3', 1), rep('s3', 3));
+    expect(await outOfOrder('s3')).toBe('1');
+    await commit(T, rep('s4', 1));
+    await commit(T, rep('s4', 1));
+    expect(await outOfOrder('s4')).toBe('1'); // a redelivery too: writing the points again is harmless
+  });
+
   it('a set start opens the set and closes the previous one; reps keep their full record', async () => {
     await commit(T, rep('s1', 1, { rom: 0.5 }));
     expect(await commit(T, setEvent('start', 's2'))).toEqual([closing('s1', 'next_set')]);

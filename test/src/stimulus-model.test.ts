@@ -191,6 +191,31 @@ describe('session NSI', () => {
     expect(latest('neurotrophic_stimulus', 'sets', 'ath-late', 1)).toEqual({ timestamps: [firstEnd], values: [1] });
   });
 
+  it('reps in order keep the velocity loss written as they came; reps out of order get the final one at the close', async () => {
+    // Out of order: rep 2 (the fastest) comes last, after rep 3 was written against rep 1 alone.
+    const station = 'st-order';
+    const velocities = [0.6, 0.7, 0.5];
+    const at = (i: number) => T0 + 3_600_000 + i * 4000;
+    const publish = (i: number) =>
+      device.publishAsync(
+        `gym/v1/${GYM}/${station}/rep`,
+        repPayload({ repIndex: i + 1, ts: at(i), meanVelocity: velocities[i] as number, loadKg: 100, athleteId: 'ath-order', setId: 'o-1' }),
+        { qos: 1 },
+      );
+    await publish(0);
+    await publish(2);
+    const early = await waitFor(async () => latest('rep', 'velocity_loss_pct', 'ath-order', 2), { what: 'reps 1 and 3 written' });
+    expect(early.values[1]).toBeCloseTo((1 - 0.5 / 0.6) * 100, 9);
+    await publish(1);
+    await device.publishAsync(`gym/v1/${GYM}/${station}/set`, JSON.stringify({ v: 1, event: 'end', ts: at(3), setId: 'o-1', athleteId: 'ath-order', exercise: 'back_squat' }), {
+      qos: 1,
+    });
+    await waitFor(async () => latest('set', 'reps', 'ath-order', 1), { what: 'the set point' });
+    const losses = latest('rep', 'velocity_loss_pct', 'ath-order', 3);
+    expect(losses?.timestamps).toEqual([at(0), at(1), at(2)]);
+    [0, 0, 1 - 0.5 / 0.7].forEach((loss, i) => expect(losses?.values[i]).toBeCloseTo(loss * 100, 9));
+  });
+
   it('two workers in parallel give the same results as one', async () => {
     const config = loadConfig('worker', WorkerConfigSchema, pipelineEnv(servers.env, { INFLUX_URL: tsdb.url, WORKER_CONCURRENCY: '8' }));
     secondWorker = await startStimulusWorker(config, createLogger({ name: 'second', level: 'warn' }), { registry: createRegistry({ defaultMetrics: false }) });

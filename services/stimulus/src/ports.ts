@@ -21,8 +21,11 @@ export interface AlertChecks {
 
 /** Reps stored with their set by ingest. */
 export interface SetStore {
-  /** All reps of a set. */
-  setReps(stationId: string, setId: string): Promise<RepRecord[]>;
+  /**
+   * All reps of a closed set, and whether they came 1, 2, 3 … each after the one before (ingest's mark):
+   * then the rep points written as they came hold their final velocity loss.
+   */
+  closedSet(stationId: string, setId: string): Promise<{ reps: RepRecord[]; repsInOrder: boolean }>;
   /** Reps 1–3 of each set (what velocity loss is measured against), keyed `station:set`. */
   firstReps(sets: ReadonlyArray<{ stationId: string; setId: string }>): Promise<Map<string, RepRecord[]>>;
 }

@@ -67,7 +67,11 @@ function pruneBefore(newestLastTs: number): number {
  * version check sees the newer state and the fold is planned and written again.
  */
 export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps: number; athleteId?: string }> {
-  const reps = (await deps.sets.setReps(job.stationId, job.setId)).sort((a, b) => a.repIndex - b.repIndex);
+  const closed = await deps.sets.closedSet(job.stationId, job.setId);
+  const reps = closed.reps.sort((a, b) => a.repIndex - b.repIndex);
+  // The rep points already hold their final velocity loss when the reps came in order and the set closed
+  // for the first time; segmented reps and anything else are written again with the set's.
+  const rewriteReps = job.revision > 0 || !closed.repsInOrder || reps.some((rep) => rep.source !== 'device');
   const last = reps[reps.length - 1];
   if (!last) return { reps: 0 };
   const athleteId = last.athleteId;
@@ -79,7 +83,8 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
       const { folded, update } = await foldInChunks(plan.input);
       const thisSet = update.sets.find((entry) => entry.set.key === set.key);
       const losses = new Map(thisSet?.model.perRep.map((rep) => [rep.repIndex, rep.velocityLoss * 100]));
-      await deps.sink.write([...reps.map((rep) => repLine(rep, losses.get(rep.repIndex))), ...athleteLines(athleteId, update, deps.modelId)]);
+      const repLines = rewriteReps ? reps.map((rep) => repLine(rep, losses.get(rep.repIndex))) : [];
+      await deps.sink.write([...repLines, ...athleteLines(athleteId, update, deps.modelId)]);
 
       const newest = folded[folded.length - 1];
       const cutoff = newest === undefined ? undefined : pruneBefore(newest.checkpoint.lastTs);

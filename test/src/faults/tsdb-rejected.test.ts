@@ -1,19 +1,20 @@
-// Fault: the TSDB refusing writes for good. 413 (request too large: this TSDB takes at most 2 KB per
+// Fault: the TSDB refusing writes for good. 413 (request too large: this TSDB takes at most 1 KB per
 // write) and 422 (unprocessable: one station's points conflict with the schema). Decision 0003: any 4xx
 // other than 429 is dead-lettered (`tsdb_rejected`) and not retried, so the message is kept with its reason
 // instead of being lost or retried forever.
 //
 // 413 is the one refusal a writer can get past by itself: the same lines in smaller writes are
 // accepted. The sink (packages/storage) writes a refused request in halves until they fit, so a closed
-// set's write (its rep points, set point, NSI, exposure and acute window: 18 lines, ~4–5 KB) is stored
-// whole; only a single line over the limit would be dead-lettered.
+// set's write (set point, NSI, exposure and acute window, and its rep points again if they came out of
+// order: 10–18 lines, ~2–4 KB) is stored whole; only a single line over the limit would be dead-lettered.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startFaultEnv, type FaultEnv } from './fault-env.js';
 import { expectBounded, readDeadLetters } from './outcome.js';
 import { runScenario } from './scenario.js';
 
-// A closed set writes about 4–5 KB (18 lines, decision 0015): a limit under that makes every set write need halving.
-const MAX_BODY_BYTES = 2048;
+// A closed set writes about 1.6 KB (10 lines when its reps came in order, decision 0015): a limit under that makes
+// every set write need halving.
+const MAX_BODY_BYTES = 1024;
 
 let env: FaultEnv;
 
@@ -33,7 +34,7 @@ function refusalsPerBody(bodies: readonly string[]): number[] {
   return [...new Set(counts.values())];
 }
 
-it('TSDB refusing writes over 2 KB with 413: the worker writes in halves until they fit; every set and rep stored once, nothing lost', async () => {
+it('TSDB refusing writes over 1 KB with 413: the worker writes in halves until they fit; every set and rep stored once, nothing lost', async () => {
   const refused: string[] = [];
   try {
     const result = await runScenario(env, {
@@ -41,7 +42,7 @@ it('TSDB refusing writes over 2 KB with 413: the worker writes in halves until t
       after: 1,
       durationMs: 0,
       fault: {
-        begin: async () => env.tsdb.inject((body) => (Buffer.byteLength(body) > MAX_BODY_BYTES ? (refused.push(body), { status: 413, body: '{"code":"request too large","message":"request body exceeds 2048 bytes"}' }) : undefined)),
+        begin: async () => env.tsdb.inject((body) => (Buffer.byteLength(body) > MAX_BODY_BYTES ? (refused.push(body), { status: 413, body: '{"code":"request too large","message":"request body exceeds 1024 bytes"}' }) : undefined)),
         end: async () => undefined, // the limit stays: it is the TSDB's, not a passing fault
       },
     });

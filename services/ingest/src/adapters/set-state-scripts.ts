@@ -3,7 +3,8 @@
  * prefix inside the scripts; with the default hash-tagged prefix they all share one cluster slot.
  *
  * Set hash fields: gymId, stationId, setId, athleteId, exercise, loadKg, status (open|closed),
- * closes (how many times the set has closed), lastSeenAt. A close appends a SetJob (without `v`) to
+ * closes (how many times the set has closed), lastSeenAt, maxRep (highest rep index stored) and
+ * repsOutOfOrder (1 once a rep came other than right after the one before). A close appends a SetJob (without `v`) to
  * the closing list; the set closer turns it into a BullMQ job with a deterministic id.
  */
 
@@ -88,6 +89,16 @@ for _, op in ipairs(ops) do
         end
       end
     else
+      -- Reps 1, 2, 3 … each after the one before: the rep points the worker writes as they come already
+      -- hold their final velocity loss. Anything else marks the set, and its set job writes them again.
+      local maxRep = tonumber(redis.call('HGET', k, 'maxRep') or '0')
+      local inOrder = true
+      for _, index in ipairs(op.i) do
+        if index ~= maxRep + 1 then inOrder = false end
+        if index > maxRep then maxRep = index end
+      end
+      redis.call('HSET', k, 'maxRep', maxRep)
+      if not inOrder then redis.call('HSET', k, 'repsOutOfOrder', 1) end
       redis.call('HSET', rk, unpack(fields))
     end
     redis.call('EXPIRE', rk, ttl)

@@ -1,5 +1,5 @@
 import { RepRecord, type RedisKeys } from '@neurolift/contracts';
-import type { RedisClient } from '@neurolift/storage';
+import { replyValues, type RedisClient } from '@neurolift/storage';
 import type { SetStore } from '../ports.js';
 
 function parseReps(values: ReadonlyArray<string | null>): RepRecord[] {
@@ -13,8 +13,12 @@ function parseReps(values: ReadonlyArray<string | null>): RepRecord[] {
 /** Reads the reps ingest stored per set (hash repIndex → RepRecord JSON). */
 export function createRedisSetStore(redis: RedisClient, keys: RedisKeys): SetStore {
   return {
-    async setReps(stationId, setId) {
-      return parseReps(Object.values(await redis.hgetall(keys.setReps(stationId, setId))));
+    async closedSet(stationId, setId) {
+      const [reps, flag] = replyValues(await redis.pipeline().hgetall(keys.setReps(stationId, setId)).hget(keys.set(stationId, setId), 'repsOutOfOrder').exec()) as [
+        Record<string, string>,
+        string | null,
+      ];
+      return { reps: parseReps(Object.values(reps)), repsInOrder: flag === null };
     },
     async firstReps(sets) {
       const pipeline = redis.pipeline();
