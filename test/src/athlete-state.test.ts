@@ -153,6 +153,7 @@ describe('the athlete state on Redis', () => {
     expect(await redis.zcard(legacy.keys.athleteOrder(ATHLETE))).toBe(HISTORY.length);
     expect(await redis.hlen(legacy.keys.athleteEntries(ATHLETE))).toBe(HISTORY.length);
     expect(await redis.zcard(legacy.keys.athleteExerciseIndex(ATHLETE))).toBe(HISTORY.length);
+    expect(await redis.hget(legacy.keys.athleteLvp(ATHLETE), 'back_squat')).toBe(await redis.hget(reference.keys.athleteLvp(ATHLETE), 'back_squat'));
     const next: SetSpec = { id: 'next', start: (last as SetSpec).start + 5 * MIN, loadKg: 100, velocities: [0.55, 0.5] };
     await close(legacy.deps, legacy.keys, next);
     await close(reference.deps, reference.keys, next);
@@ -168,6 +169,7 @@ describe('the athlete state on Redis', () => {
     expect(await redis.hkeys(keys.athleteEntries(ATHLETE))).toEqual(['st-1.new']);
     expect(await redis.zrange(keys.athleteExerciseIndex(ATHLETE), '0', '-1')).toEqual([`back_squat|${String(T0 + 37 * DAY_MS + 3_000).padStart(15, '0')}|st-1.new`]);
     expect(await redis.hlen(keys.athleteDaily(ATHLETE))).toBe(2);
+    expect(await redis.hget(keys.athleteLvp(ATHLETE), 'back_squat')).toBe(`${T0 + 37 * DAY_MS + 3_000},100,0.6,st-1.new`);
   });
 
   it('a profile changed within a session re-models the session, as the planner does', async () => {

@@ -65,6 +65,11 @@ export function redisKeys(prefix: string) {
     athleteEntries: (athleteId: string) => `${prefix}:athlete:${athleteId}:entries`,
     /** Sorted set of `<exercise>|<last rep, 15 digits>|<station>.<set>` at score 0: each exercise's sets in time order. */
     athleteExerciseIndex: (athleteId: string) => `${prefix}:athlete:${athleteId}:by-exercise`,
+    /**
+     * Hash exercise → the load–velocity entries of the athlete's stored sets of it, packed in time order
+     * (`<last rep>,<load>,<best velocity>,<station>.<set>` joined by `;`): what a set's e1RM reads in one value.
+     */
+    athleteLvp: (athleteId: string) => `${prefix}:athlete:${athleteId}:lvp`,
     /** Hash exercise → the ROMs of the athlete's latest sets of it (the in-set rules' median ROM). */
     alertRoms: (athleteId: string) => `${prefix}:athlete:${athleteId}:alert-roms`,
     /** Hash UTC day number → daily load (Σ session NSI), kept for the exposure EWMAs. */

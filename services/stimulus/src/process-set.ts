@@ -3,7 +3,7 @@ import { PipelineError } from '@neurolift/platform';
 import { athleteSetKey, DAY_MS, dayOf, setSpan, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
 import { foldInChunks } from './athlete/fold-in-chunks.js';
 import { athleteLines } from './athlete/athlete-lines.js';
-import { planFold } from './athlete/fold-plan.js';
+import { listsAfter, planFold } from './athlete/fold-plan.js';
 import type { AthleteStore } from '@neurolift/storage';
 import { repLine } from './points.js';
 import type { PointSink, SetStore } from './ports.js';
@@ -87,9 +87,10 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
       await deps.sink.write([...repLines, ...athleteLines(athleteId, update, deps.modelId)]);
 
       const newest = folded[folded.length - 1];
-      const cutoff = newest === undefined ? undefined : pruneBefore(newest.checkpoint.lastTs);
-      const prune = cutoff !== undefined && plan.oldestLastTs !== undefined && plan.oldestLastTs < cutoff ? cutoff : undefined;
-      const version = await deps.athletes.saveFold(athleteId, folded, update.dailyLoads, prune);
+      const cutoff = newest === undefined ? Number.NEGATIVE_INFINITY : pruneBefore(newest.checkpoint.lastTs);
+      const prune = plan.oldestLastTs !== undefined && plan.oldestLastTs < cutoff ? cutoff : undefined;
+      const lists = listsAfter(plan.lvp, plan.input.sets, cutoff);
+      const version = await deps.athletes.saveFold(athleteId, folded, update.dailyLoads, lists, prune);
       // Only a lock that expired mid-update (a very long pause) lets another worker in; then go again.
       if (version === plan.version) return { reps: reps.length, athleteId };
     }

@@ -2,7 +2,8 @@
  * The athlete state's Lua scripts. Keys of one athlete: `sets` (hash key → record), `order` (sorted set of keys
  * by last rep: the model's order), `entries` (hash key → compact entry) and `lex` (sorted set of
  * `<exercise>|<last rep, 15 digits>|<key>`, all at score 0: an exercise's sets in time order, read by range
- * without touching other exercises). Every script keeps the three indexes in step.
+ * without touching other exercises), kept in step by every script; and `lvp` (hash exercise → its sets'
+ * load–velocity entries packed in one value, written by the worker with the fold that changed them).
  */
 import { luaScript } from '../lua-script.js';
 
@@ -65,8 +66,9 @@ return redis.call('INCR', KEYS[4])
 `);
 
 /**
- * KEYS: sets, order, entries, lex, daily, version. ARGV: n, then n × (key, record, last rep, exercise, entry),
- * then day, load pairs. Saves folded sets and daily loads; returns the athlete's version.
+ * KEYS: sets, order, entries, lex, daily, version, lvp. ARGV: n, then n × (key, record, last rep, exercise, entry),
+ * then m, m × (exercise, packed load–velocity list), then day, load pairs. Saves folded sets, the lists and
+ * daily loads; returns the athlete's version.
  */
 export const SAVE_FOLD = luaScript(`${HELPERS}
 local n = tonumber(ARGV[1])
@@ -75,15 +77,20 @@ for i = 0, n - 1 do
   redis.call('HSET', KEYS[1], ARGV[at], ARGV[at + 1])
   index(KEYS[2], KEYS[3], KEYS[4], ARGV[at], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4])
 end
-for at = 2 + n * 5, #ARGV, 2 do redis.call('HSET', KEYS[5], ARGV[at], ARGV[at + 1]) end
+local m = tonumber(ARGV[2 + n * 5])
+for i = 0, m - 1 do
+  local at = 3 + n * 5 + i * 2
+  redis.call('HSET', KEYS[7], ARGV[at], ARGV[at + 1])
+end
+for at = 3 + n * 5 + m * 2, #ARGV, 2 do redis.call('HSET', KEYS[5], ARGV[at], ARGV[at + 1]) end
 return tonumber(redis.call('GET', KEYS[6]) or '0')
 `);
 
 /**
- * KEYS: order, sets, profile, version, daily, entries, lex. ARGV: the key to start from ('' = the first), then an
- * exercise window's lex bounds ('' = none). Returns version, profile, the record before, the keys and records from
- * the start on, the daily loads (flat) when the start is the first set, how many stored sets the order lacks
- * (state of an older version), the window's key, entry pairs and the oldest set's last rep.
+ * KEYS: order, sets, profile, version, daily, lvp. ARGV: the key to start from ('' = the first), then an exercise
+ * ('' = none). Returns version, profile, the record before, the keys and records from the start on, the daily
+ * loads (flat) when the start is the first set, how many stored sets the order lacks (state of an older
+ * version), the exercise's packed load–velocity list and the oldest set's last rep.
  */
 export const FOLD_CONTEXT = luaScript(`${HELPERS}
 local rank = 0
@@ -92,15 +99,15 @@ local version = redis.call('GET', KEYS[4]) or '0'
 local profile = redis.call('GET', KEYS[3]) or ''
 local unindexed = redis.call('HLEN', KEYS[2]) - redis.call('ZCARD', KEYS[1])
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or ''
-local entries = {}
-if ARGV[2] ~= '' then entries = window(KEYS[7], KEYS[6], ARGV[2], ARGV[3]) end
-if not rank then return { version, profile, '', {}, {}, {}, unindexed, entries, oldest } end
+local lvp = ''
+if ARGV[2] ~= '' then lvp = redis.call('HGET', KEYS[6], ARGV[2]) or '' end
+if not rank then return { version, profile, '', {}, {}, {}, unindexed, lvp, oldest } end
 local before = ''
 if rank > 0 then before = redis.call('HGET', KEYS[2], redis.call('ZRANGE', KEYS[1], rank - 1, rank - 1)[1]) or '' end
 local keys = redis.call('ZRANGE', KEYS[1], rank, -1)
 local daily = {}
 if rank == 0 then daily = redis.call('HGETALL', KEYS[5]) end
-return { version, profile, before, keys, hmget(KEYS[2], keys), daily, unindexed, entries, oldest }
+return { version, profile, before, keys, hmget(KEYS[2], keys), daily, unindexed, lvp, oldest }
 `);
 
 /** KEYS: lex, entries. ARGV: one or more pairs of lex bounds. The key, entry pairs of those windows. */

@@ -28,18 +28,13 @@ export interface FoldContext {
   readonly from: readonly AthleteRecord[];
   /** The persisted daily loads, when `from` starts the order (the genesis needs those of earlier days). */
   readonly dailyLoads?: ReadonlyMap<number, number> | undefined;
-  /** The load–velocity entries of the window asked for, by exercise. */
-  readonly window?: ReadonlyMap<string, readonly LvpHistoryEntry[]> | undefined;
+  /** Every load–velocity entry of the exercise asked for (its packed list), by exercise. */
+  readonly lvp?: ReadonlyMap<string, readonly LvpHistoryEntry[]> | undefined;
   /** The last rep of the oldest stored set; absent when none is stored. */
   readonly oldestLastTs?: number | undefined;
 }
 
-/** One exercise's load–velocity window a fold context reads along. */
-export interface LvpWindow {
-  readonly exercise: string;
-  readonly fromTs: number;
-  readonly beforeTs: number;
-}
+
 
 /**
  * A set's compact entry: what the load–velocity profile and the alert rules read across many sets, without
@@ -73,10 +68,10 @@ export interface AthleteStore {
   storedSet(athleteId: string, key: string): Promise<AthleteSet | undefined>;
   /** One stored record, or undefined. */
   record(athleteId: string, key: string): Promise<AthleteRecord | undefined>;
-  /** The records from `fromKey` (undefined: the first stored set) to the newest, the one before, and a window. */
-  foldContext(athleteId: string, fromKey: string | undefined, window?: LvpWindow): Promise<FoldContext>;
-  /** Load–velocity entries of these exercises with a last rep in [fromTs, beforeTs), by exercise. */
-  lvpHistory(athleteId: string, exercises: readonly string[], fromTs: number, beforeTs: number): Promise<Map<string, LvpHistoryEntry[]>>;
+  /** The records from `fromKey` (undefined: the first stored set) to the newest, the one before, and an exercise's load–velocity list. */
+  foldContext(athleteId: string, fromKey: string | undefined, exercise?: string): Promise<FoldContext>;
+  /** Every load–velocity entry of these exercises, by exercise. */
+  lvpLists(athleteId: string, exercises: readonly string[]): Promise<Map<string, LvpHistoryEntry[]>>;
   /** Entries of an exercise (every exercise: undefined) with a last rep in [fromTs, beforeTs), in time order. */
   entries(athleteId: string, exercise: string | undefined, fromTs: number, beforeTs: number): Promise<SetEntry[]>;
   /** The entry of the set after `key` in the model's order, or undefined. */
@@ -88,10 +83,16 @@ export interface AthleteStore {
   /** Everything stored (the profile, every set, the daily loads). */
   load(athleteId: string): Promise<AthleteSnapshot>;
   /**
-   * Persists folded sets (terms, checkpoints, entries) and daily loads, and drops sets whose last rep is before
-   * `pruneBeforeTs` (when given). Returns the athlete's version as it stood then.
+   * Persists folded sets (terms, checkpoints, entries), daily loads and the exercises' load–velocity lists, and
+   * drops sets whose last rep is before `pruneBeforeTs` (when given). Returns the athlete's version as it stood then.
    */
-  saveFold(athleteId: string, folded: readonly FoldedSet[], dailyLoads: ReadonlyMap<number, number>, pruneBeforeTs: number | undefined): Promise<number>;
+  saveFold(
+    athleteId: string,
+    folded: readonly FoldedSet[],
+    dailyLoads: ReadonlyMap<number, number>,
+    lvp: ReadonlyMap<string, readonly LvpHistoryEntry[]>,
+    pruneBeforeTs: number | undefined,
+  ): Promise<number>;
   /** Adds every stored set to the order and the entries (sets stored before those existed). */
   index(athleteId: string): Promise<void>;
   version(athleteId: string): Promise<number>;

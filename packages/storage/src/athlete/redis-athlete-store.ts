@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AthleteProfile, type RedisKeys } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
-import { setSpan, type AthleteSet, type FoldedSet, type LvpHistoryEntry } from '@neurolift/stimulus';
+import { lvpEntry, setSpan, type AthleteSet, type FoldedSet, type LvpHistoryEntry } from '@neurolift/stimulus';
 import { luaScript, runScript } from '../lua-script.js';
 import { replyValues, type RedisClient } from '../redis-connection.js';
 import { ALL_ENTRIES, EXERCISE_ENTRIES, FOLD_CONTEXT, INDEX_SETS, NEXT_ENTRY, PRUNE, PUT_SET, RECORDS_BETWEEN, SAVE_FOLD, lexBounds } from './athlete-scripts.js';
 import type { AthleteRecord, AthleteSnapshot, AthleteStore, FoldContext, SetEntry } from './athlete-store.js';
-import { entryText, foldedSetText, parseEntry, parseRecord, storedSetText } from './stored-record.js';
+import { entryText, foldedSetText, packLvp, parseEntry, parseRecord, storedSetText, unpackLvp } from './stored-record.js';
 
 /** Long enough for any update; a crashed holder's lock expires after it. */
 const LOCK_TTL_MS = 30_000;
@@ -15,17 +15,6 @@ const RELEASE_IF_OWNER = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] the
 
 function parseProfile(text: string | null): AthleteProfile {
   return text === null || text === '' ? {} : AthleteProfile.parse(JSON.parse(text));
-}
-
-/** Entries as the load–velocity profile's history, by exercise. */
-function lvpHistoryOf(entries: readonly SetEntry[]): Map<string, LvpHistoryEntry[]> {
-  const history = new Map<string, LvpHistoryEntry[]>();
-  for (const entry of entries) {
-    const list = history.get(entry.exercise) ?? [];
-    list.push({ setId: entry.key, ts: entry.lastTs, loadKg: entry.loadKg, bestVelocity: entry.bestVelocity });
-    history.set(entry.exercise, list);
-  }
-  return history;
 }
 
 function pairs(flat: readonly string[]): Array<[string, string]> {
@@ -84,9 +73,8 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
       return text === null ? undefined : parseRecord(text);
     },
 
-    async foldContext(athleteId, fromKey, window): Promise<FoldContext> {
-      const bounds = window === undefined ? ['', ''] : lexBounds(window.exercise, window.fromTs, window.beforeTs);
-      const [version, profile, before, , from, daily, unindexed, windowEntries, oldest] = (await runScript(
+    async foldContext(athleteId, fromKey, exercise): Promise<FoldContext> {
+      const [version, profile, before, , from, daily, unindexed, lvp, oldest] = (await runScript(
         redis,
         FOLD_CONTEXT,
         [
@@ -95,11 +83,10 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
           keys.athleteProfile(athleteId),
           keys.athleteVersion(athleteId),
           keys.athleteDaily(athleteId),
-          keys.athleteEntries(athleteId),
-          keys.athleteExerciseIndex(athleteId),
+          keys.athleteLvp(athleteId),
         ],
-        [fromKey ?? '', ...bounds],
-      )) as [string, string, string, string[], Array<string | null>, string[], number, string[], string];
+        [fromKey ?? '', exercise ?? ''],
+      )) as [string, string, string, string[], Array<string | null>, string[], number, string, string];
       const startsOrder = before === '' && from.length > 0;
       return {
         version: Number(version),
@@ -108,13 +95,15 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
         ...(before === '' ? {} : { before: parseRecord(before) }),
         from: records(from),
         ...(startsOrder ? { dailyLoads: new Map(pairs(daily).map(([day, load]) => [Number(day), Number(load)])) } : {}),
-        ...(window === undefined ? {} : { window: lvpHistoryOf(entriesOf(windowEntries)) }),
+        ...(exercise === undefined ? {} : { lvp: new Map([[exercise, unpackLvp(lvp)]]) }),
         ...(oldest === '' ? {} : { oldestLastTs: Number(oldest) }),
       };
     },
 
-    async lvpHistory(athleteId, exercises, fromTs, beforeTs) {
-      return lvpHistoryOf(await exerciseEntries(athleteId, exercises, fromTs, beforeTs));
+    async lvpLists(athleteId, exercises) {
+      if (exercises.length === 0) return new Map();
+      const packed = await redis.hmget(keys.athleteLvp(athleteId), ...exercises);
+      return new Map(exercises.map((exercise, i) => [exercise, unpackLvp(packed[i] ?? '')]));
     },
 
     async entries(athleteId, exercise, fromTs, beforeTs) {
@@ -155,11 +144,12 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
       };
     },
 
-    async saveFold(athleteId, folded, dailyLoads, pruneBeforeTs) {
+    async saveFold(athleteId, folded, dailyLoads, lvp, pruneBeforeTs) {
       const sets = folded.flatMap((entry) => {
         const [key, lastTs, exercise, text] = indexArgs(entry.set, entry);
         return [key, foldedSetText(entry), lastTs, exercise, text];
       });
+      const lists = [...lvp].flatMap(([exercise, entries]) => [exercise, packLvp(entries)]);
       const daily = [...dailyLoads].flatMap(([day, load]) => [String(day), String(load)]);
       const version = await runScript(
         redis,
@@ -171,8 +161,9 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
           keys.athleteExerciseIndex(athleteId),
           keys.athleteDaily(athleteId),
           keys.athleteVersion(athleteId),
+          keys.athleteLvp(athleteId),
         ],
-        [folded.length, ...sets, ...daily],
+        [folded.length, ...sets, lvp.size, ...lists, ...daily],
       );
       // Apart from the save: pruning can wait a set, and a failure here loses nothing.
       if (pruneBeforeTs !== undefined) {
@@ -188,12 +179,14 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
 
     async index(athleteId) {
       const stored = await redis.hgetall(keys.athleteSets(athleteId));
-      const args = Object.values(stored)
+      const sets = Object.values(stored)
         .map((text) => parseRecord(text).set)
-        .filter((set) => set.reps.length > 0)
-        .flatMap((set) => indexArgs(set));
-      if (args.length === 0) return;
-      await runScript(redis, INDEX_SETS, [keys.athleteOrder(athleteId), keys.athleteEntries(athleteId), keys.athleteExerciseIndex(athleteId)], args);
+        .filter((set) => set.reps.length > 0);
+      if (sets.length === 0) return;
+      await runScript(redis, INDEX_SETS, [keys.athleteOrder(athleteId), keys.athleteEntries(athleteId), keys.athleteExerciseIndex(athleteId)], sets.flatMap((set) => indexArgs(set)));
+      const lists = new Map<string, LvpHistoryEntry[]>();
+      for (const set of sets) lists.set(set.exercise, [...(lists.get(set.exercise) ?? []), lvpEntry(set)]);
+      await redis.hset(keys.athleteLvp(athleteId), Object.fromEntries([...lists].map(([exercise, entries]) => [exercise, packLvp(entries)])));
     },
 
     async version(athleteId) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { athleteSetKey, foldSets, type AthleteSet } from '@neurolift/stimulus';
-import { entryText, foldedSetText, parseEntry, parseRecord, storedSetText } from './stored-record.js';
+import { entryText, foldedSetText, packLvp, parseEntry, parseRecord, storedSetText, unpackLvp } from './stored-record.js';
 
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
 
@@ -44,5 +44,22 @@ describe('stored athlete records', () => {
   it('refuses an entry that is not one', () => {
     expect(() => parseEntry('k', '{"a":1}')).toThrow(/athlete entry k: not an entry/);
     expect(() => parseEntry('k', '["x",1,2,3,4,5,7,8,9,null]')).toThrow(/bad model terms/);
+  });
+});
+
+describe('packed load–velocity lists', () => {
+  it('read back exactly, in time order, whatever order they were given in', () => {
+    const entries = [
+      { setId: 'st-1.b', ts: T0 + 1, loadKg: 102.5, bestVelocity: 0.1 + 0.2 },
+      { setId: 'st-1.a', ts: T0 + 1, loadKg: 100, bestVelocity: 1 / 3 },
+      { setId: 'st-2.c', ts: T0, loadKg: 0, bestVelocity: 5 },
+    ];
+    expect(unpackLvp(packLvp(entries))).toEqual([entries[2], entries[1], entries[0]]);
+    expect(unpackLvp(packLvp([]))).toEqual([]);
+  });
+
+  it('refuses a list that is not one', () => {
+    expect(() => unpackLvp('1,2,x,st-1.a')).toThrow(/not an entry: 1,2,x,st-1.a/);
+    expect(() => unpackLvp('1,2,3')).toThrow(/not an entry/);
   });
 });

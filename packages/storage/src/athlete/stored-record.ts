@@ -3,7 +3,7 @@
  * until the worker has folded the set); v2 adds its model terms, session point and checkpoint. Parsed on
  * read: another version of the worker may have written it.
  */
-import { EXERCISE_IDS, MODEL_VERSION, type AthleteSet, type FoldedSet } from '@neurolift/stimulus';
+import { EXERCISE_IDS, MODEL_VERSION, type AthleteSet, type FoldedSet, type LvpHistoryEntry } from '@neurolift/stimulus';
 import { z } from 'zod';
 import type { AthleteRecord, SetEntry } from './athlete-store.js';
 
@@ -172,4 +172,25 @@ export function parseEntry(key: string, text: string): SetEntry {
     throw new Error(`athlete entry ${key}: bad model terms: ${text.slice(0, 200)}`);
   }
   return { ...entry, terms: { sessionId, nsi, relIntensity, ...(before === null ? {} : { sessionIntensityBefore: before }) } };
+}
+
+/** An exercise's load–velocity entries packed in time order (numbers as JavaScript prints them: exact). */
+export function packLvp(entries: readonly LvpHistoryEntry[]): string {
+  return [...entries]
+    .sort((a, b) => a.ts - b.ts || (a.setId < b.setId ? -1 : a.setId > b.setId ? 1 : 0))
+    .map((entry) => `${entry.ts},${entry.loadKg},${entry.bestVelocity},${entry.setId}`)
+    .join(';');
+}
+
+/** The entries of a packed list; throws on anything else (it is read at every set). */
+export function unpackLvp(text: string): LvpHistoryEntry[] {
+  if (text === '') return [];
+  return text.split(';').map((item) => {
+    const [ts, loadKg, bestVelocity, setId] = item.split(',');
+    const entry = { setId: setId ?? '', ts: Number(ts), loadKg: Number(loadKg), bestVelocity: Number(bestVelocity) };
+    if (setId === undefined || setId === '' || ![entry.ts, entry.loadKg, entry.bestVelocity].every(Number.isFinite)) {
+      throw new Error(`athlete load–velocity list: not an entry: ${item.slice(0, 200)}`);
+    }
+    return entry;
+  });
 }

@@ -35,6 +35,7 @@ export function athleteKeyNames(keys: RedisKeys, athleteId: string): string[] {
     keys.athleteOrder(athleteId),
     keys.athleteEntries(athleteId),
     keys.athleteExerciseIndex(athleteId),
+    keys.athleteLvp(athleteId),
     keys.athleteDaily(athleteId),
     keys.athleteVersion(athleteId),
     keys.alertBasis(athleteId),

@@ -1,11 +1,15 @@
-import { DAY_MS, dayOf, genesisOf, modelBasis, setSpan, type AthleteSet, type FoldInput, type ModelConstants } from '@neurolift/stimulus';
+import { dayOf, genesisOf, lvpEntry, modelBasis, setSpan, type AthleteSet, type FoldInput, type LvpHistoryEntry, type ModelConstants } from '@neurolift/stimulus';
 import type { AthleteRecord, AthleteStore, FoldContext } from '@neurolift/storage';
 
-/** A fold to run, the athlete version it was planned at, and the oldest stored set's last rep. */
+/**
+ * A fold to run, the athlete version it was planned at, the oldest stored set's last rep, and the complete
+ * load–velocity lists of the exercises folded (the fold reads their windows; the save writes them back).
+ */
 export interface FoldPlan {
   readonly version: number;
   readonly input: FoldInput;
   readonly oldestLastTs?: number | undefined;
+  readonly lvp: ReadonlyMap<string, readonly LvpHistoryEntry[]>;
 }
 
 /** The sets of a context in order, with the set just stored in place of its stored copy. */
@@ -25,10 +29,9 @@ function unfolded(records: ReadonlyArray<AthleteRecord | undefined>, key: string
  * the first stored set when the state was written by a version without checkpoints.
  */
 export async function planFold(athleteId: string, set: AthleteSet, athletes: AthleteStore, constants: ModelConstants): Promise<FoldPlan> {
-  // The set's own load–velocity window comes along: when the set came in order, that is all the fold reads.
+  // The set's exercise's load–velocity list comes along: when the set came in order, that is all the fold reads.
   const { firstTs } = setSpan(set);
-  const window = { exercise: set.exercise, fromTs: firstTs - constants.lvpWindowDays * DAY_MS, beforeTs: firstTs };
-  let context = await athletes.foldContext(athleteId, set.key, window);
+  let context = await athletes.foldContext(athleteId, set.key, set.exercise);
   if (context.unindexed > 0 || unfolded([context.before, ...context.from], set.key)) {
     if (context.unindexed > 0) await athletes.index(athleteId);
     context = await athletes.foldContext(athleteId, undefined);
@@ -40,16 +43,25 @@ export async function planFold(athleteId: string, set: AthleteSet, athletes: Ath
   const sets = setsOf(context, set);
   const first = sets[0];
   const start = context.before?.folded?.checkpoint ?? genesisOf(context.dailyLoads ?? new Map(), first ? dayOf(setSpan(first).lastTs) : 0, constants);
-  const inOrder = sets.length === 1 && first?.key === set.key && context.window !== undefined;
-  const firstTimes = sets.map((entry) => setSpan(entry).firstTs);
-  const history =
-    inOrder && context.window !== undefined
-      ? context.window
-      : await athletes.lvpHistory(
-          athleteId,
-          [...new Set(sets.map((entry) => entry.exercise))],
-          Math.min(...firstTimes) - constants.lvpWindowDays * DAY_MS,
-          Math.max(...firstTimes),
-        );
-  return { version: context.version, oldestLastTs: context.oldestLastTs, input: { start, sets, history, profile: context.profile, constants, emitFrom: set.key } };
+  const exercises = [...new Set(sets.map((entry) => entry.exercise))];
+  const lvp = exercises.length === 1 && exercises[0] === set.exercise && context.lvp !== undefined ? context.lvp : await athletes.lvpLists(athleteId, exercises);
+  // The lists hold the stored sets' entries; the sets folded now (a late one among them) go in first.
+  const history = listsAfter(lvp, sets, Number.NEGATIVE_INFINITY);
+  return { version: context.version, oldestLastTs: context.oldestLastTs, lvp, input: { start, sets, history, profile: context.profile, constants, emitFrom: set.key } };
+}
+
+/**
+ * The load–velocity lists after a fold: each folded set's entry in place of its earlier one, entries of sets
+ * before `dropBeforeTs` (pruned with their sets) left out.
+ */
+export function listsAfter(lvp: ReadonlyMap<string, readonly LvpHistoryEntry[]>, sets: readonly AthleteSet[], dropBeforeTs: number): Map<string, LvpHistoryEntry[]> {
+  const lists = new Map<string, Map<string, LvpHistoryEntry>>();
+  for (const [exercise, entries] of lvp) lists.set(exercise, new Map(entries.map((entry) => [entry.setId, entry])));
+  for (const set of sets) {
+    for (const entries of lists.values()) entries.delete(set.key); // a set stored again may have changed exercise
+    const entries = lists.get(set.exercise) ?? new Map<string, LvpHistoryEntry>();
+    entries.set(set.key, lvpEntry(set));
+    lists.set(set.exercise, entries);
+  }
+  return new Map([...lists].map(([exercise, entries]) => [exercise, [...entries.values()].filter((entry) => entry.ts >= dropBeforeTs)]));
 }
