@@ -88,7 +88,7 @@ interface Case {
   position: number;
   processUs: number;
   redisUs: number;
-  /** Redis commands per set (a Lua script counts once, its calls inside it not). */
+  /** Redis commands per set, those a Lua script calls included (INFO total_commands_processed). */
   commands: number;
   lines: number;
 }
