@@ -6,13 +6,11 @@
  */
 import { acuteWindow, type AcuteSample } from '../model/acute.js';
 import { DEFAULT_CONSTANTS, type ModelConstants } from '../model/constants.js';
-import { estimateE1rm, type LvpHistoryEntry } from '../model/e1rm.js';
+import type { LvpHistoryEntry } from '../model/e1rm.js';
 import { computeExposure, dayOf, exposureOn, type ExposurePoint, type ExposureState } from '../model/exposure.js';
 import { advanceSession, sessionIdOf, type SessionPoint, type SessionState } from '../model/session.js';
-import { computeSetModel } from '../model/set-model.js';
-import { DAY_MS } from '../model/time.js';
 import { setSpan, type AthleteSet } from './athlete-set.js';
-import { athleteConstants, type AthleteProfileInput, type AthleteUpdate, type ModelledSet, type StimulusPoint } from './plan-athlete-update.js';
+import { athleteConstants, modelSet, type AthleteProfileInput, type AthleteUpdate, type ModelledSet, type StimulusPoint } from './plan-athlete-update.js';
 
 /** Where an athlete's state stands after one set, in the model's time order: all the next set continues from. */
 export interface Checkpoint {
@@ -188,22 +186,7 @@ interface Step {
 
 function foldOne(previous: Checkpoint | Genesis, set: AthleteSet, input: FoldInput, constants: ModelConstants, basis: string): Step {
   const { firstTs, lastTs } = setSpan(set);
-  const reps = [...set.reps].sort((a, b) => a.repIndex - b.repIndex);
-  const loadKg = reps.reduce((sum, rep) => sum + rep.loadKg, 0) / reps.length;
-  const windowStart = firstTs - constants.lvpWindowDays * DAY_MS;
-  const e1rm = estimateE1rm({
-    exercise: set.exercise,
-    setId: set.key,
-    setTs: firstTs,
-    setLoadKg: loadKg,
-    reps: reps.length,
-    firstRepVelocity: (reps[0] as (typeof reps)[number]).meanVelocity,
-    history: (input.history.get(set.exercise) ?? []).filter((entry) => entry.ts < firstTs && entry.ts >= windowStart),
-    coachOneRepMaxKg: input.profile.oneRepMaxKg?.[set.exercise],
-    constants,
-  });
-  const model = computeSetModel({ reps, exercise: set.exercise, bodyMassKg: input.profile.bodyMassKg, e1rm, constants });
-  if (!model) throw new Error(`set ${set.key} has reps but no model`);
+  const model = modelSet(set, firstTs, input.history, input.profile, constants);
 
   // The session: continued when this set starts at most the session gap after the set before ends.
   const prior = isCheckpoint(previous) ? previous : undefined;

@@ -104,25 +104,7 @@ export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
   const fromDay = Math.min(dayOf((groups[changedGroup]?.[0] as OrderedSet).lastTs), unstored ? dayOf((unstored[0] as OrderedSet).lastTs) : Infinity);
   const needed = groups.filter((group) => endDay(group) >= fromDay).flat();
 
-  const modelled: ModelledSet[] = needed.map(({ set, firstTs }) => {
-    const reps = [...set.reps].sort((a, b) => a.repIndex - b.repIndex);
-    const loadKg = reps.reduce((sum, rep) => sum + rep.loadKg, 0) / reps.length;
-    const windowStart = firstTs - constants.lvpWindowDays * DAY_MS;
-    const e1rm = estimateE1rm({
-      exercise: set.exercise,
-      setId: set.key,
-      setTs: firstTs,
-      setLoadKg: loadKg,
-      reps: reps.length,
-      firstRepVelocity: (reps[0] as (typeof reps)[number]).meanVelocity,
-      history: (history.get(set.exercise) ?? []).filter((entry) => entry.ts < firstTs && entry.ts >= windowStart),
-      coachOneRepMaxKg: input.profile.oneRepMaxKg?.[set.exercise],
-      constants,
-    });
-    const model = computeSetModel({ reps, exercise: set.exercise, bodyMassKg: input.profile.bodyMassKg, e1rm, constants });
-    if (!model) throw new Error(`set ${set.key} has reps but no model`);
-    return { set, model };
-  });
+  const modelled: ModelledSet[] = needed.map(({ set, firstTs }) => ({ set, model: modelSet(set, firstTs, history, input.profile, constants) }));
 
   const sessions = computeSessions(
     modelled.map(({ set, model }) => ({
@@ -180,6 +162,37 @@ export function planAthleteUpdate(input: AthleteUpdateInput): AthleteUpdate {
   });
 
   return { sets: affected, stimulus, dailyLoads: recomputed, exposure, acute };
+}
+
+/**
+ * A set's model terms: its e1RM from the load–velocity entries of its exercise in the window before its first
+ * rep (then the coach's 1RM, the generic curve, Epley), and the set model with it. The one definition the
+ * planner and the incremental fold share.
+ */
+export function modelSet(
+  set: AthleteSet,
+  firstTs: number,
+  history: ReadonlyMap<string, readonly LvpHistoryEntry[]>,
+  profile: AthleteProfileInput,
+  constants: ModelConstants,
+): SetModel {
+  const reps = [...set.reps].sort((a, b) => a.repIndex - b.repIndex);
+  const loadKg = reps.reduce((sum, rep) => sum + rep.loadKg, 0) / reps.length;
+  const windowStart = firstTs - constants.lvpWindowDays * DAY_MS;
+  const e1rm = estimateE1rm({
+    exercise: set.exercise,
+    setId: set.key,
+    setTs: firstTs,
+    setLoadKg: loadKg,
+    reps: reps.length,
+    firstRepVelocity: (reps[0] as (typeof reps)[number]).meanVelocity,
+    history: (history.get(set.exercise) ?? []).filter((entry) => entry.ts < firstTs && entry.ts >= windowStart),
+    coachOneRepMaxKg: profile.oneRepMaxKg?.[set.exercise],
+    constants,
+  });
+  const model = computeSetModel({ reps, exercise: set.exercise, bodyMassKg: profile.bodyMassKg, e1rm, constants });
+  if (!model) throw new Error(`set ${set.key} has reps but no model`);
+  return model;
 }
 
 /**

@@ -114,18 +114,7 @@ export function parseRecord(text: string): AthleteRecord {
   const set: AthleteSet = { key, gymId, stationId, setId, exercise, reps, ...(pointTs === undefined ? {} : { pointTs }) };
   if (stored.v === 1) return { set };
   const { model, sessionId, point, checkpoint, sessionIntensityBefore, bestE1rmBefore } = stored;
-  return {
-    set,
-    folded: {
-      set,
-      model,
-      sessionId,
-      point,
-      checkpoint,
-      ...(sessionIntensityBefore === undefined ? {} : { sessionIntensityBefore }),
-      ...(bestE1rmBefore === undefined ? {} : { bestE1rmBefore }),
-    },
-  };
+  return { set, folded: { set, model, sessionId, point, checkpoint, sessionIntensityBefore, bestE1rmBefore } };
 }
 
 export function storedSetText(set: AthleteSet): string {
