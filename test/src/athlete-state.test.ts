@@ -8,7 +8,7 @@ import { createRedisSetStore, processSet, type SetJobDeps } from '@neurolift/sti
 import { DEFAULT_CONSTANTS, DAY_MS, athleteSetKey, planAthleteUpdate, type AthleteSet } from '@neurolift/stimulus';
 import { createRedisAthleteStore, createRedisConnection, type RedisClient } from '@neurolift/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServers, type LocalServices } from './harness/servers.js';
+import { startServers, waitFor, type LocalServices } from './harness/servers.js';
 
 const GYM = 'gym-state';
 const ATHLETE = 'ath-state';
@@ -170,6 +170,28 @@ describe('the athlete state on Redis', () => {
     expect(await redis.zrange(keys.athleteExerciseIndex(ATHLETE), '0', '-1')).toEqual([`back_squat|${String(T0 + 37 * DAY_MS + 3_000).padStart(15, '0')}|st-1.new`]);
     expect(await redis.hlen(keys.athleteDaily(ATHLETE))).toBe(2);
     expect(await redis.hget(keys.athleteLvp(ATHLETE), 'back_squat')).toBe(`${T0 + 37 * DAY_MS + 3_000},100,0.6,st-1.new`);
+  });
+
+  it('sets waiting together for the athlete take the lock earliest first; a dead waiter holds nobody back for long', async () => {
+    const { deps, keys } = await worker();
+    const ran: string[] = [];
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holder = deps.athletes.withLock(ATHLETE, 10_000, () => held);
+    await waitFor(async () => ((await redis.exists(keys.athleteLock(ATHLETE))) === 1 ? true : undefined), { what: 'the lock taken' });
+    const waiters = [5, 1, 4, 2, 3].map((n) => deps.athletes.withLock(ATHLETE, 10_000, async () => void ran.push(`s${n}`), { key: `st-1.s${n}`, lastTs: T0 + n * MIN }));
+    await waitFor(async () => ((await redis.zcard(keys.athleteLockQueue(ATHLETE))) === 5 ? true : undefined), { what: 'five sets waiting' });
+    release();
+    await Promise.all([holder, ...waiters]);
+    expect(ran).toEqual(['s1', 's2', 's3', 's4', 's5']);
+    expect(await redis.zcard(keys.athleteLockQueue(ATHLETE))).toBe(0);
+
+    // A worker that died while waiting left its place (the earliest): the next set waits its patience, then goes.
+    await redis.zadd(keys.athleteLockQueue(ATHLETE), T0, 'st-9.dead');
+    const started = Date.now();
+    await deps.athletes.withLock(ATHLETE, 10_000, async () => void ran.push('after'), { key: 'st-1.after', lastTs: T0 + 9 * MIN });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_000);
+    expect(await redis.zcard(keys.athleteLockQueue(ATHLETE))).toBe(0);
   });
 
   it('a profile changed within a session re-models the session, as the planner does', async () => {

@@ -74,6 +74,8 @@ export function redisKeys(prefix: string) {
     alertRoms: (athleteId: string) => `${prefix}:athlete:${athleteId}:alert-roms`,
     /** Hash UTC day number → daily load (Σ session NSI), kept for the exposure EWMAs. */
     athleteDaily: (athleteId: string) => `${prefix}:athlete:${athleteId}:daily`,
+    /** Sorted set of the athlete's sets waiting for its lock, by last rep: the earliest takes it first. */
+    athleteLockQueue: (athleteId: string) => `${prefix}:athlete:${athleteId}:lock-queue`,
     /** Lock held by the one worker updating the athlete's state and outputs at a time. */
     athleteLock: (athleteId: string) => `${prefix}:athlete:${athleteId}:lock`,
     /** Counter bumped whenever the athlete's sets change; detects a concurrent update. */

@@ -75,25 +75,29 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
   const last = reps[reps.length - 1];
   if (!last) return { reps: 0 };
   const athleteId = last.athleteId;
-  return deps.athletes.withLock(athleteId, LOCK_WAIT_MS, async () => {
-    const set = await withPointTs(job, athleteId, athleteSet(job, reps, last), deps.athletes);
+  const candidate = athleteSet(job, reps, last);
+
+  const update = async (): Promise<{ reps: number; athleteId: string }> => {
+    const set = await withPointTs(job, athleteId, candidate, deps.athletes);
     await deps.athletes.putSet(athleteId, set);
     for (let round = 1; round <= MAX_ROUNDS; round++) {
       const plan = await planFold(athleteId, set, deps.athletes, deps.constants);
-      const { folded, update } = await foldInChunks(plan.input);
-      const thisSet = update.sets.find((entry) => entry.set.key === set.key);
+      const { folded, update: outputs } = await foldInChunks(plan.input);
+      const thisSet = outputs.sets.find((entry) => entry.set.key === set.key);
       const losses = new Map(thisSet?.model.perRep.map((rep) => [rep.repIndex, rep.velocityLoss * 100]));
       const repLines = rewriteReps ? reps.map((rep) => repLine(rep, losses.get(rep.repIndex))) : [];
-      await deps.sink.write([...repLines, ...athleteLines(athleteId, update, deps.modelId)]);
+      await deps.sink.write([...repLines, ...athleteLines(athleteId, outputs, deps.modelId)]);
 
       const newest = folded[folded.length - 1];
       const cutoff = newest === undefined ? Number.NEGATIVE_INFINITY : pruneBefore(newest.checkpoint.lastTs);
       const prune = plan.oldestLastTs !== undefined && plan.oldestLastTs < cutoff ? cutoff : undefined;
       const lists = listsAfter(plan.lvp, plan.input.sets, cutoff);
-      const version = await deps.athletes.saveFold(athleteId, folded, update.dailyLoads, lists, prune);
+      const version = await deps.athletes.saveFold(athleteId, folded, outputs.dailyLoads, lists, prune);
       // Only a lock that expired mid-update (a very long pause) lets another worker in; then go again.
       if (version === plan.version) return { reps: reps.length, athleteId };
     }
     throw new PipelineError('NL_ERR_ATHLETE_BUSY', `athlete ${athleteId} kept changing during ${MAX_ROUNDS} updates`, true);
-  });
+  };
+  // Sets of one athlete waiting together take the lock earliest first: folded in order, none late by a race.
+  return deps.athletes.withLock(athleteId, LOCK_WAIT_MS, update, { key: candidate.key, lastTs: setSpan(candidate).lastTs });
 }

@@ -166,3 +166,24 @@ export const INDEX_SETS = luaScript(`${HELPERS}
 for at = 1, #ARGV, 4 do index(KEYS[1], KEYS[2], KEYS[3], ARGV[at], ARGV[at + 1], ARGV[at + 2], ARGV[at + 3]) end
 return 1
 `);
+
+/**
+ * KEYS: lock, queue. ARGV: owner, lock ttl ms, member ('' = no place in the queue), patient (1 or 0). Takes
+ * the athlete's lock when it is free and the caller is first in the queue of waiting sets (scored by last
+ * rep). A caller out of patience takes it when free anyway and drops the entries before its own: a worker
+ * that died waiting leaves one, and it must not hold the others back. Returns 1 when taken.
+ */
+export const TAKE_LOCK = luaScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if ARGV[3] ~= '' then
+  local first = redis.call('ZRANGE', KEYS[2], 0, 0)[1]
+  if first and first ~= ARGV[3] then
+    if ARGV[4] == '1' then return 0 end
+    local own = redis.call('ZSCORE', KEYS[2], ARGV[3])
+    if own then redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. own) end
+  end
+  redis.call('ZREM', KEYS[2], ARGV[3])
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
+return 1
+`);

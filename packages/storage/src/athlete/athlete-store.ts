@@ -60,6 +60,15 @@ export interface SetEntry {
   };
 }
 
+/**
+ * A set's place among the updates of its athlete waiting for the lock: the earliest set (by last rep) goes
+ * first, so sets closed close together are folded in time order and none comes "late" by a race.
+ */
+export interface LockOrder {
+  readonly key: string;
+  readonly lastTs: number;
+}
+
 /** The athlete state the model needs, kept in Redis so any worker can update it. */
 export interface AthleteStore {
   /** Stores (or replaces, same key) one set in the athlete's order; the set is folded by saveFold. */
@@ -101,5 +110,5 @@ export interface AthleteStore {
    * worker at a time writes an athlete's outputs and no stale value is written over a fresh one.
    * Throws a retryable error when the lock stays taken.
    */
-  withLock<T>(athleteId: string, waitMs: number, update: () => Promise<T>): Promise<T>;
+  withLock<T>(athleteId: string, waitMs: number, update: () => Promise<T>, order?: LockOrder): Promise<T>;
 }

@@ -5,12 +5,18 @@ import { PipelineError } from '@neurolift/platform';
 import { lvpEntry, setSpan, type AthleteSet, type FoldedSet, type LvpHistoryEntry } from '@neurolift/stimulus';
 import { luaScript, runScript } from '../lua-script.js';
 import { replyValues, type RedisClient } from '../redis-connection.js';
-import { ALL_ENTRIES, EXERCISE_ENTRIES, FOLD_CONTEXT, INDEX_SETS, NEXT_ENTRY, PRUNE, PUT_SET, RECORDS_BETWEEN, SAVE_FOLD, lexBounds } from './athlete-scripts.js';
+import { ALL_ENTRIES, EXERCISE_ENTRIES, FOLD_CONTEXT, INDEX_SETS, NEXT_ENTRY, PRUNE, PUT_SET, RECORDS_BETWEEN, SAVE_FOLD, TAKE_LOCK, lexBounds } from './athlete-scripts.js';
 import type { AthleteRecord, AthleteSnapshot, AthleteStore, FoldContext, SetEntry } from './athlete-store.js';
 import { entryText, foldedSetText, packLvp, parseEntry, parseRecord, storedSetText, unpackLvp } from './stored-record.js';
 
 /** Long enough for any update; a crashed holder's lock expires after it. */
 const LOCK_TTL_MS = 30_000;
+/** How often a waiting update tries the lock again. */
+const LOCK_POLL_MS = 10;
+/** How long a waiting set gives way to earlier sets in the queue before it takes the lock when free anyway. */
+const QUEUE_PATIENCE_MS = 2_000;
+/** The queue of waiting sets lapses when nobody has joined it for this long (entries of dead workers go with it). */
+const LOCK_QUEUE_TTL_MS = 60_000;
 const RELEASE_IF_OWNER = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`);
 
 function parseProfile(text: string | null): AthleteProfile {
@@ -39,13 +45,22 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
   };
 
   return {
-    async withLock(athleteId, waitMs, update) {
+    async withLock(athleteId, waitMs, update, order) {
       const key = keys.athleteLock(athleteId);
+      const queue = keys.athleteLockQueue(athleteId);
       const owner = randomUUID();
-      const deadline = Date.now() + waitMs;
-      while ((await redis.set(key, owner, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
-        if (Date.now() > deadline) throw new PipelineError('NL_ERR_ATHLETE_BUSY', `athlete ${athleteId} is being updated by another worker`, true);
-        await sleep(20);
+      const started = Date.now();
+      const deadline = started + waitMs;
+      if (order !== undefined) await redis.multi().zadd(queue, order.lastTs, order.key).pexpire(queue, LOCK_QUEUE_TTL_MS).exec();
+      for (;;) {
+        const patient = Date.now() - started < QUEUE_PATIENCE_MS ? 1 : 0;
+        const taken = await runScript(redis, TAKE_LOCK, [key, queue], [owner, LOCK_TTL_MS, order?.key ?? '', patient]);
+        if (taken === 1) break;
+        if (Date.now() > deadline) {
+          if (order !== undefined) await redis.zrem(queue, order.key);
+          throw new PipelineError('NL_ERR_ATHLETE_BUSY', `athlete ${athleteId} is being updated by another worker`, true);
+        }
+        await sleep(LOCK_POLL_MS);
       }
       try {
         return await update();

@@ -36,6 +36,7 @@ export function athleteKeyNames(keys: RedisKeys, athleteId: string): string[] {
     keys.athleteEntries(athleteId),
     keys.athleteExerciseIndex(athleteId),
     keys.athleteLvp(athleteId),
+    keys.athleteLockQueue(athleteId),
     keys.athleteDaily(athleteId),
     keys.athleteVersion(athleteId),
     keys.alertBasis(athleteId),
