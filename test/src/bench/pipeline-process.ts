@@ -5,11 +5,17 @@ import { spawnNode, type RunningProcess } from '../harness/pipeline.js';
 
 export const PIPELINE_MAIN = 'services/pipeline/dist/main.js';
 
+/**
+ * The heap cap every service runs with where it is deployed (the Dockerfile's NODE_OPTIONS, `npm run
+ * start:pipeline`; decision 0016): the benchmarks measure what runs.
+ */
+export const DEPLOYED_NODE_ARGS: readonly string[] = ['--max-old-space-size=176'];
+
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
 /** `node [nodeArgs] PIPELINE_MAIN` with exactly `env` (plus PATH), output captured. */
 export function spawnPipeline(env: Record<string, string>, nodeArgs: readonly string[]): RunningProcess {
-  return spawnNode(PIPELINE_MAIN, env, nodeArgs);
+  return spawnNode(PIPELINE_MAIN, env, [...DEPLOYED_NODE_ARGS, ...nodeArgs]);
 }
 
 export const hasExited = (run: RunningProcess) => run.child.exitCode !== null || run.child.signalCode !== null;
@@ -86,7 +92,7 @@ export async function startPipelineParts(topology: Topology, env: Record<string,
     } else {
       for (const { name, script } of SERVICE_MAINS) {
         const port = await ports();
-        parts.push({ name, run: spawnNode(script, { ...env, METRICS_PORT: String(port) }, nodeArgs), url: `http://127.0.0.1:${port}` });
+        parts.push({ name, run: spawnNode(script, { ...env, METRICS_PORT: String(port) }, [...DEPLOYED_NODE_ARGS, ...nodeArgs]), url: `http://127.0.0.1:${port}` });
       }
     }
     for (const part of parts) await waitUntilReady(part.run, part.url);
