@@ -27,7 +27,14 @@ export interface ProcessFigures {
   readonly eventLoopP99MedianMs?: number;
   /** Windows (scrapes) the figures come from. */
   readonly eventLoopWindows?: number;
+  /** Which window (seconds from the start of the watch) held the largest delay. */
+  readonly eventLoopWorstAtS?: number;
+  /** Largest delay after the first WARM_UP_WINDOWS windows (fresh processes compile their code then), ms. */
+  readonly eventLoopMaxAfterWarmUpMs?: number;
 }
+
+/** Windows at the start of a watch that eventLoopMaxAfterWarmUpMs leaves out. */
+export const WARM_UP_WINDOWS = 10;
 
 export interface ProcessWatch {
   /** The latest /metrics samples of every scraped process, concatenated (counters add up). */
@@ -85,6 +92,8 @@ export async function watchProcesses(processes: readonly WatchedProcess[], scrap
                   eventLoopP99WorstMs: p99s[p99s.length - 1] ?? 0,
                   eventLoopP99MedianMs: p99s[Math.floor(p99s.length / 2)] ?? 0,
                   eventLoopWindows: seen.length,
+                  eventLoopWorstAtS: seen.reduce((worst, w, i) => (w.max > (seen[worst]?.max ?? -1) ? i : worst), 0) * (scrapeMs / 1000),
+                  eventLoopMaxAfterWarmUpMs: Math.max(0, ...seen.slice(WARM_UP_WINDOWS).map((w) => w.max)),
                 }),
           };
           return [p.name, figures];

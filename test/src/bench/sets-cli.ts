@@ -68,6 +68,8 @@ function rowsFor(processNames: readonly string[]): Array<SummaryRow<SetsRunResul
       { key: `eventLoopMaxMs_${n}`, label: `  ${n}: max`, get: (r: SetsRunResult) => pick(r, n)?.eventLoopMaxMs, digits: 0 },
       { key: `eventLoopP99WorstMs_${n}`, label: `  ${n}: p99, worst second`, get: (r: SetsRunResult) => pick(r, n)?.eventLoopP99WorstMs, digits: 0 },
       { key: `eventLoopP99MedianMs_${n}`, label: `  ${n}: p99, median second`, get: (r: SetsRunResult) => pick(r, n)?.eventLoopP99MedianMs, digits: 0 },
+      { key: `eventLoopWorstAtS_${n}`, label: `  ${n}: worst second, s from the start`, get: (r: SetsRunResult) => pick(r, n)?.eventLoopWorstAtS, digits: 0 },
+      { key: `eventLoopMaxAfterWarmUpMs_${n}`, label: `  ${n}: max after the first 10 s`, get: (r: SetsRunResult) => pick(r, n)?.eventLoopMaxAfterWarmUpMs, digits: 0 },
     ]),
     { key: 'peakRssMb', label: 'PEAK RSS MB, largest process (target ≤ 256)', get: (r) => maxOver(r, (p) => p.peakRssMb), digits: 0 },
     ...processNames.map((n) => ({ key: `peakRssMb_${n}`, label: `  ${n}`, get: (r: SetsRunResult) => pick(r, n)?.peakRssMb, digits: 0 })),
