@@ -17,7 +17,7 @@ import {
   type SetModel,
   type StimulusPoint,
 } from '@neurolift/stimulus';
-import { below, median } from './compare.js';
+import { below } from './compare.js';
 import type { Thresholds } from './thresholds.js';
 
 /** Every modelled set of an athlete and the session state after each, in the model's time order. */
@@ -115,16 +115,6 @@ export function sessionEnded(session: Pick<SessionView, 'endTs'>, asOfMs: number
 export function mvtFor(exercise: string, profile: AthleteProfileInput = {}, constants: ModelConstants = DEFAULT_CONSTANTS): number {
   const own = profile.mvtMps?.[resolveExerciseId(exercise)];
   return own !== undefined && Number.isFinite(own) && own > 0 ? own : exerciseParams(constants, exercise).mvt;
-}
-
-/** Median ROM, m, of the athlete's stored reps of an exercise id that carry one; undefined when none do. */
-export function athleteMedianRom(sets: readonly AthleteSet[], exercise: string): number | undefined {
-  const roms: number[] = [];
-  for (const set of sets) {
-    if (set.exercise !== exercise) continue;
-    for (const rep of set.reps) if (rep.rom !== undefined && Number.isFinite(rep.rom) && rep.rom > 0) roms.push(rep.rom);
-  }
-  return median(roms);
 }
 
 /** A working set: relative intensity (load / the set's e1RM) at least workingSetMinIntensityPct. */

@@ -18,7 +18,7 @@ export interface InSetInput {
   readonly reps: readonly RepRecord[];
   /** The athlete's MVT for the exercise, m/s ({@link mvtFor}); near_failure is skipped unless > 0. */
   readonly mvtMps: number;
-  /** The athlete's median ROM for the exercise, m ({@link athleteMedianRom}); absent: the set's median so far. */
+  /** The athlete's median ROM for the exercise, m (over the athlete's latest sets of it, {@link medianRomOf}); absent: the set's median so far. */
   readonly medianRomM?: number | undefined;
   /**
    * e1RM for the model's inverse-Epley RIR fallback (reps 1–2, or velocity not falling), kg — e.g. the e1RM of the

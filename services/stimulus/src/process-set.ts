@@ -3,7 +3,7 @@ import { PipelineError } from '@neurolift/platform';
 import { athleteSetKey, DAY_MS, dayOf, setSpan, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
 import { foldInChunks } from './athlete/fold-in-chunks.js';
 import { athleteLines } from './athlete/athlete-lines.js';
-import { listsAfter, planFold } from './athlete/fold-plan.js';
+import { planFold } from './athlete/fold-plan.js';
 import type { AthleteStore } from '@neurolift/storage';
 import { repLine } from './points.js';
 import type { PointSink, SetStore } from './ports.js';
@@ -46,7 +46,7 @@ function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord): A
  * rep) can find the set stored already; sets stored before `pointTs` existed had their point there too.
  */
 async function withPointTs(job: SetJob, athleteId: string, set: AthleteSet, athletes: AthleteStore): Promise<AthleteSet> {
-  const previous = job.revision > 0 ? await athletes.storedSet(athleteId, set.key) : undefined;
+  const previous = job.revision > 0 ? (await athletes.record(athleteId, set.key))?.set : undefined;
   return { ...set, pointTs: previous?.pointTs ?? setSpan(previous ?? set).lastTs };
 }
 
@@ -91,7 +91,8 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
       const newest = folded[folded.length - 1];
       const cutoff = newest === undefined ? Number.NEGATIVE_INFINITY : pruneBefore(newest.checkpoint.lastTs);
       const prune = plan.oldestLastTs !== undefined && plan.oldestLastTs < cutoff ? cutoff : undefined;
-      const lists = listsAfter(plan.lvp, plan.input.sets, cutoff);
+      // The lists the fold read (its own sets' entries in them), without the entries of pruned sets.
+      const lists = new Map([...plan.input.history].map(([exercise, entries]) => [exercise, entries.filter((entry) => entry.ts >= cutoff)]));
       const version = await deps.athletes.saveFold(athleteId, folded, outputs.dailyLoads, lists, prune);
       // Only a lock that expired mid-update (a very long pause) lets another worker in; then go again.
       if (version === plan.version) return { reps: reps.length, athleteId };

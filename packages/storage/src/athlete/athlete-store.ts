@@ -1,15 +1,6 @@
 import type { AthleteProfile } from '@neurolift/contracts';
 import type { AthleteSet, FoldedSet, LvpHistoryEntry } from '@neurolift/stimulus';
 
-/** What the worker reads of an athlete to rebuild everything (state written before checkpoints existed). */
-export interface AthleteSnapshot {
-  /** Bumped by every stored set; unchanged at the end of an update means nobody raced it. */
-  readonly version: number;
-  readonly profile: AthleteProfile;
-  readonly sets: readonly AthleteSet[];
-  readonly dailyLoads: ReadonlyMap<number, number>;
-}
-
 /** A stored set and, once the worker folded it into the athlete's state, its terms and checkpoint. */
 export interface AthleteRecord {
   readonly set: AthleteSet;
@@ -73,8 +64,6 @@ export interface LockOrder {
 export interface AthleteStore {
   /** Stores (or replaces, same key) one set in the athlete's order; the set is folded by saveFold. */
   putSet(athleteId: string, set: AthleteSet): Promise<void>;
-  /** One stored set, or undefined. */
-  storedSet(athleteId: string, key: string): Promise<AthleteSet | undefined>;
   /** One stored record, or undefined. */
   record(athleteId: string, key: string): Promise<AthleteRecord | undefined>;
   /** The records from `fromKey` (undefined: the first stored set) to the newest, the one before, and an exercise's load–velocity list. */
@@ -89,8 +78,6 @@ export interface AthleteStore {
   records(athleteId: string, fromKey: string, toKey: string): Promise<AthleteRecord[]>;
   /** The persisted daily loads by UTC day. */
   dailyLoads(athleteId: string): Promise<Map<number, number>>;
-  /** Everything stored (the profile, every set, the daily loads). */
-  load(athleteId: string): Promise<AthleteSnapshot>;
   /**
    * Persists folded sets (terms, checkpoints, entries), daily loads and the exercises' load–velocity lists, and
    * drops sets whose last rep is before `pruneBeforeTs` (when given). Returns the athlete's version as it stood then.
@@ -104,7 +91,6 @@ export interface AthleteStore {
   ): Promise<number>;
   /** Adds every stored set to the order and the entries (sets stored before those existed). */
   index(athleteId: string): Promise<void>;
-  version(athleteId: string): Promise<number>;
   /**
    * Runs `update` while holding the athlete's lock (waiting for it up to `waitMs`), so that one
    * worker at a time writes an athlete's outputs and no stale value is written over a fresh one.

@@ -4,9 +4,9 @@ import { AthleteProfile, type RedisKeys } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
 import { lvpEntry, setSpan, type AthleteSet, type FoldedSet, type LvpHistoryEntry } from '@neurolift/stimulus';
 import { luaScript, runScript } from '../lua-script.js';
-import { replyValues, type RedisClient } from '../redis-connection.js';
+import type { RedisClient } from '../redis-connection.js';
 import { ALL_ENTRIES, EXERCISE_ENTRIES, FOLD_CONTEXT, INDEX_SETS, NEXT_ENTRY, PRUNE, PUT_SET, RECORDS_BETWEEN, SAVE_FOLD, TAKE_LOCK, lexBounds } from './athlete-scripts.js';
-import type { AthleteRecord, AthleteSnapshot, AthleteStore, FoldContext, SetEntry } from './athlete-store.js';
+import type { AthleteRecord, AthleteStore, FoldContext, SetEntry } from './athlete-store.js';
 import { entryText, foldedSetText, packLvp, parseEntry, parseRecord, storedSetText, unpackLvp } from './stored-record.js';
 
 /** Long enough for any update; a crashed holder's lock expires after it. */
@@ -79,10 +79,6 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
       );
     },
 
-    async storedSet(athleteId, key) {
-      return (await this.record(athleteId, key))?.set;
-    },
-
     async record(athleteId, key) {
       const text = await redis.hget(keys.athleteSets(athleteId), key);
       return text === null ? undefined : parseRecord(text);
@@ -141,24 +137,6 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
       return new Map(Object.entries(daily).map(([day, load]) => [Number(day), Number(load)]));
     },
 
-    async load(athleteId): Promise<AthleteSnapshot> {
-      const [version, profile, sets, daily] = replyValues(
-        await redis
-          .multi()
-          .get(keys.athleteVersion(athleteId))
-          .get(keys.athleteProfile(athleteId))
-          .hgetall(keys.athleteSets(athleteId))
-          .hgetall(keys.athleteDaily(athleteId))
-          .exec(),
-      ) as [string | null, string | null, Record<string, string>, Record<string, string>];
-      return {
-        version: Number(version ?? 0),
-        profile: parseProfile(profile),
-        sets: Object.values(sets).map((text) => parseRecord(text).set),
-        dailyLoads: new Map(Object.entries(daily).map(([day, load]) => [Number(day), Number(load)])),
-      };
-    },
-
     async saveFold(athleteId, folded, dailyLoads, lvp, pruneBeforeTs) {
       const sets = folded.flatMap((entry) => {
         const [key, lastTs, exercise, text] = indexArgs(entry.set, entry);
@@ -202,10 +180,6 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
       const lists = new Map<string, LvpHistoryEntry[]>();
       for (const set of sets) lists.set(set.exercise, [...(lists.get(set.exercise) ?? []), lvpEntry(set)]);
       await redis.hset(keys.athleteLvp(athleteId), Object.fromEntries([...lists].map(([exercise, entries]) => [exercise, packLvp(entries)])));
-    },
-
-    async version(athleteId) {
-      return Number((await redis.get(keys.athleteVersion(athleteId))) ?? 0);
     },
   };
 }

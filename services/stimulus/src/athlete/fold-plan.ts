@@ -2,14 +2,14 @@ import { dayOf, genesisOf, lvpEntry, modelBasis, setSpan, type AthleteSet, type 
 import type { AthleteRecord, AthleteStore, FoldContext } from '@neurolift/storage';
 
 /**
- * A fold to run, the athlete version it was planned at, the oldest stored set's last rep, and the complete
- * load–velocity lists of the exercises folded (the fold reads their windows; the save writes them back).
+ * A fold to run, the athlete version it was planned at, and the oldest stored set's last rep. The input's
+ * history holds the complete load–velocity lists of the exercises folded, the folded sets' entries in them:
+ * the fold reads their windows, the save writes them back.
  */
 export interface FoldPlan {
   readonly version: number;
   readonly input: FoldInput;
   readonly oldestLastTs?: number | undefined;
-  readonly lvp: ReadonlyMap<string, readonly LvpHistoryEntry[]>;
 }
 
 /** The sets of a context in order, with the set just stored in place of its stored copy. */
@@ -46,15 +46,12 @@ export async function planFold(athleteId: string, set: AthleteSet, athletes: Ath
   const exercises = [...new Set(sets.map((entry) => entry.exercise))];
   const lvp = exercises.length === 1 && exercises[0] === set.exercise && context.lvp !== undefined ? context.lvp : await athletes.lvpLists(athleteId, exercises);
   // The lists hold the stored sets' entries; the sets folded now (a late one among them) go in first.
-  const history = listsAfter(lvp, sets, Number.NEGATIVE_INFINITY);
-  return { version: context.version, oldestLastTs: context.oldestLastTs, lvp, input: { start, sets, history, profile: context.profile, constants, emitFrom: set.key } };
+  const history = withEntriesOf(lvp, sets);
+  return { version: context.version, oldestLastTs: context.oldestLastTs, input: { start, sets, history, profile: context.profile, constants, emitFrom: set.key } };
 }
 
-/**
- * The load–velocity lists after a fold: each folded set's entry in place of its earlier one, entries of sets
- * before `dropBeforeTs` (pruned with their sets) left out.
- */
-export function listsAfter(lvp: ReadonlyMap<string, readonly LvpHistoryEntry[]>, sets: readonly AthleteSet[], dropBeforeTs: number): Map<string, LvpHistoryEntry[]> {
+/** The load–velocity lists with each of `sets`' entries in place of its earlier one. */
+function withEntriesOf(lvp: ReadonlyMap<string, readonly LvpHistoryEntry[]>, sets: readonly AthleteSet[]): Map<string, LvpHistoryEntry[]> {
   const lists = new Map<string, Map<string, LvpHistoryEntry>>();
   for (const [exercise, entries] of lvp) lists.set(exercise, new Map(entries.map((entry) => [entry.setId, entry])));
   for (const set of sets) {
@@ -63,5 +60,5 @@ export function listsAfter(lvp: ReadonlyMap<string, readonly LvpHistoryEntry[]>,
     entries.set(set.key, lvpEntry(set));
     lists.set(set.exercise, entries);
   }
-  return new Map([...lists].map(([exercise, entries]) => [exercise, [...entries.values()].filter((entry) => entry.ts >= dropBeforeTs)]));
+  return new Map([...lists].map(([exercise, entries]) => [exercise, [...entries.values()]]));
 }
