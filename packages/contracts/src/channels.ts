@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Id } from './ids.js';
 
 /**
- * Zod schemas for the four channels of device protocol v1. Unknown extra fields are stripped (zod's
+ * Zod schemas for the channels of device protocol v1 and its v1.1 additions (`imu`, `hr`). Unknown extra fields are stripped (zod's
  * default), so firmware may add fields before the pipeline knows them. zod 4's `z.number()` rejects
  * NaN and ±Infinity (which `JSON.parse("1e400")` yields), so every number here is finite.
  */
@@ -66,9 +66,82 @@ export const StatusMessage = z.object({
 });
 export type StatusMessage = z.infer<typeof StatusMessage>;
 
+/** An array of finite numbers, each within ±limit; `what` names the quantity in messages. */
+function boundedSeries(limit: number, what: string) {
+  return z
+    .array(z.number().min(-limit, `${what} must be within ±${limit}`).max(limit, `${what} must be within ±${limit}`))
+    .min(1, `${what}: at least 1 sample`)
+    .max(2000, `${what}: at most 2000 samples a block`);
+}
+
+/** Three axes of one sensor, in the sensor's own frame; the axes must have equal lengths. */
+function triad(limit: number, what: string) {
+  return z.object({ x: boundedSeries(limit, what), y: boundedSeries(limit, what), z: boundedSeries(limit, what) }, {
+    error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be an object { x: [...], y: [...], z: [...] }`),
+  });
+}
+
+export const IMU_MOUNTS = ['bar', 'forearm', 'wrist', 'hip'] as const;
+export type ImuMount = (typeof IMU_MOUNTS)[number];
+
+/** Largest |specific force| an IMU block may carry, m/s² (±16 g). */
+export const IMU_ACCEL_LIMIT = 160;
+/** Largest |angular rate|, rad/s (±2000 °/s). */
+export const IMU_GYRO_LIMIT = 35;
+
+/** v1.1: inertial samples of a bar- or body-worn sensor, contiguous blocks of one set. */
+export const ImuMessage = z.object({
+  v: Version,
+  t0: EpochMs,
+  hz: z.number().min(50, 'hz must be 50 to 1000').max(1000, 'hz must be 50 to 1000'),
+  athleteId: Id,
+  setId: Id,
+  exercise: Id,
+  loadKg: z.number().min(0).max(1000),
+  mount: z.enum(IMU_MOUNTS, { error: `mount must be one of ${IMU_MOUNTS.join(', ')}` }),
+  accel: triad(IMU_ACCEL_LIMIT, 'accel (m/s²)').describe('specific force in the sensor frame, m/s², gravity included; x, y, z of equal length 1–2000'),
+  gyro: triad(IMU_GYRO_LIMIT, 'gyro (rad/s)').optional().describe('angular rate in the sensor frame, rad/s; as many samples as accel'),
+}).superRefine((block, context) => {
+  const n = block.accel.x.length;
+  for (const axis of ['y', 'z'] as const) {
+    if (block.accel[axis].length !== n) {
+      context.addIssue({ code: 'custom', path: ['accel', axis], message: `accel.${axis} has ${block.accel[axis].length} samples; accel.x has ${n} (the axes must have equal lengths)` });
+      return;
+    }
+  }
+  if (block.gyro === undefined) return;
+  for (const axis of ['x', 'y', 'z'] as const) {
+    if (block.gyro[axis].length !== n) {
+      context.addIssue({ code: 'custom', path: ['gyro', axis], message: `gyro.${axis} has ${block.gyro[axis].length} samples; accel has ${n} (gyro must have as many samples as accel)` });
+      return;
+    }
+  }
+});
+export type ImuMessage = z.infer<typeof ImuMessage>;
+
+/** v1.1: heart rate from a chest strap or watch, once a second from t0 (not tied to sets). */
+export const HrMessage = z.object({
+  v: Version,
+  t0: EpochMs,
+  athleteId: Id,
+  bpm: z
+    .array(z.number().min(25, 'bpm values must be 25 to 250').max(250, 'bpm values must be 25 to 250'))
+    .min(1, 'bpm: at least 1 value (one a second from t0)')
+    .max(600, 'bpm: at most 600 values (10 minutes) a block')
+    .describe('heart rate once a second from t0, bpm; 1–600 values'),
+  rr: z
+    .array(z.number().min(200, 'rr intervals must be 200 to 2000 ms').max(2000, 'rr intervals must be 200 to 2000 ms'))
+    .max(1200, 'rr: at most 1200 intervals a block')
+    .optional()
+    .describe('beat-to-beat intervals of the same stretch, ms, in order; 0–1200 values'),
+});
+export type HrMessage = z.infer<typeof HrMessage>;
+
 export const CHANNEL_SCHEMAS = {
   rep: RepMessage,
   samples: SamplesMessage,
   set: SetMessage,
   status: StatusMessage,
+  imu: ImuMessage,
+  hr: HrMessage,
 } as const;

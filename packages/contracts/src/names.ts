@@ -2,7 +2,8 @@
 
 export const TOPIC_ROOT = 'gym';
 export const PROTOCOL_VERSION = 1;
-export const CHANNELS = ['rep', 'samples', 'set', 'status'] as const;
+/** v1 channels, then the v1.1 wearable channels (`imu`, `hr`). */
+export const CHANNELS = ['rep', 'samples', 'set', 'status', 'imu', 'hr'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /**

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { CHANNEL_SCHEMAS, type RepMessage, type SamplesMessage, type SetMessage, type StatusMessage } from './channels.js';
+import { CHANNEL_SCHEMAS, type HrMessage, type ImuMessage, type RepMessage, type SamplesMessage, type SetMessage, type StatusMessage } from './channels.js';
 import { DEFAULT_TIME_WINDOW, MAX_PAYLOAD_BYTES, type TimeWindow } from './limits.js';
 import { parseTopic } from './topic.js';
 
@@ -26,7 +26,9 @@ export type DeviceMessage =
   | (Origin & { readonly channel: 'rep'; readonly body: RepMessage })
   | (Origin & { readonly channel: 'samples'; readonly body: SamplesMessage })
   | (Origin & { readonly channel: 'set'; readonly body: SetMessage })
-  | (Origin & { readonly channel: 'status'; readonly body: StatusMessage });
+  | (Origin & { readonly channel: 'status'; readonly body: StatusMessage })
+  | (Origin & { readonly channel: 'imu'; readonly body: ImuMessage })
+  | (Origin & { readonly channel: 'hr'; readonly body: HrMessage });
 
 export type ParseOutcome =
   | { readonly ok: true; readonly message: DeviceMessage }

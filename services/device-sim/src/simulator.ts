@@ -78,7 +78,7 @@ export function startSimulation(options: SimulationOptions, overrides: Simulatio
     ...(options.omitSetEvents === undefined ? {} : { omitSetEvents: options.omitSetEvents }),
   });
   const abort = new AbortController();
-  const published: Record<Channel, number> = { rep: 0, samples: 0, set: 0, status: 0 };
+  const published: Record<Channel, number> = { rep: 0, samples: 0, set: 0, status: 0, imu: 0, hr: 0 };
   let failed = 0;
   let setsCompleted = 0;
   const startedAt = performance.now();
