@@ -7,6 +7,12 @@ import { setLine } from '../points.js';
  * The points an athlete update produces: the `set` points of every affected set (with model fields),
  * the session NSI after each of them, the exposure of each affected training day, and the acute curve.
  * `model` is the model identifier written next to every value (MODEL_VERSION, or with overrides).
+ *
+ * The session, exposure and acute series are the athlete's, wherever the sets were done (decision 0018):
+ * they are tagged by `athlete` only, so a day with sets at two gyms is one exposure point, one session
+ * series and one acute curve. The session point says where its set was in a string field `gym`; the
+ * exposure point (a day's load, summed over every place) and the acute curve name no gym. The `set`
+ * points keep their `gym` tag.
  */
 export function athleteLines(athleteId: string, update: AthleteUpdate, model: string): string[] {
   const lines: string[] = [];
@@ -14,14 +20,16 @@ export function athleteLines(athleteId: string, update: AthleteUpdate, model: st
     const owner = { gymId: set.gymId, stationId: set.stationId, athleteId, exercise: set.exercise, setId: set.setId };
     lines.push(setLine(owner, setModel, model, set.pointTs ?? setModel.lastTs));
   }
+  const tags = { athlete: athleteId };
   const models = new Map(update.sets.map((entry) => [entry.set.key, entry.model]));
   for (const { set, sessionId, point } of update.stimulus) {
     lines.push(
       line(
         MEASUREMENTS.stimulus,
-        { gym: set.gymId, athlete: athleteId },
+        tags,
         {
           session_id: str(`${athleteId}-${sessionId}`),
+          gym: str(set.gymId),
           nsi: float(point.nsi),
           dose: float(point.dose),
           work_dose: float(point.workDose),
@@ -39,14 +47,14 @@ export function athleteLines(athleteId: string, update: AthleteUpdate, model: st
     lines.push(
       line(
         MEASUREMENTS.exposure,
-        { gym: day.gymId, athlete: athleteId },
+        tags,
         { daily_load: float(day.dailyLoad), a7: float(day.a7), c28: float(day.c28), ratio: day.ratio === undefined ? undefined : float(day.ratio), model: str(model) },
         day.ts,
       ),
     );
   }
   for (const sample of update.acute) {
-    lines.push(line(MEASUREMENTS.acute, { gym: sample.gymId, athlete: athleteId }, { level: float(sample.level) }, sample.ts));
+    lines.push(line(MEASUREMENTS.acute, tags, { level: float(sample.level) }, sample.ts));
   }
   return lines;
 }
