@@ -25,12 +25,13 @@ beforeAll(async () => {
 beforeEach(async () => {
   prefix = `{t${++n}}`;
   const options = { connection: redis, prefix };
-  queues = [new Queue(QUEUES.reps, options), new Queue(QUEUES.samples, options), new Queue(QUEUES.alertChecks, options)];
+  queues = [new Queue(QUEUES.reps, options), new Queue(QUEUES.samples, options), new Queue(QUEUES.alertChecks, options), new Queue(QUEUES.heartRate, options)];
   store = createRedisIntakeStore({
     redis,
     repsQueue: queues[0] as Queue,
     samplesQueue: queues[1] as Queue,
     alertChecksQueue: queues[2] as Queue,
+    heartRateQueue: queues[3] as Queue,
     keys: redisKeys(prefix),
     setIdleTimeoutMs: IDLE_MS,
     deadLetterMax: 100,

@@ -37,6 +37,13 @@ export const JOB_OPTIONS = {
     removeOnComplete: true,
     removeOnFail: { count: 10_000 },
   },
+  heartRate: {
+    attempts: 12,
+    backoff: { type: 'exponential', delay: 1000 },
+    // Job id = the block's identity: kept for the late-upload window, so a re-sent block is stored once.
+    removeOnComplete: { age: 7 * DAY_S, count: 200_000 },
+    removeOnFail: { count: 10_000 },
+  },
   alertChecks: ALERT_CHECKS,
   /**
    * Set-close, session-end and daily checks: taken only when no in-set or station check waits (BullMQ

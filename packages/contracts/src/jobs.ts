@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HrMessage } from './channels.js';
 import { Id } from './ids.js';
 
 /**
@@ -6,7 +7,7 @@ import { Id } from './ids.js';
  * payload carries a version and consumers parse it before use. JSON-safe only: epoch ms, no Date.
  */
 
-/** A validated rep, normalised for storage: from a `rep` message or segmented from `samples`. */
+/** A validated rep, normalised for storage: from a `rep` message, or segmented from `samples` or `imu` blocks. */
 export const RepRecord = z.object({
   gymId: Id,
   stationId: Id,
@@ -21,14 +22,14 @@ export const RepRecord = z.object({
   rom: z.number().optional(),
   concentricMs: z.number().optional(),
   eccentricMs: z.number().optional(),
-  /** Only reps segmented from samples carry these (the raw signal gives them). */
+  /** Only reps segmented from samples or imu blocks carry these (the raw signal gives them). */
   meanPropulsiveVelocity: z.number().optional(),
   meanForce: z.number().optional(),
   meanPower: z.number().optional(),
   forceSource: z.enum(['load_cell', 'estimated']).optional(),
   /** ROM under 10 cm or under 85 % of the set's median ROM so far (segmented reps only). */
   partial: z.boolean().optional(),
-  source: z.enum(['device', 'samples']),
+  source: z.enum(['device', 'samples', 'imu']),
 });
 export type RepRecord = z.infer<typeof RepRecord>;
 
@@ -68,6 +69,15 @@ export const SamplesJob = z.object({
 });
 export type SamplesJob = z.infer<typeof SamplesJob>;
 
+/** A heart-rate block (`hr`, v1.1) of a strap or watch: its points, the athlete's per-minute terms and sets. */
+export const HeartRateJob = z.object({
+  v: z.literal(1),
+  gymId: Id,
+  stationId: Id,
+  block: HrMessage,
+});
+export type HeartRateJob = z.infer<typeof HeartRateJob>;
+
 /*
  * Deterministic job ids: BullMQ ignores an add whose id already exists, so a redelivered close or block
  * is enqueued once. Ids never contain `:` (BullMQ forbids it) and `.` cannot occur inside a protocol id,
@@ -90,4 +100,9 @@ export function samplesJobId(gymId: string, stationId: string, setId: string, t0
  */
 export function samplesDedupId(gymId: string, stationId: string, setId: string): string {
   return `samples.${gymId}.${stationId}.${setId}`;
+}
+
+/** A heart-rate block is identified by (gymId, stationId, t0): a repeated block is processed once. */
+export function heartRateJobId(gymId: string, stationId: string, t0: number): string {
+  return `hr.${gymId}.${stationId}.${t0}`;
 }

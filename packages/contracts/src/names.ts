@@ -40,8 +40,10 @@ export const QUEUES = {
   reps: 'reps',
   /** One job per closed set (deterministic id): set metrics. */
   sets: 'sets',
-  /** Validated raw sample blocks awaiting rep segmentation. */
+  /** Validated raw sample blocks (`samples` and `imu`) awaiting rep segmentation. */
   samples: 'samples',
+  /** Heart-rate blocks: points, the athlete's per-minute aerobic terms, the sets they overlap. */
+  heartRate: 'heart-rate',
   /** Triggers for the alert rules (reps stored, set closed, session ended, station status, daily run). */
   alertChecks: 'alert-checks',
   /** One job per alert to deliver (job id = alert id). */
@@ -61,6 +63,8 @@ export const MEASUREMENTS = {
   exposure: 'neurotrophic_exposure',
   /** Acute-window curve at 1-minute steps after each set (model). */
   acute: 'neurotrophic_acute',
+  /** Heart rate of an athlete, one point a second (v1.1 `hr`); `rmssd_ms` on a block's first point. */
+  heartRate: 'heart_rate',
   /** Coach alerts (Grafana annotations). */
   alert: 'alert',
 } as const;

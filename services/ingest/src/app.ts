@@ -39,6 +39,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
   const repsQueue = new Queue(QUEUES.reps, queueOptions);
   const setsQueue = new Queue(QUEUES.sets, queueOptions);
   const samplesQueue = new Queue(QUEUES.samples, queueOptions);
+  const heartRateQueue = new Queue(QUEUES.heartRate, queueOptions);
   const alertChecksQueue = new Queue(QUEUES.alertChecks, queueOptions);
   await repsQueue.waitUntilReady();
 
@@ -46,6 +47,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
     redis,
     repsQueue,
     samplesQueue,
+    heartRateQueue,
     alertChecksQueue,
     keys,
     setIdleTimeoutMs: config.SET_IDLE_TIMEOUT_MS,
@@ -92,7 +94,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
         () => intake.close(),
         () => subscriber.close(),
         () => closer.close(),
-        () => Promise.all([repsQueue.close(), setsQueue.close(), samplesQueue.close(), alertChecksQueue.close()]).then(() => undefined),
+        () => Promise.all([repsQueue.close(), setsQueue.close(), samplesQueue.close(), heartRateQueue.close(), alertChecksQueue.close()]).then(() => undefined),
         () => redis.quit().then(() => undefined),
       ]),
     ),

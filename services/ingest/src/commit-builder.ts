@@ -1,5 +1,5 @@
 import type { DeviceMessage, ParseOutcome, RepRecord } from '@neurolift/contracts';
-import type { DeadLetter, IntakeCommit, SampleBlock, SetOp } from './ports.js';
+import type { DeadLetter, HeartRateBlock, IntakeCommit, SampleBlock, SetOp } from './ports.js';
 
 /** One received message after validation. */
 export interface Received {
@@ -36,12 +36,14 @@ function repRecord(message: Extract<DeviceMessage, { channel: 'rep' }>): RepReco
 
 /**
  * Groups a micro-batch into what Redis must apply: set-state operations in arrival order, rep
- * records for the rep job, sample blocks for the segmentation queue, and dead letters. Pure.
+ * records for the rep job, sample and imu blocks for the segmentation queue, heart-rate blocks for
+ * theirs, and dead letters. Pure.
  */
 export function buildCommit(batch: readonly Received[], now: number, payloadLimit: number): IntakeCommit {
   const ops: SetOp[] = [];
   const reps: RepRecord[] = [];
   const samples: SampleBlock[] = [];
+  const heartRate: HeartRateBlock[] = [];
   const deadLetters: DeadLetter[] = [];
   const offline: Array<{ gymId: string; stationId: string; ts: number }> = [];
   for (const received of batch) {
@@ -59,7 +61,8 @@ export function buildCommit(batch: readonly Received[], now: number, payloadLimi
         ops.push({ kind: 'rep', rep });
         break;
       }
-      case 'samples': {
+      case 'samples':
+      case 'imu': {
         const { setId, athleteId, exercise, loadKg, t0 } = message.body;
         samples.push({ gymId, stationId, block: message.body });
         // A block is activity of its set, like a rep: it opens the set (closing the station's
@@ -67,6 +70,10 @@ export function buildCommit(batch: readonly Received[], now: number, payloadLimi
         ops.push({ kind: 'start', gymId, stationId, setId, athleteId, exercise, loadKg, ts: t0 });
         break;
       }
+      case 'hr':
+        // Not tied to a set or a station's set state: joined with sets by athlete and time in the worker.
+        heartRate.push({ gymId, stationId, block: message.body });
+        break;
       case 'set': {
         const { event, setId, athleteId, exercise, loadKg, ts } = message.body;
         ops.push({ kind: event, gymId, stationId, setId, athleteId, exercise, ts, ...(loadKg === undefined ? {} : { loadKg }) });
@@ -90,5 +97,5 @@ export function buildCommit(batch: readonly Received[], now: number, payloadLimi
       }
     }
   }
-  return { now, ops, reps, samples, deadLetters, offline };
+  return { now, ops, reps, samples, heartRate, deadLetters, offline };
 }

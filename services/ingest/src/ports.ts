@@ -1,4 +1,4 @@
-import type { RepRecord, SamplesMessage, SetJob } from '@neurolift/contracts';
+import type { HrMessage, ImuMessage, RepRecord, SamplesMessage, SetJob } from '@neurolift/contracts';
 
 /** A state change of a station's set bookkeeping, applied in arrival order. */
 export type SetOp =
@@ -23,11 +23,18 @@ export type SetOp =
       readonly model?: string;
     };
 
-/** A validated `samples` block: goes to its set's inbox, with a job that triggers segmentation. */
+/** A validated `samples` or `imu` block: goes to its set's inbox, with a job that triggers segmentation. */
 export interface SampleBlock {
   readonly gymId: string;
   readonly stationId: string;
-  readonly block: SamplesMessage;
+  readonly block: SamplesMessage | ImuMessage;
+}
+
+/** A validated `hr` block: a job of its own (its identity as the job id). */
+export interface HeartRateBlock {
+  readonly gymId: string;
+  readonly stationId: string;
+  readonly block: HrMessage;
 }
 
 export interface DeadLetter {
@@ -48,6 +55,7 @@ export interface IntakeCommit {
   readonly ops: readonly SetOp[];
   readonly reps: readonly RepRecord[];
   readonly samples: readonly SampleBlock[];
+  readonly heartRate: readonly HeartRateBlock[];
   /** Stations that reported `online: false`: the alerts service checks for an open set. */
   readonly offline: ReadonlyArray<{ readonly gymId: string; readonly stationId: string; readonly ts: number }>;
   readonly deadLetters: readonly DeadLetter[];

@@ -1,4 +1,4 @@
-import { JOB_OPTIONS, SetJob, samplesDedupId, samplesJobId, type AlertCheckJob, type RedisKeys, type SamplesJob } from '@neurolift/contracts';
+import { JOB_OPTIONS, SetJob, heartRateJobId, samplesDedupId, samplesJobId, type AlertCheckJob, type HeartRateJob, type RedisKeys, type SamplesJob } from '@neurolift/contracts';
 import { Job, type Queue } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
 import { replyValues, type RedisClient } from '@neurolift/storage';
@@ -10,6 +10,7 @@ export interface RedisIntakeDeps {
   /** Queues created on the same connection as `redis`, so one MULTI can hold their adds. */
   readonly repsQueue: Queue;
   readonly samplesQueue: Queue;
+  readonly heartRateQueue: Queue;
   readonly alertChecksQueue: Queue;
   readonly keys: RedisKeys;
   readonly setIdleTimeoutMs: number;
@@ -122,6 +123,11 @@ export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & Clo
         const jobId = samplesJobId(gymId, stationId, block.setId, block.t0);
         const deduplication = { id: samplesDedupId(gymId, stationId, block.setId), keepLastIfActive: true };
         adds.push(new Job(deps.samplesQueue, 'samples', job, { ...JOB_OPTIONS.samples, jobId, deduplication }).addJob(transaction));
+      }
+      for (const { gymId, stationId, block } of batch.heartRate) {
+        const job: HeartRateJob = { v: 1, gymId, stationId, block };
+        const jobId = heartRateJobId(gymId, stationId, block.t0);
+        adds.push(new Job(deps.heartRateQueue, 'heart-rate', job, { ...JOB_OPTIONS.heartRate, jobId }).addJob(transaction));
       }
       for (const { gymId, stationId, ts } of batch.offline) {
         // Committed with the status itself: the station's open set is still in Redis when it runs.
