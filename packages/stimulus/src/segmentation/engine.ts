@@ -10,10 +10,12 @@
  * through the same arithmetic in the same order however the samples were split into blocks, so the
  * reps do not depend on the block boundaries or on a JSON round trip of the state between blocks.
  */
+import type { SampleRange } from './block-sequencer.js';
 import { boundaryRefiner } from './boundary-refiner.js';
 import type { FilterKernels } from './kernels.js';
 import type { SegmenterParams } from './params.js';
 import { PhaseDetector } from './phase-detector.js';
+import { locateSample, narrowClock } from './stream-clock.js';
 import { orNaN, orNull, type SetTally, type StreamState } from './stream-state.js';
 import type { SegmentedRep } from './types.js';
 
@@ -90,28 +92,13 @@ export class StreamEngine {
    * Where a block starting at `t0` falls: the range of raw sample indices whose (rounded) time can
    * be t0, and the most likely one.
    */
-  locate(t0: number): { readonly min: number; readonly max: number; readonly best: number } {
-    const x = t0 - this.origin;
-    const p = this.period;
-    return {
-      min: Math.ceil((x - this.clockHi - 0.5) / p - 1e-9),
-      max: Math.floor((x - this.clockLo + 0.5) / p + 1e-9),
-      best: Math.round((x - (this.clockLo + this.clockHi) / 2) / p),
-    };
+  locate(t0: number): SampleRange {
+    return locateSample(this.origin, this.period, this.clockLo, this.clockHi, t0);
   }
 
   /** A block starting at raw sample `index` had this t0: narrow the clock (re-anchor if inconsistent). */
   noteClock(t0: number, index: number): void {
-    const offset = t0 - this.origin - index * this.period;
-    const lo = Math.max(this.clockLo, offset - 0.5);
-    const hi = Math.min(this.clockHi, offset + 0.5);
-    if (lo <= hi) {
-      this.clockLo = lo;
-      this.clockHi = hi;
-    } else {
-      this.clockLo = offset - 0.5;
-      this.clockHi = offset + 0.5;
-    }
+    [this.clockLo, this.clockHi] = narrowClock(this.origin, this.period, this.clockLo, this.clockHi, t0, index);
   }
 
   /** Segments raw samples position[from…] (contiguous with what was consumed). */

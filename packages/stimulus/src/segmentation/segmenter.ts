@@ -23,13 +23,15 @@
  * narrowed block by block, as t0 is rounded to the ms on the wire); a block is the next one when its
  * t0 can be that of the next unconsumed sample. A block overlapping consumed samples (re-chunked on a
  * resend) contributes its new tail only. All blocks of a set must share its rate ('rate_mismatch').
+ * The ordering itself is block-sequencer.ts, shared with the `imu` segmenter.
  */
 import { StreamEngine } from './engine.js';
 import { filterKernels, type FilterKernels } from './kernels.js';
 import { segmenterCutoffHz, segmenterWaitSamples, resolveSegmenterParams, type SegmenterParams } from './params.js';
+import { BlockSequencer, type SampleRange, type SequencedStream, type StreamKind } from './block-sequencer.js';
 import { createSegmenterState, type BlockResult, type PendingBlock, type SegmentResult, type SegmenterState } from './segmenter-state.js';
-import { freshStream, type SetTally, type StreamState } from './stream-state.js';
-import type { BlockDisposition, SamplesBlock, SegmentedRep } from './types.js';
+import { freshStream, type StreamState } from './stream-state.js';
+import type { SamplesBlock, SegmentedRep } from './types.js';
 
 export * from './segmenter-state.js';
 
@@ -57,193 +59,71 @@ function isValidBlock(block: SamplesBlock): boolean {
   return true;
 }
 
-/** Mutable working copy of a state for the length of one call. */
-class Session {
-  hz: number | null;
-  finished: boolean;
-  pending: PendingBlock[];
-  stream: StreamEngine | null;
-  readonly tally: SetTally;
-  samples: number;
-  duplicateBlocks: number;
-  lateBlocks: number;
-  rejectedBlocks: number;
-  gaps: number;
-  readonly reps: SegmentedRep[] = [];
-  private kernels: FilterKernels | undefined;
-  private group = 1;
+/** A samples stream: the filter and phase engine behind the shared block sequencer. */
+class SamplesStream implements SequencedStream<PendingBlock, StreamState> {
+  constructor(
+    private readonly engine: StreamEngine,
+    private readonly params: SegmenterParams,
+  ) {}
 
-  constructor(state: SegmenterState, private readonly params: SegmenterParams) {
-    if (state.v !== 1) throw new Error(`unknown segmenter state version ${String(state.v)}`);
-    this.hz = state.hz;
-    this.finished = state.finished;
-    this.pending = [...state.pending];
-    this.tally = { count: state.repCount, roms: [...state.roms], dropped: state.counters.droppedReps };
-    this.samples = state.counters.samples;
-    this.duplicateBlocks = state.counters.duplicateBlocks;
-    this.lateBlocks = state.counters.lateBlocks;
-    this.rejectedBlocks = state.counters.rejectedBlocks;
-    this.gaps = state.counters.gaps;
-    this.stream = state.stream === null || state.hz === null ? null : this.engine(state.hz, state.stream);
+  get consumed(): number {
+    return this.engine.consumed;
   }
 
-  private engine(hz: number, stream: StreamState | null, origin = 0): StreamEngine {
-    if (this.kernels === undefined) {
-      this.group = averagingGroup(hz, this.params);
-      this.kernels = filterKernels(hz / this.group, segmenterCutoffHz(this.params, hz), this.params.filterLengthFactor);
-    }
-    return new StreamEngine(this.params, hz, this.kernels, this.group, stream ?? freshStream(origin, this.kernels.half), this.tally);
+  locate(t0: number): SampleRange {
+    return this.engine.locate(t0);
   }
 
-  /** Where a block falls relative to the open stream. */
-  private classify(block: PendingBlock): { kind: 'next'; index: number } | { kind: 'early' | 'duplicate' | 'late' } {
-    const stream = this.stream;
-    if (stream === null) return { kind: 'early' };
-    const consumed = stream.consumed;
-    const where = stream.locate(block.t0);
-    // Contiguous whenever its t0 can be that of the next sample (t0 is rounded to the ms on the wire).
-    if (where.min <= consumed && consumed <= where.max) return { kind: 'next', index: consumed };
-    const index = where.best;
-    if (index > consumed) return { kind: 'early' };
-    if (index + block.position.length <= consumed) return { kind: index < 0 ? 'late' : 'duplicate' };
-    return { kind: 'next', index }; // overlaps the end of the stream: its new tail is taken
+  noteClock(t0: number, index: number): void {
+    this.engine.noteClock(t0, index);
   }
 
-  private consume(block: PendingBlock, index: number): void {
-    const stream = this.stream;
-    if (stream === null) return;
-    const before = stream.consumed;
-    stream.noteClock(block.t0, index);
-    stream.consume(block.position, block.force, before - index, block.loadKg);
-    this.samples += stream.consumed - before;
-    this.collect(stream);
+  consume(block: PendingBlock, from: number): void {
+    this.engine.consume(block.position, block.force, from, block.loadKg);
   }
 
-  private collect(stream: StreamEngine): void {
-    if (stream.reps.length > 0) this.reps.push(...stream.reps.splice(0));
+  end(): void {
+    // A bar at rest when the samples stop (a gap, or the set's end) completes a rep that ended there.
+    this.engine.settleAtRest(this.params.stationaryMs, this.params.resumeMarginM);
+    this.engine.close();
   }
 
-  /** Segments buffered blocks that have become contiguous. */
-  private drain(): void {
-    while (this.pending.length > 0) {
-      const head = this.pending[0]!;
-      const where = this.classify(head);
-      if (where.kind === 'early') return;
-      this.pending.shift();
-      if (where.kind === 'next') this.consume(head, where.index);
-      else if (where.kind === 'duplicate') this.duplicateBlocks++;
-      else this.lateBlocks++;
-    }
+  takeReps(): SegmentedRep[] {
+    return this.engine.reps.splice(0);
   }
 
-  /** Closes the open stream (if any) and starts a new one at the earliest buffered block. */
-  private advance(): void {
-    if (this.stream !== null) {
-      // As at the end of a set: a bar at rest before the gap completes a rep that ended there.
-      this.stream.settleAtRest(this.params.stationaryMs, this.params.resumeMarginM);
-      this.stream.close();
-      this.collect(this.stream);
-      this.gaps++;
-    }
-    const head = this.pending[0];
-    if (head === undefined || this.hz === null) {
-      this.stream = null;
-      return;
-    }
-    this.stream = this.engine(this.hz, null, head.t0);
-    this.drain();
+  toState(): StreamState {
+    return this.engine.toState();
   }
+}
 
-  private pendingSamples(): number {
-    let total = 0;
-    for (const block of this.pending) total += block.position.length;
-    return total;
-  }
+/** How `samples` blocks are streamed (kernels computed once per call). */
+function samplesKind(params: SegmenterParams): StreamKind<PendingBlock, StreamState> {
+  let kernels: FilterKernels | undefined;
+  let group = 1;
+  return {
+    samplesOf: (block) => block.position.length,
+    open: (hz, stream, origin, tally) => {
+      if (kernels === undefined) {
+        group = averagingGroup(hz, params);
+        kernels = filterKernels(hz / group, segmenterCutoffHz(params, hz), params.filterLengthFactor);
+      }
+      return new SamplesStream(new StreamEngine(params, hz, kernels, group, stream ?? freshStream(origin, kernels.half), tally), params);
+    },
+    waitSamples: (hz) => segmenterWaitSamples(params, hz),
+    maxPendingBlocks: params.maxPendingBlocks,
+  };
+}
 
-  /** Gives up waiting while the buffer is over its limits. */
-  private enforceLimits(): void {
-    if (this.hz === null) return;
-    const wait = segmenterWaitSamples(this.params, this.hz);
-    while (this.pending.length > 0 && (this.pendingSamples() >= wait || this.pending.length > this.params.maxPendingBlocks)) this.advance();
-  }
-
-  add(block: SamplesBlock): BlockDisposition {
-    if (this.finished) return 'after_finish';
-    if (!isValidBlock(block)) {
-      this.rejectedBlocks++;
-      return 'invalid';
-    }
-    if (this.hz === null) this.hz = block.hz;
-    else if (block.hz !== this.hz) {
-      this.rejectedBlocks++;
-      return 'rate_mismatch';
-    }
-    const entry: PendingBlock = {
-      t0: block.t0,
-      hz: block.hz,
-      loadKg: block.loadKg,
-      position: block.position,
-      ...(block.force === undefined ? {} : { force: block.force }),
-    };
-    const where = this.classify(entry);
-    if (where.kind === 'next') {
-      this.consume(entry, where.index);
-      this.drain();
-      this.enforceLimits();
-      return 'consumed';
-    }
-    if (where.kind === 'duplicate') {
-      this.duplicateBlocks++;
-      return 'duplicate';
-    }
-    if (where.kind === 'late') {
-      this.lateBlocks++;
-      return 'late';
-    }
-    // Early, or no stream yet: buffer it in t0 order unless the same block (same t0) is already there.
-    let at = 0;
-    while (at < this.pending.length && this.pending[at]!.t0 < entry.t0) at++;
-    if (this.pending[at]?.t0 === entry.t0) {
-      this.duplicateBlocks++;
-      return 'duplicate';
-    }
-    this.pending.splice(at, 0, entry);
-    this.enforceLimits();
-    return this.pending.includes(entry) ? 'buffered' : 'consumed';
-  }
-
-  finish(): void {
-    if (this.finished) return;
-    while (this.pending.length > 0) this.advance();
-    if (this.stream !== null) {
-      // The bar at rest after the last lockout stands in for the look-ahead the filter lacks.
-      this.stream.settleAtRest(this.params.stationaryMs, this.params.resumeMarginM);
-      this.stream.close();
-      this.collect(this.stream);
-      this.stream = null;
-    }
-    this.finished = true;
-  }
-
-  toState(): SegmenterState {
-    return {
-      v: 1,
-      hz: this.hz,
-      finished: this.finished,
-      repCount: this.tally.count,
-      roms: this.tally.roms,
-      pending: this.pending,
-      stream: this.stream === null ? null : this.stream.toState(),
-      counters: {
-        samples: this.samples,
-        duplicateBlocks: this.duplicateBlocks,
-        lateBlocks: this.lateBlocks,
-        rejectedBlocks: this.rejectedBlocks,
-        gaps: this.gaps,
-        droppedReps: this.tally.dropped,
-      },
-    };
-  }
+function pendingEntry(block: SamplesBlock): PendingBlock | null {
+  if (!isValidBlock(block)) return null;
+  return {
+    t0: block.t0,
+    hz: block.hz,
+    loadKg: block.loadKg,
+    position: block.position,
+    ...(block.force === undefined ? {} : { force: block.force }),
+  };
 }
 
 /**
@@ -251,9 +131,9 @@ class Session {
  * parameters must be the same for every call of a set.
  */
 export function segmentBlock(state: SegmenterState, block: SamplesBlock, params?: Partial<SegmenterParams>): BlockResult {
-  const session = new Session(state, resolveSegmenterParams(params));
-  const disposition = session.add(block);
-  return { state: session.toState(), reps: session.reps, disposition };
+  const sequencer = new BlockSequencer(state, samplesKind(resolveSegmenterParams(params)));
+  const disposition = sequencer.add(pendingEntry(block));
+  return { state: sequencer.toState(), reps: sequencer.reps, disposition };
 }
 
 /**
@@ -262,9 +142,9 @@ export function segmentBlock(state: SegmenterState, block: SamplesBlock, params?
  * end is not. The returned state is final: later blocks are ignored ('after_finish').
  */
 export function finishSegmenter(state: SegmenterState, params?: Partial<SegmenterParams>): SegmentResult {
-  const session = new Session(state, resolveSegmenterParams(params));
-  session.finish();
-  return { state: session.toState(), reps: session.reps };
+  const sequencer = new BlockSequencer(state, samplesKind(resolveSegmenterParams(params)));
+  sequencer.finish();
+  return { state: sequencer.toState(), reps: sequencer.reps };
 }
 
 /** Convenience: all reps of a set's blocks (in the given arrival order), finished. */
