@@ -200,6 +200,95 @@ export const CONSTANT_SOURCES: Readonly<Record<ScalarConstant, Readonly<Constant
     source: 'clamp: a first rep at or below the 1RM velocity is treated as a 1RM effort',
     status: 'assumption',
   },
+  aerobicDoseHalf: {
+    value: 60,
+    unit: 'TRIMP (weighted min)',
+    source:
+      'model spec "v1.1: heart rate" (A₅₀ ≈ 30 min at 75 % HR reserve); aerobic exercise raises BDNF more with intensity ' +
+      'and duration (Szuhany et al. 2015, J Psychiatr Res 60:56; Dinoff et al. 2017, Eur J Neurosci; Ferris et al. 2007, ' +
+      'Med Sci Sports Exerc 39:728; Schmolesky et al. 2013, J Sports Sci Med 12:502); the size of A₅₀ is a design choice',
+    status: 'assumption',
+  },
+  trimpFactor: {
+    value: 0.64,
+    unit: 'dimensionless',
+    source: "Banister's TRIMP weighting 0.64·e^(1.92·r) (Banister 1991, men's coefficients); used for every athlete: an assumption",
+    status: 'assumption',
+  },
+  trimpExponent: {
+    value: 1.92,
+    unit: 'per unit of HR reserve fraction',
+    source: "Banister's TRIMP weighting 0.64·e^(1.92·r) (Banister 1991, men's coefficients); used for every athlete: an assumption",
+    status: 'assumption',
+  },
+  hrCountThreshold: {
+    value: 0.5,
+    unit: 'fraction of HR reserve',
+    source:
+      'model spec "v1.1: heart rate" (a sample counts when r ≥ 0.5; HR reserve after Karvonen 1957); moderate intensity ' +
+      'and above, where the acute BDNF rise is reported (Ferris et al. 2007; Schmolesky et al. 2013); threshold is a design choice',
+    status: 'assumption',
+  },
+  hrResistanceBeforeMs: {
+    value: 30_000,
+    unit: 'ms',
+    source: 'model spec "v1.1: heart rate" (resistance interval [first rep − 30 s, last rep + 180 s]: setting up for the set)',
+    status: 'assumption',
+  },
+  hrResistanceAfterMs: {
+    value: 180_000,
+    unit: 'ms',
+    source: 'model spec "v1.1: heart rate" (the rest after a set is part of the resistance work, already in λ)',
+    status: 'assumption',
+  },
+  hrPeakBeforeMs: {
+    value: 5_000,
+    unit: 'ms',
+    source: 'model spec "v1.1: heart rate" (hr_peak window [first rep − 5 s, last rep + 30 s])',
+    status: 'assumption',
+  },
+  hrPeakAfterMs: {
+    value: 30_000,
+    unit: 'ms',
+    source: 'model spec "v1.1: heart rate" (hr_peak window; heart rate keeps rising for some seconds after the last rep)',
+    status: 'assumption',
+  },
+  hrRecoveryFromMs: {
+    value: 55_000,
+    unit: 'ms',
+    source: 'model spec "v1.1: heart rate" (hr_recovery_60s: mean bpm in [last rep + 55 s, last rep + 65 s])',
+    status: 'assumption',
+  },
+  hrRecoveryToMs: {
+    value: 65_000,
+    unit: 'ms',
+    source: 'model spec "v1.1: heart rate" (hr_recovery_60s window end; the next set must start after it)',
+    status: 'assumption',
+  },
+  defaultRestingHr: {
+    value: 60,
+    unit: 'bpm',
+    source: 'model spec "v1.1: heart rate" (default resting heart rate; outputs then carry a default_resting_hr flag)',
+    status: 'assumption',
+  },
+  defaultMaxHr: {
+    value: 190,
+    unit: 'bpm',
+    source: 'model spec "v1.1: heart rate" (default maximum without maxHr or birthYear; flag default_max_hr)',
+    status: 'assumption',
+  },
+  tanakaInterceptBpm: {
+    value: 208,
+    unit: 'bpm',
+    source: 'HRmax = 208 − 0.7·age (Tanaka, Monahan & Seals 2001, J Am Coll Cardiol 37:153)',
+    status: 'evidence',
+  },
+  tanakaSlopeBpmPerYear: {
+    value: 0.7,
+    unit: 'bpm per year',
+    source: 'HRmax = 208 − 0.7·age (Tanaka, Monahan & Seals 2001, J Am Coll Cardiol 37:153)',
+    status: 'evidence',
+  },
 });
 
 const SQUAT_MVT = 'MV at 1RM 0.32 ± 0.03 m/s (Sánchez-Medina et al. 2017, Sports Med Int Open 1:E80); general MVT 0.30 m/s (Chen et al. 2025, JSCR 39:e530)';

@@ -1,7 +1,8 @@
 /**
  * The versioned constants table of the Neurotrophic Stimulus Index (NSI) model.
  *
- * Specification: `/work/shared/design/stimulus-model.md` (model spec v1); background and evidence tags:
+ * Specification: `/work/shared/design/stimulus-model.md` (model spec v1, and its section "v1.1: heart rate" for the
+ * heart-rate constants); background and evidence tags:
  * `/work/shared/research/stimulus-model.md` §1.3, §1.5, §5.3–5.4.
  *
  * The NSI is a heuristic stimulus-dose index. It is NOT a measured or predicted BDNF level.
@@ -104,6 +105,34 @@ export interface ModelConstants {
   readonly genericCurveMinPct: number;
   /** Upper clamp of the %1RM a generic curve may return. */
   readonly genericCurveMaxPct: number;
+  /** A₅₀, TRIMP units (weighted minutes): aerobic sum giving one unit of dose (D = … + A/A₅₀), model nsi-1.1. */
+  readonly aerobicDoseHalf: number;
+  /** Banister's TRIMP factor a of a counted sample's term (1/60)·r·a·e^(b·r). */
+  readonly trimpFactor: number;
+  /** Banister's TRIMP exponent b of a counted sample's term (1/60)·r·a·e^(b·r). */
+  readonly trimpExponent: number;
+  /** Least heart-rate reserve fraction r of a counted sample (r ≥ this), ≤ 1. */
+  readonly hrCountThreshold: number;
+  /** Start of a set's resistance interval before its first rep, ms ([first − this, last + hrResistanceAfterMs]). */
+  readonly hrResistanceBeforeMs: number;
+  /** End of a set's resistance interval after its last rep, ms. */
+  readonly hrResistanceAfterMs: number;
+  /** Start of the hr_peak window before a set's first rep, ms ([first − this, last + hrPeakAfterMs]). */
+  readonly hrPeakBeforeMs: number;
+  /** End of the hr_peak window after a set's last rep, ms. */
+  readonly hrPeakAfterMs: number;
+  /** Start of the hr_recovery_60s window after a set's last rep, ms ([last + this, last + hrRecoveryToMs]). */
+  readonly hrRecoveryFromMs: number;
+  /** End of the hr_recovery_60s window after a set's last rep, ms; the next set must start after it. */
+  readonly hrRecoveryToMs: number;
+  /** Resting heart rate used when the profile has none, bpm (outputs then carry a default_resting_hr flag). */
+  readonly defaultRestingHr: number;
+  /** Maximum heart rate used when the profile has neither maxHr nor birthYear, bpm (flag default_max_hr). */
+  readonly defaultMaxHr: number;
+  /** Intercept of the age-predicted maximum heart rate HRmax = intercept − slope·age, bpm. */
+  readonly tanakaInterceptBpm: number;
+  /** Slope of the age-predicted maximum heart rate, bpm per year of age. */
+  readonly tanakaSlopeBpmPerYear: number;
   /** The exercise catalogue; unknown ids map to `other`. */
   readonly exercises: Readonly<Record<ExerciseId, Readonly<ExerciseParams>>>;
 }

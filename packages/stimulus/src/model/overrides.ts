@@ -18,7 +18,8 @@ export function freezeConstants(scalars: Record<ScalarConstant, number>, exercis
 /**
  * Checks a constants object; throws a RangeError naming the first bad value. Every value must be a finite
  * number > 0; in addition lvpMinR2 ≤ 1, lvpMinDistinctLoads an integer ≥ 2, EWMA N ≥ 1,
- * genericCurveMinPct < genericCurveMaxPct, acuteCurveStepMinutes and acuteSeriesStepMinutes ≤ acuteCurveMinutes.
+ * genericCurveMinPct < genericCurveMaxPct, acuteCurveStepMinutes and acuteSeriesStepMinutes ≤ acuteCurveMinutes,
+ * hrCountThreshold ≤ 1, hrRecoveryFromMs < hrRecoveryToMs, defaultRestingHr < defaultMaxHr.
  */
 export function validateConstants(constants: ModelConstants): ModelConstants {
   for (const key of SCALAR_KEYS) requirePositive(key, constants[key]);
@@ -43,6 +44,19 @@ export function validateConstants(constants: ModelConstants): ModelConstants {
     if (constants[key] > constants.acuteCurveMinutes) {
       throw new RangeError(`model constants: ${key} (${constants[key]}) must not exceed acuteCurveMinutes (${constants.acuteCurveMinutes})`);
     }
+  }
+  if (constants.hrCountThreshold > 1) {
+    throw new RangeError(`model constants: hrCountThreshold must be ≤ 1 (a fraction of HR reserve), got ${constants.hrCountThreshold}`);
+  }
+  if (constants.hrRecoveryFromMs >= constants.hrRecoveryToMs) {
+    throw new RangeError(
+      `model constants: hrRecoveryFromMs (${constants.hrRecoveryFromMs}) must be below hrRecoveryToMs (${constants.hrRecoveryToMs})`,
+    );
+  }
+  if (constants.defaultRestingHr >= constants.defaultMaxHr) {
+    throw new RangeError(
+      `model constants: defaultRestingHr (${constants.defaultRestingHr}) must be below defaultMaxHr (${constants.defaultMaxHr})`,
+    );
   }
   return constants;
 }

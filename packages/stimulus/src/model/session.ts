@@ -6,7 +6,9 @@
  *  - lactate proxy: λ starts at 0; at each set end λ ← λ·exp(−Δt/τ_λ) + Δλ, Δt = minutes from the previous
  *    set's last rep to this set's last rep, τ_λ = 19 min; λ_peak = max λ;
  *  - B = Σ N over the sets so far;
- *  - dose D = B/B₅₀ + λ_peak/λ₅₀;
+ *  - dose D = B/B₅₀ + λ_peak/λ₅₀ + A/A₅₀ (A: the session's aerobic sum of counted heart-rate samples, model
+ *    nsi-1.1, see heart-rate.ts; A = 0 adds an exact 0, so a session without counted heart rate keeps its nsi-1
+ *    values to the last bit);
  *  - NSI = 100·D^h/(1 + D^h) (0–100), recomputed after every set; the value after the last set is the
  *    session's NSI.
  * The NSI is a heuristic stimulus-dose index, not a BDNF level.
@@ -34,7 +36,7 @@ export interface SessionPoint {
   readonly ts: number;
   /** Session NSI so far, 0–100. */
   readonly nsi: number;
-  /** D = B/B₅₀ + λ_peak/λ₅₀. */
+  /** D = B/B₅₀ + λ_peak/λ₅₀ (+ A/A₅₀ when advanceSession was given an aerobic sum, model nsi-1.1). */
   readonly dose: number;
   /** B/B₅₀. */
   readonly workDose: number;
@@ -68,6 +70,43 @@ export interface SessionModel {
 export function nsiFromDose(dose: number, constants: ModelConstants = DEFAULT_CONSTANTS): number {
   if (!(dose > 0)) return 0;
   return 100 / (1 + Math.pow(dose, -constants.hill));
+}
+
+/** The channels of a session's dose. */
+export interface SessionDoseInput {
+  /** B = Σ N so far. */
+  readonly impulseSum: number;
+  /** λ_peak so far, mmol/L. */
+  readonly lactatePeak: number;
+  /** A, the aerobic sum of the session's counted heart-rate samples so far (model nsi-1.1); absent: 0. */
+  readonly aerobicSum?: number | undefined;
+}
+
+/** A session's dose D = B/B₅₀ + λ_peak/λ₅₀ + A/A₅₀, its three terms and the NSI it gives. */
+export interface SessionDose {
+  /** B/B₅₀. */
+  readonly workDose: number;
+  /** λ_peak/λ₅₀. */
+  readonly lactateDose: number;
+  /** A/A₅₀ (0 without counted heart rate). */
+  readonly aerobicDose: number;
+  /** D. */
+  readonly dose: number;
+  /** 100·D^h/(1 + D^h). */
+  readonly nsi: number;
+}
+
+/**
+ * D = B/B₅₀ + λ_peak/λ₅₀ + A/A₅₀ and the NSI of it. Summed left to right, so with A = 0 (or absent) the last step
+ * adds an exact +0 and D is bit-identical to nsi-1's B/B₅₀ + λ_peak/λ₅₀. Negative or non-finite inputs count as 0.
+ * A session of counted heart-rate samples alone is { impulseSum: 0, lactatePeak: 0, aerobicSum: A }.
+ */
+export function sessionDose(input: SessionDoseInput, constants: ModelConstants = DEFAULT_CONSTANTS): SessionDose {
+  const workDose = nonNegative(input.impulseSum) / constants.workDoseHalf;
+  const lactateDose = nonNegative(input.lactatePeak) / constants.lactateHalf;
+  const aerobicDose = nonNegative(input.aerobicSum ?? 0) / constants.aerobicDoseHalf;
+  const dose = workDose + lactateDose + aerobicDose;
+  return { workDose, lactateDose, aerobicDose, dose, nsi: nsiFromDose(dose, constants) };
 }
 
 /** A non-negative finite number, else 0 (defensive: computeSetModel never yields anything else). */
@@ -122,8 +161,16 @@ export interface SessionState {
  * One set added to a session (undefined: the set opens it): the session point after it, which is also the
  * state the next set continues from. The single definition of the per-session fold, used by computeSessions
  * and by the athlete's incremental state, so both give the same numbers to the last bit.
+ *
+ * `aerobicSum` (model nsi-1.1): A of the session's counted heart-rate samples up to this set's end; it enters
+ * `dose` and `nsi` only (D = B/B₅₀ + λ_peak/λ₅₀ + A/A₅₀), the state carries no A. Default 0: the nsi-1 values exactly.
  */
-export function advanceSession(previous: SessionState | undefined, set: SessionSetInput, constants: ModelConstants = DEFAULT_CONSTANTS): SessionPoint {
+export function advanceSession(
+  previous: SessionState | undefined,
+  set: SessionSetInput,
+  constants: ModelConstants = DEFAULT_CONSTANTS,
+  aerobicSum = 0,
+): SessionPoint {
   let lactate = previous?.lactate ?? 0;
   if (previous !== undefined) {
     const minutes = (set.lastTs - previous.lastTs) / MINUTE_MS;
@@ -132,13 +179,11 @@ export function advanceSession(previous: SessionState | undefined, set: SessionS
   lactate += nonNegative(set.lactateIncrement);
   const lactatePeak = Math.max(previous?.lactatePeak ?? 0, lactate);
   const impulseSum = (previous?.impulseSum ?? 0) + nonNegative(set.impulse);
-  const workDose = impulseSum / constants.workDoseHalf;
-  const lactateDose = lactatePeak / constants.lactateHalf;
-  const dose = workDose + lactateDose;
+  const { workDose, lactateDose, dose, nsi } = sessionDose({ impulseSum, lactatePeak, aerobicSum }, constants);
   return {
     setId: set.setId,
     ts: set.lastTs,
-    nsi: nsiFromDose(dose, constants),
+    nsi,
     dose,
     workDose,
     lactateDose,
