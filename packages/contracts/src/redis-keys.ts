@@ -74,6 +74,13 @@ export function redisKeys(prefix: string) {
     alertRoms: (athleteId: string) => `${prefix}:athlete:${athleteId}:alert-roms`,
     /** Hash UTC day number → daily load (Σ session NSI), kept for the exposure EWMAs. */
     athleteDaily: (athleteId: string) => `${prefix}:athlete:${athleteId}:daily`,
+    /**
+     * Hash minute (epoch ms ÷ 60 000) → the athlete's heart rate in that minute, one slot a second (`bpm`
+     * values joined by `,`, empty where none came), from any of the athlete's `hr` stations (v1.1).
+     */
+    athleteHeartRate: (athleteId: string) => `${prefix}:athlete:${athleteId}:hr`,
+    /** Sorted set of the minutes in athleteHeartRate, scored by minute: what pruning reads. */
+    athleteHeartRateMinutes: (athleteId: string) => `${prefix}:athlete:${athleteId}:hr-minutes`,
     /** Sorted set of the athlete's sets waiting for its lock, by last rep: the earliest takes it first. */
     athleteLockQueue: (athleteId: string) => `${prefix}:athlete:${athleteId}:lock-queue`,
     /** Lock held by the one worker updating the athlete's state and outputs at a time. */

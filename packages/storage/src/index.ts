@@ -9,3 +9,5 @@ export * from './queue/redis-dead-letters.js';
 export * from './redis-connection.js';
 export * from './tsdb/tsdb-eraser.js';
 export * from './lua-script.js';
+export * from './heart-rate/heart-rate-store.js';
+export { createRedisHeartRateStore } from './heart-rate/redis-heart-rate-store.js';

@@ -38,6 +38,8 @@ export function athleteKeyNames(keys: RedisKeys, athleteId: string): string[] {
     keys.athleteLvp(athleteId),
     keys.athleteLockQueue(athleteId),
     keys.athleteDaily(athleteId),
+    keys.athleteHeartRate(athleteId),
+    keys.athleteHeartRateMinutes(athleteId),
     keys.athleteVersion(athleteId),
     keys.alertBasis(athleteId),
     keys.alertRoms(athleteId),
