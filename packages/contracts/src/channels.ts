@@ -66,17 +66,22 @@ export const StatusMessage = z.object({
 });
 export type StatusMessage = z.infer<typeof StatusMessage>;
 
-/** An array of finite numbers, each within ±limit; `what` names the quantity in messages. */
-function boundedSeries(limit: number, what: string) {
+const samplesWord = (n: number): string => `${n} sample${n === 1 ? '' : 's'}`;
+
+/** An array of finite numbers, each within ±limit; `what` names the quantity in messages, `range` the limit in the sensor's units. */
+function boundedSeries(limit: number, what: string, range: string) {
   return z
-    .array(z.number().min(-limit, `${what} must be within ±${limit}`).max(limit, `${what} must be within ±${limit}`))
+    .array(
+      z.number({ error: `${what} values must be finite numbers` }).min(-limit, `${what} must be within ±${limit} (${range})`).max(limit, `${what} must be within ±${limit} (${range})`),
+      { error: (issue) => (issue.input === undefined ? `${what}: x, y and z are all required` : `${what}: each axis must be an array of numbers`) },
+    )
     .min(1, `${what}: at least 1 sample`)
     .max(2000, `${what}: at most 2000 samples a block`);
 }
 
 /** Three axes of one sensor, in the sensor's own frame; the axes must have equal lengths. */
-function triad(limit: number, what: string) {
-  return z.object({ x: boundedSeries(limit, what), y: boundedSeries(limit, what), z: boundedSeries(limit, what) }, {
+function triad(limit: number, what: string, range: string) {
+  return z.object({ x: boundedSeries(limit, what, range), y: boundedSeries(limit, what, range), z: boundedSeries(limit, what, range) }, {
     error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be an object { x: [...], y: [...], z: [...] }`),
   });
 }
@@ -99,20 +104,20 @@ export const ImuMessage = z.object({
   exercise: Id,
   loadKg: z.number().min(0).max(1000),
   mount: z.enum(IMU_MOUNTS, { error: `mount must be one of ${IMU_MOUNTS.join(', ')}` }),
-  accel: triad(IMU_ACCEL_LIMIT, 'accel (m/s²)').describe('specific force in the sensor frame, m/s², gravity included; x, y, z of equal length 1–2000'),
-  gyro: triad(IMU_GYRO_LIMIT, 'gyro (rad/s)').optional().describe('angular rate in the sensor frame, rad/s; as many samples as accel'),
+  accel: triad(IMU_ACCEL_LIMIT, 'accel (m/s²)', '±16 g').describe('specific force in the sensor frame, m/s², gravity included; x, y, z of equal length 1–2000'),
+  gyro: triad(IMU_GYRO_LIMIT, 'gyro (rad/s)', '±2000 °/s').optional().describe('angular rate in the sensor frame, rad/s; as many samples as accel'),
 }).superRefine((block, context) => {
   const n = block.accel.x.length;
   for (const axis of ['y', 'z'] as const) {
     if (block.accel[axis].length !== n) {
-      context.addIssue({ code: 'custom', path: ['accel', axis], message: `accel.${axis} has ${block.accel[axis].length} samples; accel.x has ${n} (the axes must have equal lengths)` });
+      context.addIssue({ code: 'custom', path: ['accel', axis], message: `accel.${axis} has ${samplesWord(block.accel[axis].length)}; accel.x has ${n} (the axes must have equal lengths)` });
       return;
     }
   }
   if (block.gyro === undefined) return;
   for (const axis of ['x', 'y', 'z'] as const) {
     if (block.gyro[axis].length !== n) {
-      context.addIssue({ code: 'custom', path: ['gyro', axis], message: `gyro.${axis} has ${block.gyro[axis].length} samples; accel has ${n} (gyro must have as many samples as accel)` });
+      context.addIssue({ code: 'custom', path: ['gyro', axis], message: `gyro.${axis} has ${samplesWord(block.gyro[axis].length)}; accel has ${n} (gyro must have as many samples as accel)` });
       return;
     }
   }
@@ -125,12 +130,16 @@ export const HrMessage = z.object({
   t0: EpochMs,
   athleteId: Id,
   bpm: z
-    .array(z.number().min(25, 'bpm values must be 25 to 250').max(250, 'bpm values must be 25 to 250'))
+    .array(z.number({ error: 'bpm values must be finite numbers' }).min(25, 'bpm values must be 25 to 250').max(250, 'bpm values must be 25 to 250'), {
+      error: (issue) => (issue.input === undefined ? 'bpm is required: heart rate once a second from t0, 1 to 600 values' : 'bpm must be an array of numbers'),
+    })
     .min(1, 'bpm: at least 1 value (one a second from t0)')
     .max(600, 'bpm: at most 600 values (10 minutes) a block')
     .describe('heart rate once a second from t0, bpm; 1–600 values'),
   rr: z
-    .array(z.number().min(200, 'rr intervals must be 200 to 2000 ms').max(2000, 'rr intervals must be 200 to 2000 ms'))
+    .array(z.number({ error: 'rr intervals must be finite numbers of ms' }).min(200, 'rr intervals must be 200 to 2000 ms').max(2000, 'rr intervals must be 200 to 2000 ms'), {
+      error: 'rr must be an array of numbers (beat-to-beat intervals, ms)',
+    })
     .max(1200, 'rr: at most 1200 intervals a block')
     .optional()
     .describe('beat-to-beat intervals of the same stretch, ms, in order; 0–1200 values'),

@@ -5,8 +5,8 @@ import { channelJsonSchemas, jsonSchemaFiles } from './json-schemas.js';
 const SCHEMA_DIR = new URL('../../../docs/protocol/schemas/', import.meta.url);
 const REGENERATE = 'run `npm run schemas` to regenerate docs/protocol/schemas from the zod schemas, and commit the result';
 
-// From device protocol v1.
-const PROTOCOL_CHANNELS = ['rep', 'samples', 'set', 'status'] as const;
+// From device protocol v1 and its v1.1 additions (imu, hr).
+const PROTOCOL_CHANNELS = ['rep', 'samples', 'set', 'status', 'imu', 'hr'] as const;
 type Channel = (typeof PROTOCOL_CHANNELS)[number];
 const FIELDS: Record<Channel, { required: readonly string[]; optional: readonly string[] }> = {
   rep: {
@@ -16,6 +16,8 @@ const FIELDS: Record<Channel, { required: readonly string[]; optional: readonly 
   samples: { required: ['v', 't0', 'hz', 'athleteId', 'setId', 'exercise', 'loadKg', 'position'], optional: ['force'] },
   set: { required: ['v', 'event', 'ts', 'setId', 'athleteId', 'exercise'], optional: ['loadKg'] },
   status: { required: ['v', 'online'], optional: ['ts', 'firmware', 'model'] },
+  imu: { required: ['v', 't0', 'hz', 'athleteId', 'setId', 'exercise', 'loadKg', 'mount', 'accel'], optional: ['gyro'] },
+  hr: { required: ['v', 't0', 'athleteId', 'bpm'], optional: ['rr'] },
 };
 const EXAMPLES: Record<Channel, Record<string, unknown>> = {
   rep: {
@@ -28,6 +30,12 @@ const EXAMPLES: Record<Channel, Record<string, unknown>> = {
   },
   set: { v: 1, event: 'start', ts: 1793032880000, setId: 's-0007', athleteId: 'a-7f3c', exercise: 'back_squat', loadKg: 100 },
   status: { v: 1, online: true, ts: 1793032880000, firmware: '2.4.1', model: 'rack-pro' },
+  imu: {
+    v: 1, t0: 1793032889000, hz: 200, athleteId: 'a-7f3c', setId: 's-0007', exercise: 'back_squat', loadKg: 100, mount: 'bar',
+    accel: { x: [0.12, 0.10], y: [-0.05, -0.04], z: [9.79, 9.83] },
+    gyro: { x: [0.001, 0.002], y: [0.000, -0.001], z: [0.003, 0.002] },
+  },
+  hr: { v: 1, t0: 1793032880000, athleteId: 'a-7f3c', bpm: [96, 97, 99, 101, 104], rr: [612, 605, 598, 590] },
 };
 
 interface ObjectSchema {
@@ -121,6 +129,8 @@ describe('JSON Schema contents match the protocol', () => {
       ['rep', 'athleteId'], ['rep', 'setId'], ['rep', 'exercise'],
       ['samples', 'athleteId'], ['samples', 'setId'], ['samples', 'exercise'],
       ['set', 'athleteId'], ['set', 'setId'], ['set', 'exercise'],
+      ['imu', 'athleteId'], ['imu', 'setId'], ['imu', 'exercise'],
+      ['hr', 'athleteId'],
     ];
     for (const [channel, field] of idFields) {
       const pattern = schemaOf(channel).properties?.[field]?.pattern;
@@ -153,5 +163,29 @@ describe('JSON Schema contents match the protocol', () => {
   it('set events are start and end', () => {
     const event = schemaOf('set').properties?.event;
     expect([...((event?.enum ?? []) as string[])].sort()).toEqual(['end', 'start']);
+  });
+
+  it('imu ranges are the documented ones (v1.1)', () => {
+    const p = schemaOf('imu').properties ?? {};
+    expect(p.hz).toMatchObject({ minimum: 50, maximum: 1000 });
+    expect(p.t0).toMatchObject({ type: 'integer' });
+    expect(p.loadKg).toMatchObject({ minimum: 0, maximum: 1000 });
+    expect([...((p.mount?.enum ?? []) as string[])].sort()).toEqual(['bar', 'forearm', 'hip', 'wrist']);
+    for (const [sensor, limit] of [['accel', 160], ['gyro', 35]] as const) {
+      const triad = p[sensor] as { type?: unknown; required?: unknown; properties?: Record<string, Record<string, unknown>> } | undefined;
+      expect(triad?.type, sensor).toBe('object');
+      expect([...((triad?.required ?? []) as string[])].sort(), sensor).toEqual(['x', 'y', 'z']);
+      for (const axis of ['x', 'y', 'z']) {
+        expect(triad?.properties?.[axis], `${sensor}.${axis}`).toMatchObject({ type: 'array', minItems: 1, maxItems: 2000, items: { minimum: -limit, maximum: limit } });
+      }
+    }
+  });
+
+  it('hr ranges are the documented ones (v1.1)', () => {
+    const p = schemaOf('hr').properties ?? {};
+    expect(p.t0).toMatchObject({ type: 'integer' });
+    expect(p.bpm).toMatchObject({ type: 'array', minItems: 1, maxItems: 600, items: { minimum: 25, maximum: 250 } });
+    expect(p.rr).toMatchObject({ type: 'array', maxItems: 1200, items: { minimum: 200, maximum: 2000 } });
+    expect(p.rr?.minItems ?? 0).toBe(0);
   });
 });

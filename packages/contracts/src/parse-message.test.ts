@@ -43,6 +43,20 @@ const EXAMPLE_TEXT = {
 }`,
   set: '{ "v": 1, "event": "start", "ts": 1793032880000, "setId": "s-0007", "athleteId": "a-7f3c", "exercise": "back_squat", "loadKg": 100 }',
   status: '{ "v": 1, "online": true, "ts": 1793032880000, "firmware": "2.4.1", "model": "rack-pro" }',
+  // v1.1 (/work/shared/contract/device-protocol-v1.1-wearables.md)
+  imu: `{
+  "v": 1,
+  "t0": 1793032889000,
+  "hz": 200,
+  "athleteId": "a-7f3c",
+  "setId": "s-0007",
+  "exercise": "back_squat",
+  "loadKg": 100,
+  "mount": "bar",
+  "accel": { "x": [0.12, 0.10], "y": [-0.05, -0.04], "z": [9.79, 9.83] },
+  "gyro":  { "x": [0.001, 0.002], "y": [0.000, -0.001], "z": [0.003, 0.002] }
+}`,
+  hr: '{ "v": 1, "t0": 1793032880000, "athleteId": "a-7f3c", "bpm": [96, 97, 99, 101, 104], "rr": [612, 605, 598, 590] }',
 } as const;
 type Channel = keyof typeof EXAMPLE_TEXT;
 const CHANNELS = Object.keys(EXAMPLE_TEXT) as Channel[];
@@ -61,8 +75,10 @@ const REQUIRED: Record<Channel, readonly string[]> = {
   samples: ['v', 't0', 'hz', 'athleteId', 'setId', 'exercise', 'loadKg', 'position'],
   set: ['v', 'event', 'ts', 'setId', 'athleteId', 'exercise'],
   status: ['v', 'online'],
+  imu: ['v', 't0', 'hz', 'athleteId', 'setId', 'exercise', 'loadKg', 'mount', 'accel'],
+  hr: ['v', 't0', 'athleteId', 'bpm'],
 };
-const TIME_FIELD: Record<Channel, 'ts' | 't0'> = { rep: 'ts', samples: 't0', set: 'ts', status: 'ts' };
+const TIME_FIELD: Record<Channel, 'ts' | 't0'> = { rep: 'ts', samples: 't0', set: 'ts', status: 'ts', imu: 't0', hr: 't0' };
 
 const utf8 = new TextEncoder();
 const topicOf = (channel: string): string => `gym/v1/gym-01/station_7/${channel}`;
@@ -282,6 +298,14 @@ describe('parseDeviceMessage: schema violations', () => {
     ['set', 'loadKg', '100'],
     ['status', 'online', 'true'],
     ['status', 'ts', '1793032880000'],
+    ['imu', 'hz', '200'],
+    ['imu', 't0', '1793032889000'],
+    ['imu', 'mount', 7],
+    ['imu', 'accel', '0.12,0.10'],
+    ['imu', 'gyro', '0.001'],
+    ['hr', 't0', '1793032880000'],
+    ['hr', 'bpm', '96'],
+    ['hr', 'rr', '612'],
   ])('%s.%s as a string', (channel, field, value) => {
     expectRejected(parse(channel, { ...example(channel), [field]: value }), 'schema', field);
   });
@@ -296,6 +320,11 @@ describe('parseDeviceMessage: schema violations', () => {
     ['set', 'setId', 's:1'],
     ['set', 'exercise', 'squat\n'],
     ['rep', 'athleteId', 7],
+    ['imu', 'athleteId', 'a 7f3c'],
+    ['imu', 'setId', 's.7'],
+    ['imu', 'exercise', ''],
+    ['hr', 'athleteId', 'jane@example.com'],
+    ['hr', 'athleteId', 'x'.repeat(65)],
   ])('%s.%s breaking the id rule: %j', (channel, field, value) => {
     expectRejected(parse(channel, { ...example(channel), [field]: value }), 'schema', field);
   });
@@ -429,6 +458,8 @@ describe('parseDeviceMessage: schema violations', () => {
       samples: ['v', 't0', 'hz', 'loadKg'],
       set: ['v', 'ts', 'loadKg'],
       status: ['v', 'ts'],
+      imu: ['v', 't0', 'hz', 'loadKg'],
+      hr: ['v', 't0'],
     };
     const cases = CHANNELS.flatMap((channel) => numberFields[channel].flatMap((field) => ['1e400', '-1e400'].map((token) => [channel, field, token] as const)));
 
@@ -447,7 +478,7 @@ describe('parseDeviceMessage: schema violations', () => {
 
 describe('parseDeviceMessage: time window', () => {
   const at = (channel: Channel, time: number): Json => ({ ...example(channel), [TIME_FIELD[channel]]: time });
-  const timed: Channel[] = ['rep', 'samples', 'set', 'status'];
+  const timed: Channel[] = ['rep', 'samples', 'set', 'status', 'imu', 'hr'];
 
   it.each(timed)('%s: 5 min + 1 ms in the future is rejected, naming the field', (channel) => {
     const field = TIME_FIELD[channel];
@@ -630,6 +661,70 @@ const validSamples = fc.integer({ min: 1, max: 300 }).chain((n) =>
   ),
 );
 
+/** JSON has no -0 (it reads back as 0), so generated numbers are +0 instead. */
+const series = (n: number, limit: number): fc.Arbitrary<number[]> =>
+  fc.array(fc.double({ min: -limit, max: limit, noNaN: true }).map((x) => x + 0), { minLength: n, maxLength: n });
+const axes = (n: number, limit: number): fc.Arbitrary<{ x: number[]; y: number[]; z: number[] }> =>
+  fc.record({ x: series(n, limit), y: series(n, limit), z: series(n, limit) }, { noNullPrototype: true });
+
+/** An imu block within every documented range (v1.1); gyro present or absent. */
+const validImu = fc.integer({ min: 1, max: 200 }).chain((n) =>
+  fc.record(
+    {
+      v: fc.constant(1),
+      t0: inWindow,
+      hz: fc.double({ min: 50, max: 1000, noNaN: true }),
+      athleteId: protocolId,
+      setId: protocolId,
+      exercise: protocolId,
+      loadKg: fc.double({ min: 0, max: 1000, noNaN: true }).map((x) => x + 0),
+      mount: fc.constantFrom('bar', 'forearm', 'wrist', 'hip'),
+      accel: axes(n, 160),
+      gyro: axes(n, 35),
+    },
+    { requiredKeys: ['v', 't0', 'hz', 'athleteId', 'setId', 'exercise', 'loadKg', 'mount', 'accel'], noNullPrototype: true },
+  ),
+);
+
+/** An hr block within every documented range (v1.1); rr present (possibly empty) or absent. */
+const validHr = fc.record(
+  {
+    v: fc.constant(1),
+    t0: inWindow,
+    athleteId: protocolId,
+    bpm: fc.array(fc.oneof(fc.integer({ min: 25, max: 250 }), fc.double({ min: 25, max: 250, noNaN: true })), { minLength: 1, maxLength: 600 }),
+    rr: fc.array(fc.double({ min: 200, max: 2000, noNaN: true }), { maxLength: 1200 }),
+  },
+  { requiredKeys: ['v', 't0', 'athleteId', 'bpm'], noNullPrototype: true },
+);
+
+/** A valid imu block with one axis value, one axis, or a whole triad replaced by something arbitrary. */
+const corruptedImu = fc
+  .tuple(validImu, fc.constantFrom('accel', 'gyro'), fc.constantFrom('x', 'y', 'z'), fc.nat(), fc.oneof(fc.jsonValue(), fc.double(), fc.constant(undefined)), fc.nat(3))
+  .map(([block, sensor, axis, i, value, where]) => {
+    const copy = structuredClone(block) as Record<string, unknown>;
+    const triad = (copy[sensor] ?? { x: [0], y: [0], z: [0] }) as Record<string, unknown[]>;
+    const values = triad[axis] ?? [];
+    if (where === 0) values[i % Math.max(1, values.length)] = value;
+    else if (where === 1) triad[axis] = value as unknown[];
+    else if (where === 2) values.push(value);
+    else copy[sensor] = value;
+    copy[sensor] ??= triad;
+    return bytes(JSON.stringify(copy));
+  });
+
+/** A valid hr block with one bpm or rr value replaced, or values added past the limits. */
+const corruptedHr = fc
+  .tuple(validHr, fc.constantFrom('bpm', 'rr'), fc.nat(), fc.oneof(fc.jsonValue(), fc.double(), fc.integer({ min: -10, max: 3000 })), fc.boolean())
+  .map(([block, field, i, value, grow]) => {
+    const copy = structuredClone(block) as Record<string, unknown>;
+    const values = ((copy[field] as unknown[] | undefined) ?? []).slice();
+    if (grow) while (values.length <= (field === 'bpm' ? 600 : 1200)) values.push(value);
+    else values[i % Math.max(1, values.length)] = value;
+    copy[field] = values;
+    return bytes(JSON.stringify(copy));
+  });
+
 const channelArb = fc.constantFrom(...CHANNELS);
 const topicArb = fc.oneof(
   { weight: 6, arbitrary: channelArb.map(topicOf) },
@@ -663,6 +758,10 @@ const payloadArb: fc.Arbitrary<Uint8Array> = fc.oneof(
   fc.string({ maxLength: 2000 }).map((v) => bytes(JSON.stringify({ v, online: false }))),
   fc.tuple(fc.string({ maxLength: 300 }), fc.integer({ min: 1, max: 5 })).map(([s, n]) => bytes(`{"v":1,"online":true,${s.repeat(n)}}`)),
   validRep.map((rep) => bytes(JSON.stringify(rep))),
+  validImu.map((block) => bytes(JSON.stringify(block))),
+  validHr.map((block) => bytes(JSON.stringify(block))),
+  corruptedImu,
+  corruptedHr,
 );
 
 function expectWellFormed(outcome: ParseOutcome): void {
@@ -750,6 +849,54 @@ describe('parseDeviceMessage: properties', () => {
     fc.assert(
       fc.property(validSamples, (block) => {
         expect(expectAccepted(parse('samples', block)).body).toStrictEqual(block);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('(a) imu and hr topics: valid, corrupted and arbitrary blocks never throw and give ok or a known reason', () => {
+    const wearablePayload = fc.oneof(payloadArb, corruptedImu, corruptedHr, validImu.map((b) => bytes(JSON.stringify(b))), validHr.map((b) => bytes(JSON.stringify(b))));
+    fc.assert(
+      fc.property(fc.constantFrom('imu', 'hr'), wearablePayload, fc.integer({ min: 0, max: 2 * NOW }), (channel, payload, now) => {
+        const outcome = parseDeviceMessage(topicOf(channel), payload, { now });
+        expectWellFormed(outcome);
+        if (outcome.ok) expect(outcome.message.channel).toBe(channel);
+        else expect(outcome.detail.length, outcome.detail.slice(0, 200)).toBeLessThan(300);
+        // Stable: the same bytes give the same outcome.
+        expect(parseDeviceMessage(topicOf(channel), payload, { now })).toStrictEqual(outcome);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('(a) corrupted imu and hr blocks are rejected as schema (or oversize), naming a field of the block', () => {
+    fc.assert(
+      fc.property(fc.oneof(corruptedImu.map((p) => ['imu', p] as const), corruptedHr.map((p) => ['hr', p] as const)), ([channel, payload]) => {
+        const outcome = parse(channel, payload);
+        if (outcome.ok) return; // the corruption may have produced another valid value
+        // Values added past the limits may also make the payload too large.
+        if (outcome.reason === 'oversize') return;
+        expect(outcome.reason, outcome.detail).toBe('schema');
+        expect(outcome.detail).toMatch(channel === 'imu' ? /^(accel|gyro)(\.[xyz](\.\d+)?)?: / : /^(bpm|rr)(\.\d+)?: /);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('(b) any imu block within the documented ranges is accepted with exactly its fields', () => {
+    fc.assert(
+      fc.property(protocolId, protocolId, validImu, (gymId, stationId, block) => {
+        const outcome = parseDeviceMessage(`gym/v1/${gymId}/${stationId}/imu`, bytes(JSON.stringify(block)), OPTIONS);
+        expect(expectAccepted(outcome)).toStrictEqual({ gymId, stationId, channel: 'imu', body: block });
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('(b) any hr block within the documented ranges is accepted with exactly its fields', () => {
+    fc.assert(
+      fc.property(validHr, (block) => {
+        expect(expectAccepted(parse('hr', block)).body).toStrictEqual(block);
       }),
       { numRuns: 200 },
     );

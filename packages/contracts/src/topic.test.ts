@@ -3,8 +3,8 @@ import fc from 'fast-check';
 import { parseTopic } from './topic.js';
 import { CHANNELS, deviceTopic, isPipelineOutputTopic } from './names.js';
 
-// Taken from device protocol v1 ("Topics"), not from the implementation.
-const PROTOCOL_CHANNELS = ['rep', 'samples', 'set', 'status'] as const;
+// Taken from device protocol v1 ("Topics") and its v1.1 wearable channels (imu, hr), not from the implementation.
+const PROTOCOL_CHANNELS = ['rep', 'samples', 'set', 'status', 'imu', 'hr'] as const;
 const ID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
 const ID_CHARS = [...ID_ALPHABET];
 
