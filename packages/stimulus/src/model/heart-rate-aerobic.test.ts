@@ -84,6 +84,18 @@ describe('aerobicBucket', () => {
     expect([result.firstCountedTs, result.lastCountedTs]).toEqual([T0 + 29 * SEC, T0 + 261 * SEC]);
   });
 
+  it('counts one sample per second: two straps in the same second count once, with the higher bpm', () => {
+    const result = aerobicBucket(T0, [
+      { offsetMs: 1000, bpm: 150 },
+      { offsetMs: 1400, bpm: 170 },
+      { offsetMs: 1999, bpm: 170 },
+      { offsetMs: 2000, bpm: 150 },
+    ], [], HR);
+    expect(result.counted).toBe(2);
+    expect(result.a).toBe(aerobicTerm(hrReserveFraction(170, HR)) + aerobicTerm(hrReserveFraction(150, HR)));
+    expect([result.firstCountedTs, result.lastCountedTs]).toEqual([T0 + 1400, T0 + 2000]);
+  });
+
   it('does not depend on the order of samples or intervals; a repeated time counts once, with its highest bpm', () => {
     const samples = [
       { offsetMs: 3000, bpm: 170 },

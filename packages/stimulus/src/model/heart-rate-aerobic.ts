@@ -130,9 +130,9 @@ export function splitIntoMinuteBuckets(samples: readonly TimedHr[]): HrMinuteBuc
  * The aerobic record of one bucket (a minute, or any span): the samples at bucketStartTs + offsetMs and the
  * resistance intervals that may overlap them (any order; intervals not overlapping the bucket are harmless).
  *
- * Samples are taken in time order, so the result does not depend on their order; a time given twice (two
- * straps, a redelivered block) counts once, with its highest bpm. A sample counts when r ≥ hrCountThreshold and
- * it lies outside every interval. Samples with a non-finite time or bpm are ignored.
+ * Samples are taken in time order, one per second ({@link onePerSecond}: two samples in one second, from two
+ * straps, count once, with the higher bpm), so the result does not depend on their order. A sample counts when
+ * r ≥ hrCountThreshold and it lies outside every interval. Samples with a non-finite time or bpm are ignored.
  */
 export function aerobicBucket(
   bucketStartTs: number,
@@ -156,7 +156,7 @@ export function aerobicOfSamples(
   constants: ModelConstants = DEFAULT_CONSTANTS,
 ): AerobicSum {
   const merged = mergeIntervals(intervals);
-  const ordered = uniqueByTime(samples);
+  const ordered = onePerSecond(samples);
   let a = 0;
   let counted = 0;
   let firstCountedTs: number | undefined;
@@ -185,12 +185,18 @@ export function combineAerobicSums(x: AerobicSum, y: AerobicSum): AerobicSum {
   };
 }
 
-/** Finite samples in time order, one per time (the highest bpm of a repeated time). */
-function uniqueByTime(samples: readonly TimedHr[]): TimedHr[] {
+/**
+ * The samples with a finite time and bpm, in time order, at most one per UTC second (epoch ms ÷ 1000, floored):
+ * of samples in the same second (two straps, or blocks whose t0 differ by less than a second) the one with the
+ * highest bpm, the earliest of equals. The protocol's rate is one sample a second, so a single strap keeps all
+ * its samples; the choice makes A independent of the order samples arrive in and never counts a second twice.
+ */
+export function onePerSecond(samples: readonly TimedHr[]): TimedHr[] {
+  const second = (sample: TimedHr): number => Math.floor(sample.ts / HR_SAMPLE_PERIOD_MS);
   const sorted = samples
     .filter((sample) => Number.isFinite(sample.ts) && Number.isFinite(sample.bpm))
-    .sort((x, y) => x.ts - y.ts || y.bpm - x.bpm);
-  return sorted.filter((sample, k) => k === 0 || (sorted[k - 1] as TimedHr).ts !== sample.ts);
+    .sort((x, y) => second(x) - second(y) || y.bpm - x.bpm || x.ts - y.ts);
+  return sorted.filter((sample, k) => k === 0 || second(sorted[k - 1] as TimedHr) !== second(sample));
 }
 
 function minDefined(x: number | undefined, y: number | undefined): number | undefined {

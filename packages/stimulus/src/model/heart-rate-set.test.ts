@@ -48,6 +48,11 @@ describe('hrRecovery60s', () => {
     expect(hrRecovery60s(samples, LAST, peak, LAST + 65 * SEC + 1)).toBeCloseTo(160 - mean, 12);
   });
 
+  it('takes one sample per second in the mean (two straps: the higher bpm)', () => {
+    const second = samples.map((sample) => ({ ts: sample.ts + 300, bpm: sample.bpm - 10 }));
+    expect(hrRecovery60s([...samples, ...second], LAST, 160)).toBeCloseTo(160 - mean, 12);
+  });
+
   it('is undefined when the next set starts at or before last rep + 65 s', () => {
     expect(hrRecovery60s(samples, LAST, 160, LAST + 65 * SEC)).toBeUndefined();
     expect(hrRecovery60s(samples, LAST, 160, LAST + 40 * SEC)).toBeUndefined();

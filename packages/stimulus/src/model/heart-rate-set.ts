@@ -3,7 +3,7 @@
  * `hr` station, and RMSSD of beat-to-beat intervals. Windows are closed: a sample on a bound lies inside.
  */
 import { DEFAULT_CONSTANTS, type ModelConstants } from './constants.js';
-import type { TimedHr } from './heart-rate-aerobic.js';
+import { onePerSecond, type TimedHr } from './heart-rate-aerobic.js';
 
 /** The samples with a finite bpm in [fromTs, toTs]. */
 function inWindow(samples: readonly TimedHr[], fromTs: number, toTs: number): TimedHr[] {
@@ -26,7 +26,7 @@ export function hrPeak(
  * hr_recovery_60s = hr_peak − the mean bpm in [last rep + 55 s, last rep + 65 s]. Undefined when hr_peak is
  * undefined, when no sample lies in that window, or when the athlete's next set starts at or before
  * last rep + 65 s (its effort would be in the window). `nextSetStartTs` undefined: no next set.
- * Samples of one time given twice count twice in the mean (the caller passes one sample per time).
+ * The mean takes one sample per second, as the aerobic sum does (`onePerSecond`: the higher bpm of two straps).
  */
 export function hrRecovery60s(
   samples: readonly TimedHr[],
@@ -38,7 +38,7 @@ export function hrRecovery60s(
   if (peak === undefined || !Number.isFinite(peak)) return undefined;
   const toTs = lastRepTs + constants.hrRecoveryToMs;
   if (nextSetStartTs !== undefined && !(nextSetStartTs > toTs)) return undefined;
-  const window = inWindow(samples, lastRepTs + constants.hrRecoveryFromMs, toTs);
+  const window = onePerSecond(inWindow(samples, lastRepTs + constants.hrRecoveryFromMs, toTs));
   if (window.length === 0) return undefined;
   let sum = 0;
   for (const sample of window) sum += sample.bpm;
