@@ -4,15 +4,19 @@
 // it selects and name every tag it groups by. InfluxQL answers a wrong measurement, field or tag with empty
 // rows or null columns rather than an error, so this is what catches a renamed field before a coach does.
 // Also checked without a server: the files' shape, the provisioned data sources, the model's label on NSI
-// panels, and that the Prometheus panels use only metrics the services define.
+// panels, that the athlete's series are never filtered or grouped by gym (decision 0018), and that the
+// Prometheus panels use only metrics the services define. An athlete who trains at two gyms on one day
+// checks the NSI panels on the engine: whichever gym is picked, they show the athlete's whole day.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MEASUREMENTS } from '@neurolift/contracts';
+import { MODEL_VERSION, athleteSetKey, dayOf, endOfDay, planAthleteUpdate, type AthleteSet } from '@neurolift/stimulus';
+import { athleteLines } from '@neurolift/stimulus-worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDashboards, queriesOf, type DashboardQuery, type Panel } from './harness/grafana-dashboards.js';
 import { createDatabase, influxQuery, writeLines, type InfluxSeries } from './harness/influxdb1-client.js';
-import { groupByTags, interpolate, measurementsOf, regexValue, selectColumns } from './harness/influxql.js';
+import { groupByTags, interpolate, measurementsOf, regexValue, selectColumns, whereKeys } from './harness/influxql.js';
 import { startServers, type LocalServices } from './harness/servers.js';
 import { simulateGym } from './harness/simulated-gym.js';
 
@@ -34,6 +38,33 @@ const SCENARIOS = [
   { name: 'one value', variables: { gym: regexValue([gym.pick.gym]), athlete: regexValue([gym.pick.athlete]), exercise: regexValue([gym.pick.exercise]) } },
   { name: 'All', variables: { gym: regexValue(gym.values.gym), athlete: regexValue(gym.values.athlete), exercise: regexValue(gym.values.exercise) } },
 ];
+
+/**
+ * An athlete who trains at two gyms on one day (decision 0018): two squat sets at gym-north in the morning,
+ * two at gym-south in the afternoon (and one set 28 days before); the model's outputs from the pure planner,
+ * as the worker writes them.
+ */
+const TRAVELLER = 'a-travel';
+const TRAVEL_DB = 'travel';
+const TRAVEL_DAY_MS = Date.UTC(2025, 3, 7);
+const TRAVEL_GYMS = ['gym-north', 'gym-south'] as const;
+/** Minutes from the day's start, at gym-north 28 days before too (so the exposure ratio exists on the day). */
+const travelSets: AthleteSet[] = [
+  [TRAVEL_GYMS[0], -28 * 24 * 60 + 9 * 60],
+  [TRAVEL_GYMS[0], 9 * 60],
+  [TRAVEL_GYMS[0], 9 * 60 + 4],
+  [TRAVEL_GYMS[1], 16 * 60],
+  [TRAVEL_GYMS[1], 16 * 60 + 4],
+].map(([gymId, minute], i) => {
+  const start = TRAVEL_DAY_MS + (minute as number) * 60_000;
+  const reps = [0.62, 0.58, 0.53, 0.47].map((meanVelocity, r) => ({ repIndex: r + 1, ts: start + r * 4_000, loadKg: 100, meanVelocity }));
+  return { key: athleteSetKey('rack-1', `t${i + 1}`), gymId: gymId as string, stationId: 'rack-1', setId: `t${i + 1}`, exercise: 'back_squat', reps };
+});
+const travelLines = athleteLines(
+  TRAVELLER,
+  planAthleteUpdate({ sets: travelSets, storedDailyLoads: new Map(), profile: { bodyMassKg: 80 }, changedKey: (travelSets[0] as AthleteSet).key }),
+  MODEL_VERSION,
+);
 
 const isInflux = (query: DashboardQuery): boolean => query.datasourceUid === INFLUX_UID;
 const influxQueries = (panel: Panel): DashboardQuery[] => panel.queries.filter(isInflux);
@@ -99,6 +130,16 @@ describe('dashboard files', () => {
     }
   });
 
+  it("show the athlete's series (session NSI, exposure, acute) whatever the gym: no gym filter or grouping", () => {
+    const athleteQueries = dashboards.flatMap(queriesOf).filter((q) => isInflux(q) && measurementsOf(q.text).some((m) => NSI_MEASUREMENTS.has(m)));
+    expect(athleteQueries.length).toBeGreaterThanOrEqual(7);
+    for (const query of athleteQueries) {
+      expect(whereKeys(query.text), query.where).toContain('athlete');
+      expect(whereKeys(query.text), query.where).not.toContain('gym');
+      expect(groupByTags(query.text), query.where).not.toContain('gym');
+    }
+  });
+
   it('never use BDNF as a title, unit, axis label or legend (docs/model.md, "Labelling")', () => {
     for (const dashboard of dashboards) {
       const labels = [dashboard.title, ...dashboard.panels.flatMap((p) => [p.title, ...p.labels, ...p.queries.map((q) => q.alias ?? '')])];
@@ -126,6 +167,8 @@ describe('dashboard queries on InfluxDB 1.x', () => {
     servers = await startServers({ services: ['influxdb'] });
     await createDatabase(servers.env.INFLUXDB1_URL, DB);
     await writeLines(servers.env.INFLUXDB1_URL, DB, gym.lines);
+    await createDatabase(servers.env.INFLUXDB1_URL, TRAVEL_DB);
+    await writeLines(servers.env.INFLUXDB1_URL, TRAVEL_DB, travelLines);
   });
 
   afterAll(async () => {
@@ -152,6 +195,38 @@ describe('dashboard queries on InfluxDB 1.x', () => {
     for (const column of query.readsColumns) expect(columns, `${query.where} reads ${column}`).toContain(column);
     return series;
   }
+
+  describe('an athlete at two gyms on one day', () => {
+    const nsiQueries = dashboards.flatMap((d) => d.panels.flatMap(influxQueries)).filter((q) => measurementsOf(q.text).some((m) => NSI_MEASUREMENTS.has(m)));
+    const travelDay = (query: DashboardQuery, gymPicked: string): Promise<InfluxSeries[]> => {
+      const variables = { gym: regexValue([gymPicked]), athlete: regexValue([TRAVELLER]), exercise: regexValue(['back_squat']) };
+      const text = interpolate(query.text, { fromMs: TRAVEL_DAY_MS, toMs: TRAVEL_DAY_MS + 2 * 86_400_000, interval: INTERVAL, variables });
+      return influxQuery(servers.env.INFLUXDB1_URL, TRAVEL_DB, text);
+    };
+
+    for (const query of nsiQueries) {
+      it(`${query.where}: the whole day, one series, whichever gym is picked`, async () => {
+        const [north, south] = await Promise.all(TRAVEL_GYMS.map((picked) => travelDay(query, picked)));
+        expect(north?.length, query.where).toBe(1);
+        expect(south, query.where).toEqual(north);
+      });
+    }
+
+    it('the exposure panel has one point for the day; the session panels both places', async () => {
+      const exposure = nsiQueries.find((q) => selectColumns(q.text).includes('daily_load')) as DashboardQuery;
+      const [day] = await travelDay(exposure, TRAVEL_GYMS[0]);
+      expect(day?.values.map((row) => row[0])).toEqual([endOfDay(dayOf(TRAVEL_DAY_MS))]);
+
+      const nsi = nsiQueries.find((q) => /^SELECT "nsi" FROM "neurotrophic_stimulus"/.test(q.text)) as DashboardQuery;
+      const [sessions] = await travelDay(nsi, TRAVEL_GYMS[1]);
+      expect(sessions?.values).toHaveLength(4);
+
+      const table = nsiQueries.find((q) => selectColumns(q.text).includes('gym')) as DashboardQuery;
+      const rows = (await travelDay(table, TRAVEL_GYMS[0]))[0];
+      const gymColumn = rows?.columns.indexOf('gym') ?? -1;
+      expect(rows?.values.map((row) => row[gymColumn])).toEqual([TRAVEL_GYMS[1], TRAVEL_GYMS[1], TRAVEL_GYMS[0], TRAVEL_GYMS[0]]);
+    });
+  });
 
   for (const dashboard of dashboards) {
     const panelQueries = [...dashboard.panels.flatMap(influxQueries), ...dashboard.annotations.filter(isInflux)];

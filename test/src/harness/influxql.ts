@@ -104,3 +104,14 @@ export function groupByTags(query: string): string[] {
 export function measurementsOf(query: string): string[] {
   return [...query.matchAll(/\bFROM\s+("?)(\w+)\1/gi)].map((match) => match[2] as string);
 }
+
+/**
+ * The keys a query's WHERE clause compares (`"key" =~ /…/`, `"key" = '…'`, `!=`, `!~`; a `::tag` or `::field`
+ * suffix is dropped), `time` excepted: what it filters on.
+ */
+export function whereKeys(query: string): string[] {
+  const where = /\bWHERE\s+(.+?)(?=\s+GROUP\s+BY\b|\s+ORDER\s+BY\b|\s+S?LIMIT\b|\s+S?OFFSET\b|\s+fill\(|\s+tz\(|\s*$)/is.exec(query);
+  if (!where) return [];
+  const keys = [...(where[1] as string).matchAll(/("?)(\w+)\1(?:::\w+)?\s*(?:=~|!~|!=|<>|=)/g)].map((match) => match[2] as string);
+  return [...new Set(keys.filter((key) => key !== 'time'))];
+}
