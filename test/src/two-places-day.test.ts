@@ -172,6 +172,13 @@ describe('a day at two places', () => {
   });
 });
 
+/** A statement that writes, through POST /query (the 1.x API refuses it on GET); throws on an error. */
+async function postQuery(url: string, q: string): Promise<void> {
+  const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ db: DB, q }) });
+  const body = await res.text();
+  if (res.status !== 200 || body.includes('"error"')) throw new Error(`${q}: HTTP ${res.status} ${body}`);
+}
+
 /** The series keys of a measurement in InfluxDB 1.x (SHOW SERIES answers without a series name). */
 async function seriesKeys(url: string, measurement: string): Promise<string[]> {
   const res = await fetch(`${url}/query?${new URLSearchParams({ db: DB, q: `SHOW SERIES FROM "${measurement}"` }).toString()}`);
@@ -227,12 +234,16 @@ describe('upgrading: the old gym-tagged series', () => {
     await writeLines(url, DB, legacyLines());
     expect(await seriesKeys(url, MEASUREMENTS.exposure)).toEqual([`neurotrophic_exposure,athlete=${ATHLETE}`, `neurotrophic_exposure,athlete=${ATHLETE},gym=${GYM_A}`]);
 
-    // docs/operations.md, "Upgrading to model nsi-1.1": the statement, as given there.
-    const drop = 'DROP SERIES FROM "neurotrophic_stimulus", "neurotrophic_exposure", "neurotrophic_acute" WHERE "gym"::tag =~ /./';
-    // A statement that writes goes through POST /query (the 1.x API refuses it on GET).
-    const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ db: DB, q: drop }) });
-    expect(res.status).toBe(200);
-    expect(await res.text()).not.toContain('error');
+    // docs/operations.md, "Upgrading to model nsi-1.1": the statements, as given there. Only the overlap
+    // first: the gym-tagged points from a time on (here the afternoon) go, the earlier ones stay.
+    await postQuery(url, `DELETE FROM /^neurotrophic_(stimulus|exposure|acute)$/ WHERE "gym"::tag =~ /./ AND time >= '${new Date(AFTERNOON).toISOString()}'`);
+    const legacyNsi = await influxQuery(url, DB, `SELECT count("nsi") AS "n" FROM "neurotrophic_stimulus" WHERE "gym"::tag =~ /./ GROUP BY "gym"`);
+    expect(legacyNsi.map((s) => [s.tags.gym, s.values[0]?.[1]])).toEqual([[GYM_A, SESSION_A.length]]);
+    expect(await influxQuery(url, DB, `SELECT count("daily_load") FROM "neurotrophic_exposure" WHERE "gym"::tag =~ /./`)).toEqual([]);
+    const [current] = await influxQuery(url, DB, `SELECT count("nsi") AS "n" FROM "neurotrophic_stimulus" WHERE "athlete" = '${ATHLETE}' AND "gym"::field =~ /./`);
+    expect(current?.values[0]?.[1]).toBe(SESSION_A.length + SESSION_B.length);
+    // Then every gym-tagged series.
+    await postQuery(url, 'DROP SERIES FROM "neurotrophic_stimulus", "neurotrophic_exposure", "neurotrophic_acute" WHERE "gym"::tag =~ /./');
 
     for (const measurement of ATHLETE_MEASUREMENTS) expect(await seriesKeys(url, measurement), measurement).toEqual([`${measurement},athlete=${ATHLETE}`]);
     const [sessions] = await influxQuery(url, DB, `SELECT "gym", "nsi" FROM "neurotrophic_stimulus" WHERE "athlete" = '${ATHLETE}'`);
