@@ -2,8 +2,9 @@
 // over MQTT to the all-in-one pipeline. Each one that reaches ingest must be dead-lettered once, with
 // the documented reason (docs/protocol/device-protocol-v1.md, "Rejection reasons") and a detail that
 // names the field, and must leave nothing else behind (no TSDB point, no set or station state); the
-// process keeps running. A fast-check property then throws arbitrary bytes and JSON at a rep topic:
-// every message is either stored or dead-lettered, and ingest's counters add up.
+// process keeps running. The corpus covers the v1.1 wearable channels (imu, hr) too. Fast-check
+// properties then throw arbitrary bytes and JSON at a rep topic and at imu and hr topics: every message
+// is either stored or dead-lettered with a documented reason, and ingest's counters add up.
 import { MAX_PAYLOAD_BYTES, REJECT_REASONS, redisKeys, type RejectReason } from '@neurolift/contracts';
 import type { Pipeline } from '@neurolift/pipeline';
 import fc from 'fast-check';
@@ -56,11 +57,22 @@ const REP: Json = { v: 1, ts: TS, athleteId: 'a-7f3c', setId: 's-0007', exercise
 const SAMPLES: Json = { v: 1, t0: TS, hz: 100, athleteId: 'a-7f3c', setId: 's-0007', exercise: 'back_squat', loadKg: 100, position: [0, 0.001, 0.003], force: [981, 990.2, 1012.7] };
 const SET: Json = { v: 1, event: 'start', ts: TS, setId: 's-0007', athleteId: 'a-7f3c', exercise: 'back_squat', loadKg: 100 };
 const STATUS: Json = { v: 1, online: true, ts: TS, firmware: '2.4.1', model: 'rack-pro' };
+// v1.1 wearables (docs/protocol/device-protocol-v1.md, "v1.1: wearables")
+const ACCEL: Json = { x: [0.12, 0.1], y: [-0.05, -0.04], z: [9.79, 9.83] };
+const GYRO: Json = { x: [0.001, 0.002], y: [0, -0.001], z: [0.003, 0.002] };
+const IMU: Json = { v: 1, t0: TS, hz: 200, athleteId: 'a-7f3c', setId: 's-0007', exercise: 'back_squat', loadKg: 100, mount: 'bar', accel: ACCEL, gyro: GYRO };
+const HR: Json = { v: 1, t0: TS, athleteId: 'a-7f3c', bpm: [96, 97, 99, 101, 104], rr: [612, 605, 598, 590] };
 
 const rep = (fields: Json = {}): string => JSON.stringify({ ...REP, ...fields });
 const samples = (fields: Json = {}): string => JSON.stringify({ ...SAMPLES, ...fields });
 const set = (fields: Json = {}): string => JSON.stringify({ ...SET, ...fields });
 const status = (fields: Json = {}): string => JSON.stringify({ ...STATUS, ...fields });
+const imu = (fields: Json = {}): string => JSON.stringify({ ...IMU, ...fields });
+const hr = (fields: Json = {}): string => JSON.stringify({ ...HR, ...fields });
+/** n samples of `value` on each axis. */
+const axes = (n: number, value: number): Json => ({ x: Array<number>(n).fill(value), y: Array<number>(n).fill(value), z: Array<number>(n).fill(value) });
+/** IMU text with accel.x written as a raw token list (`[0.12,1e400]`), which JSON.stringify cannot write. */
+const imuRawAccelX = (token: string): string => imu({ accel: { ...ACCEL, x: '__RAW_TOKEN__' } }).replace('"__RAW_TOKEN__"', token);
 const without = (base: Json, field: string): Json => Object.fromEntries(Object.entries(base).filter(([k]) => k !== field));
 
 /** JSON text of `base` with `field` set to a raw token JSON.stringify cannot write (`1e400`, `NaN`, deep nesting). */
@@ -99,6 +111,8 @@ const GARBAGE = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0xc3, 0x28, 0xa0, 0xa1, 0xe
 type TopicOf = (station: string) => string;
 const on = (channel: string, gym = GYM): TopicOf => (station) => `gym/v1/${gym}/${station}/${channel}`;
 const REP_TOPIC = on('rep');
+const IMU_TOPIC = on('imu');
+const HR_TOPIC = on('hr');
 
 interface BadCase {
   /** Why it is bad, for the failure message. */
@@ -192,6 +206,32 @@ const CORPUS: readonly BadCase[] = [
   bad('position as 10 000 nested arrays',                      on('samples'),         rawField(without(SAMPLES, 'force'), 'position', nested(10_000)),  'schema',              'position'),
   bad('2001 samples',                                          on('samples'),         samples({ position: Array.from({ length: 2001 }, (_, i) => i / 1e4), force: undefined }), 'schema', 'position'),
   bad('position sample 1e400',                                 on('samples'),         rawField(without(SAMPLES, 'force'), 'position', '[0,1e400,0.003]'), 'schema',           'position'),
+  // imu (v1.1): a bar- or body-worn sensor
+  bad('imu: accel axes of different lengths',                  IMU_TOPIC,             imu({ accel: { ...ACCEL, y: [-0.05] }, gyro: undefined }),       'schema',              'accel.y', 'equal lengths'),
+  bad('imu: gyro shorter than accel',                          IMU_TOPIC,             imu({ gyro: axes(1, 0) }),                                        'schema',              'gyro.x', 'as many samples as accel'),
+  bad('imu: gyro longer than accel',                           IMU_TOPIC,             imu({ gyro: { ...GYRO, z: [0, 0, 0] } }),                         'schema',              'gyro.z', 'as many samples as accel'),
+  bad('imu: gyro without accel',                               IMU_TOPIC,             JSON.stringify(without(IMU, 'accel')),                            'schema',              'accel', 'required'),
+  bad('imu: accel missing an axis',                            IMU_TOPIC,             imu({ accel: { x: [0.1], y: [0.1] }, gyro: undefined }),          'schema',              'accel.z', 'x, y and z'),
+  bad('imu: hz 49',                                            IMU_TOPIC,             imu({ hz: 49 }),                                                  'schema',              'hz', '50 to 1000'),
+  bad('imu: hz 1001',                                          IMU_TOPIC,             imu({ hz: 1001 }),                                                'schema',              'hz', '50 to 1000'),
+  bad('imu: mount unknown ("ankle")',                          IMU_TOPIC,             imu({ mount: 'ankle' }),                                          'schema',              'mount', 'bar, forearm, wrist, hip'),
+  bad('imu: accel over +16 g',                                 IMU_TOPIC,             imu({ accel: { ...ACCEL, z: [9.79, 160.5] } }),                   'schema',              'accel.z.1', '±160', '16 g'),
+  bad('imu: gyro over -2000 °/s',                              IMU_TOPIC,             imu({ gyro: { ...GYRO, x: [-35.5, 0] } }),                        'schema',              'gyro.x.0', '±35', '2000 °/s'),
+  bad('imu: accel value 1e400 (Infinity)',                     IMU_TOPIC,             imuRawAccelX('[0.12,1e400]'),                                     'schema',              'accel.x.1', 'finite'),
+  bad('imu: accel value as a string',                          IMU_TOPIC,             imu({ accel: { ...ACCEL, x: ['0.12', 0.1] } }),                   'schema',              'accel.x.0', 'finite'),
+  bad('imu: 2001 samples a block',                             IMU_TOPIC,             imu({ accel: axes(2001, 1), gyro: undefined }),                   'schema',              'accel.x', '2000'),
+  bad('imu: t0 eight days old (late upload past 7 days)',      IMU_TOPIC,             imu({ t0: NOW - 8 * DAY }),                                       'out_of_window',       't0', 'older'),
+  // hr (v1.1): heart rate from a strap or watch
+  bad('hr: no bpm values',                                     HR_TOPIC,              hr({ bpm: [] }),                                                  'schema',              'bpm', 'at least 1'),
+  bad('hr: 601 bpm values',                                    HR_TOPIC,              hr({ bpm: Array<number>(601).fill(80), rr: undefined }),          'schema',              'bpm', 'at most 600'),
+  bad('hr: bpm 24',                                            HR_TOPIC,              hr({ bpm: [96, 24] }),                                            'schema',              'bpm.1', '25 to 250'),
+  bad('hr: bpm 251',                                           HR_TOPIC,              hr({ bpm: [251] }),                                               'schema',              'bpm.0', '25 to 250'),
+  bad('hr: rr 199 ms',                                         HR_TOPIC,              hr({ rr: [612, 199] }),                                           'schema',              'rr.1', '200 to 2000 ms'),
+  bad('hr: rr 2001 ms',                                        HR_TOPIC,              hr({ rr: [2001] }),                                               'schema',              'rr.0', '200 to 2000 ms'),
+  bad('hr: 1201 rr values',                                    HR_TOPIC,              hr({ rr: Array<number>(1201).fill(600) }),                        'schema',              'rr', 'at most 1200'),
+  bad('hr: bpm value 1e400 (Infinity)',                        HR_TOPIC,              rawField(HR, 'bpm', '[96,1e400]'),                                'schema',              'bpm.1', 'finite'),
+  bad('hr: athleteId missing',                                 HR_TOPIC,              JSON.stringify(without(HR, 'athleteId')),                         'schema',              'athleteId'),
+  bad('hr: t0 in seconds',                                     HR_TOPIC,              hr({ t0: Math.floor(TS / 1000) }),                                'out_of_window',       't0', 'seconds'),
   // Time
   bad('ts in seconds instead of milliseconds',                 REP_TOPIC,             rep({ ts: Math.floor(TS / 1000) }),                               'out_of_window',       'ts', 'seconds'),
   bad('t0 in seconds',                                         on('samples'),         samples({ t0: Math.floor(TS / 1000) }),                           'out_of_window',       't0', 'seconds'),
@@ -216,7 +256,7 @@ const CORPUS: readonly BadCase[] = [
   bad('valid rep, station id with , and =',                    (s) => REP_TOPIC(`${s},a=b`), rep(),                                                     'bad_topic',           'stationId'),
   bad('valid rep, station id of 65 characters',                (s) => REP_TOPIC(`${s}-${id65}`), rep(),                                                 'bad_topic',           'stationId'),
   bad('valid rep, station id with unicode',                    (s) => REP_TOPIC(`${s}-estación`), rep(),                                                'bad_topic',           'stationId'),
-  bad('unknown channel "telemetry"',                           on('telemetry'),       rep(),                                                            'unknown_channel',     'telemetry', 'rep, samples, set, status'),
+  bad('unknown channel "telemetry"',                           on('telemetry'),       rep(),                                                            'unknown_channel',     'telemetry', 'rep, samples, set, status, imu, hr'),
   bad('channel in capitals',                                   on('REP'),             rep(),                                                            'unknown_channel',     'REP'),
   bad('"alerts" as a device channel',                          on('alerts'),          rep(),                                                            'unknown_channel',     'alerts'),
   bad('empty channel',                                         on(''),                rep(),                                                            'unknown_channel',     'expected one of'),
@@ -433,5 +473,75 @@ describe('arbitrary payloads on a rep topic', () => {
     expect((await fetch(`${pipeline.apiUrl}/readyz`)).status).toBe(200);
     await publishRep(device, GYM, 'sentinel-3', { ts: TS, setId: 's-1', repIndex: 1, meanVelocity: 0.6 });
     expect(await waitFor(() => repPoint('sentinel-3', 'mean_velocity'), { what: 'a rep after the property' })).toBe(0.6);
+  });
+});
+
+describe('arbitrary payloads on imu and hr topics (v1.1)', () => {
+  const RUNS = 100;
+  const topicOf = (channel: 'imu' | 'hr'): string => `gym/v1/${GYM}/prop-${channel}/${channel}`;
+  const numberOrJunk = fc.oneof(fc.double(), fc.integer({ min: -3000, max: 3000 }), fc.jsonValue({ maxDepth: 2 }));
+
+  /** A valid imu block with top-level fields or single axis values replaced (sometimes still valid). */
+  const mutatedImu = fc
+    .tuple(
+      fc.dictionary(fc.constantFrom(...Object.keys(IMU), '__proto__', 'extra'), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 2 }),
+      fc.constantFrom('accel', 'gyro'),
+      fc.constantFrom('x', 'y', 'z'),
+      fc.nat(3),
+      numberOrJunk,
+    )
+    .map(([changes, sensor, axis, i, value]) => {
+      const triad = { ...(sensor === 'accel' ? ACCEL : GYRO) } as Record<string, unknown[]>;
+      const values = [...(triad[axis] ?? [])];
+      values[i % 3] = value;
+      triad[axis] = values;
+      return JSON.stringify({ ...IMU, setId: 'prop-imu', [sensor]: triad, ...changes });
+    });
+
+  /** A valid hr block with fields or single values replaced (sometimes still valid). */
+  const mutatedHr = fc
+    .tuple(fc.dictionary(fc.constantFrom(...Object.keys(HR), '__proto__', 'extra'), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 2 }), fc.constantFrom('bpm', 'rr'), fc.nat(5), numberOrJunk)
+    .map(([changes, field, i, value]) => {
+      const values: unknown[] = [...(HR[field] as number[])];
+      values[i] = value;
+      return JSON.stringify({ ...HR, [field]: values, ...changes });
+    });
+
+  const message = fc.oneof(
+    fc.tuple(fc.constant('imu' as const), fc.oneof(mutatedImu, fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)), fc.uint8Array({ maxLength: 256 }).map((b) => Buffer.from(b)), fc.constant(imu({ setId: 'prop-imu' })))),
+    fc.tuple(fc.constant('hr' as const), fc.oneof(mutatedHr, fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.stringify(v)), fc.string({ unit: 'binary', maxLength: 256 }), fc.constant(hr()))),
+  );
+
+  it(`stores or dead-letters each of ${RUNS} messages with a documented reason, exactly once, and never stops`, async () => {
+    const start = await counts();
+    let previous = start;
+    await fc.assert(
+      fc.asyncProperty(message, async ([channel, body]) => {
+        expect(await publisher.publish(topicOf(channel), body)).toBe(REASON.success);
+        const now = await quietAfter(previous, 1);
+        expect(now.received - previous.received).toBe(1);
+        expect(now.stored - previous.stored + (now.deadLettered - previous.deadLettered)).toBe(1);
+        for (const reason of Object.keys(reasonDelta(previous, now))) expect(REJECT_REASONS).toContain(reason);
+        previous = now;
+      }),
+      { numRuns: RUNS },
+    );
+
+    const total = await quietAfter(previous, 0);
+    expect(total.stored - start.stored).toBeGreaterThan(0);
+    expect(total.deadLettered - start.deadLettered).toBeGreaterThan(0);
+    expect(total.inFlight).toBe(0);
+    expect(total.received).toBe(total.stored + total.deadLettered);
+    // Every dead letter of these topics names a reason and carries a short detail.
+    const letters = (await deadLetters()).items.filter((item) => item.topic === topicOf('imu') || item.topic === topicOf('hr'));
+    expect(letters.length).toBeGreaterThan(0);
+    for (const letter of letters) {
+      expect(REJECT_REASONS).toContain(letter.reason);
+      expect(letter.detail.length, letter.detail).toBeGreaterThan(0);
+      expect(letter.detail.length, letter.detail).toBeLessThanOrEqual(300);
+    }
+    expect((await fetch(`${pipeline.apiUrl}/readyz`)).status).toBe(200);
+    await publishRep(device, GYM, 'sentinel-4', { ts: TS, setId: 's-1', repIndex: 1, meanVelocity: 0.65 });
+    expect(await waitFor(() => repPoint('sentinel-4', 'mean_velocity'), { what: 'a rep after the imu and hr property' })).toBe(0.65);
   });
 });
