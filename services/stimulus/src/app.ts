@@ -1,6 +1,6 @@
-import { MEASUREMENTS, QUEUES, RepBatchJob, SamplesJob, SetJob, redisKeys, type RepRecord } from '@neurolift/contracts';
+import { HeartRateJob, MEASUREMENTS, QUEUES, RepBatchJob, SamplesJob, SetJob, redisKeys, type RepRecord } from '@neurolift/contracts';
 import { closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
-import type { BlockDisposition } from '@neurolift/stimulus';
+import type { InboxDisposition } from './inbox-segmenter.js';
 import { createRedisSegmenterStore } from './adapters/redis-segmenter-store.js';
 import { createRedisSetStore } from './adapters/redis-set-store.js';
 import type { WorkerConfig } from './config.js';
@@ -13,7 +13,8 @@ import { settleSamples } from './settle-samples.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 import { createForegroundGate } from './foreground-gate.js';
 import { Queue } from 'bullmq';
-import { createRedisConnection, influxSinkFromSettings, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings } from '@neurolift/storage';
+import { createRedisConnection, createRedisHeartRateStore, influxSinkFromSettings, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings } from '@neurolift/storage';
+import { processHeartRate } from './heart-rate/process-heart-rate.js';
 
 export interface WorkerOverrides {
   readonly registry?: Registry;
@@ -39,15 +40,16 @@ function measuredSink(sink: PointSink, metrics: WorkerMetrics): PointSink {
   };
 }
 
-/** Blocks the segmenter could not use, and why (dead-lettered as `samples_<disposition>`). */
-const UNUSED_BLOCKS = new Map<BlockDisposition, string>([
+/** Blocks the segmenter could not use, and why (dead-lettered as `samples_<disposition>` or `imu_<disposition>`). */
+const UNUSED_BLOCKS = new Map<InboxDisposition, string>([
+  ['source_mismatch', "the set's reps are segmented from the other kind of block (samples and imu do not mix in one set)"],
   ['late', 'the block came after the segmenter had given up waiting for it; reps around it were already reported'],
   ['after_finish', 'the block came after its set had closed and its reps were computed'],
   ['rate_mismatch', "the block's hz differs from the set's earlier blocks"],
   ['invalid', 'the block cannot be segmented (empty, non-finite values or force of another length)'],
 ]);
 
-/** Starts the stimulus worker: rep batches → rep points; sample blocks → reps; closed sets → set metrics and points. */
+/** Starts the stimulus worker: rep batches → rep points; sample and imu blocks → reps; closed sets → set metrics and points; heart-rate blocks → points and set fields. */
 export async function startStimulusWorker(config: WorkerConfig, logger: Logger, overrides: WorkerOverrides = {}): Promise<StimulusWorker> {
   const registry = overrides.registry ?? createRegistry();
   const metrics = createWorkerMetrics(registry);
@@ -59,6 +61,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
   const sink = measuredSink(overrides.sink ?? influxSinkFromSettings(config, logger), metrics);
   const sets = createRedisSetStore(redis, keys);
   const athletes = createRedisAthleteStore(redis, keys);
+  const heartRate = createRedisHeartRateStore({ redis, keys });
   const model = overrides.model ?? loadModelSettings(config.MODEL_CONSTANTS_FILE, 'stimulus worker');
   const deadLetters = createRedisDeadLetters(redis, keys, config.DEAD_LETTER_MAX);
   const common = { connection: redis, prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY, deadLetters, metrics, logger };
@@ -83,7 +86,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       process: async (job, context) => {
         if (await gate.yieldToForeground()) metrics.setJobsHeldBack.inc();
         metrics.segmentedReps.inc(await settleSamples(job.stationId, job.setId, context, { ...segmenter, settleMs: config.SEGMENTER_SETTLE_MS, logger }));
-        const result = await processSet(job, { sets, athletes, sink, constants: model.constants, modelId: model.modelId });
+        const result = await processSet(job, { sets, athletes, sink, heartRate, constants: model.constants, modelId: model.modelId });
         if (result.athleteId !== undefined) await checks.setClosed({ gymId: job.gymId, stationId: job.stationId, setId: job.setId, athleteId: result.athleteId });
         logger.debug({ setId: job.setId, station: job.stationId, reps: result.reps, measurement: MEASUREMENTS.set }, 'set written');
         return result;
@@ -101,9 +104,10 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
           const why = UNUSED_BLOCKS.get(disposition);
           // Not bad input, but samples no rep was made of: kept for inspection rather than dropped silently.
           if (why) {
+            const channel = 'accel' in block ? 'imu' : 'samples';
             await deadLetters.add({
-              topic: `gym/v1/${job.gymId}/${job.stationId}/samples`,
-              reason: `samples_${disposition}`,
+              topic: `gym/v1/${job.gymId}/${job.stationId}/${channel}`,
+              reason: `${channel}_${disposition}`,
               detail: `${why} (set ${block.setId}, t0 ${block.t0})`,
               payload: JSON.stringify(block),
             });
@@ -111,6 +115,12 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
         }
         return { blocks: result.outcomes.length, reps: result.reps };
       },
+    }),
+    startQueueWorker({
+      ...common,
+      queue: QUEUES.heartRate,
+      schema: HeartRateJob,
+      process: (job) => processHeartRate(job, { athletes, heartRate, sink, constants: model.constants }),
     }),
   ];
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));

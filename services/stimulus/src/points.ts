@@ -67,3 +67,18 @@ export function setLine(owner: PointOwner, set: SetModel, model: string, ts: num
     ts,
   );
 }
+
+/** Heart rate of a set (model v1.1), from whichever of the athlete's `hr` stations covered it. */
+export interface SetHeartRate {
+  readonly peak?: number | undefined;
+  readonly recovery60s?: number | undefined;
+}
+
+/**
+ * The heart-rate fields of a `set` point alone (same tags and time as its setLine): written when the heart
+ * rate arrives, before or after the set closed; the point's other fields stay as they are.
+ */
+export function setHeartRateLine(owner: PointOwner, ts: number, hr: SetHeartRate): string | undefined {
+  if (hr.peak === undefined) return undefined;
+  return line(MEASUREMENTS.set, tags(owner), { set_id: str(owner.setId), hr_peak: float(hr.peak), hr_recovery_60s: optionalFloat(hr.recovery60s) }, ts);
+}

@@ -1,5 +1,5 @@
-import type { RepRecord, SamplesMessage } from '@neurolift/contracts';
-import type { SegmenterState } from '@neurolift/stimulus';
+import type { RepRecord } from '@neurolift/contracts';
+import type { InboxBlock, TaggedState } from './inbox-segmenter.js';
 
 export type { PointSink } from '@neurolift/storage';
 
@@ -38,14 +38,17 @@ export interface SegmentOwner {
   readonly exercise: string;
 }
 
+/** What the set's reps are segmented from; absent in state stored before `imu` existed: samples. */
+export type SegmentSource = TaggedState['source'];
+
 export interface SegmenterSnapshot {
   /** null: no block of the set segmented yet. */
-  readonly state: SegmenterState | null;
+  readonly state: TaggedState | null;
   /** Bumped by every commit; a commit expecting another version is refused. */
   readonly version: number;
   readonly owner: SegmentOwner | null;
   /** Blocks received and not yet segmented, in time order (at most the store's batch). */
-  readonly inbox: readonly SamplesMessage[];
+  readonly inbox: readonly InboxBlock[];
 }
 
 export interface SegmentCommit {
@@ -53,7 +56,7 @@ export interface SegmentCommit {
   readonly setId: string;
   readonly owner: SegmentOwner;
   readonly expectedVersion: number;
-  readonly state: SegmenterState;
+  readonly state: TaggedState;
   /** Reps completed by this step: stored with the set and in the outbox (their points are not written yet). */
   readonly reps: readonly RepRecord[];
   /** t0 of the inbox blocks this step segmented. */

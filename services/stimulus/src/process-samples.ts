@@ -1,15 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RepRecord, SamplesJob, SamplesMessage } from '@neurolift/contracts';
+import type { RepRecord, SamplesJob } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
-import {
-  createSegmenterState,
-  finishSegmenter,
-  segmentBlock,
-  type BlockDisposition,
-  type SegmentedRep,
-  type SegmenterParams,
-  type SegmenterState,
-} from '@neurolift/stimulus';
+import type { SegmentedRep, SegmenterParams } from '@neurolift/stimulus';
+import { finishInbox, freshState, segmentInboxBlock, sourceOf, type BlockSource, type InboxBlock, type InboxDisposition, type TaggedState } from './inbox-segmenter.js';
 import type { SegmentOwner, SegmenterSnapshot, SegmenterStore } from './ports.js';
 
 export interface SamplesDeps {
@@ -22,8 +15,8 @@ export interface SamplesDeps {
 
 /** A block and what the segmenter did with it. */
 export interface BlockOutcome {
-  readonly block: SamplesMessage;
-  readonly disposition: BlockDisposition;
+  readonly block: InboxBlock;
+  readonly disposition: InboxDisposition;
 }
 
 /**
@@ -33,8 +26,8 @@ export interface BlockOutcome {
 const MAX_ROUNDS = 20;
 const ROUND_DELAY_MS = 5;
 
-/** A segmented rep as the rest of the pipeline sees a rep: a RepRecord with `source: 'samples'`. */
-export function segmentedRepRecord(rep: SegmentedRep, owner: SegmentOwner, stationId: string, setId: string): RepRecord {
+/** A segmented rep as the rest of the pipeline sees a rep: a RepRecord with `source` the kind of blocks it came from. */
+export function segmentedRepRecord(rep: SegmentedRep, owner: SegmentOwner, stationId: string, setId: string, source: BlockSource = 'samples'): RepRecord {
   return {
     gymId: owner.gymId,
     stationId,
@@ -54,12 +47,12 @@ export function segmentedRepRecord(rep: SegmentedRep, owner: SegmentOwner, stati
     meanPower: rep.meanPower,
     forceSource: rep.forceSource,
     partial: rep.partial,
-    source: 'samples',
+    source,
   };
 }
 
 interface Step {
-  readonly state: SegmenterState;
+  readonly state: TaggedState;
   readonly owner: SegmentOwner;
   readonly reps: readonly SegmentedRep[];
   readonly outcomes: readonly BlockOutcome[];
@@ -79,7 +72,7 @@ async function commitStep(
     const snapshot = await store.load(stationId, setId);
     const step = compute(snapshot);
     if (!step) return null;
-    const reps = step.reps.map((rep) => segmentedRepRecord(rep, step.owner, stationId, setId));
+    const reps = step.reps.map((rep) => segmentedRepRecord(rep, step.owner, stationId, setId, step.state.source));
     const consumed = step.outcomes.map(({ block }) => block.t0);
     if (await store.commit({ stationId, setId, owner: step.owner, expectedVersion: snapshot.version, state: step.state, reps, consumed })) return step;
     await sleep(Math.min(50, round * ROUND_DELAY_MS));
@@ -87,15 +80,18 @@ async function commitStep(
   throw new PipelineError('NL_ERR_SEGMENTER_BUSY', `segmentation of set ${setId} kept changing during ${MAX_ROUNDS} rounds`, true);
 }
 
-/** Segments every block waiting in the inbox, oldest first. */
+/**
+ * Segments every block waiting in the inbox, oldest first. A set is segmented from one kind of block, the
+ * kind of its first segmented block; a block of the other kind is left out (`source_mismatch`).
+ */
 function segmentInbox(snapshot: SegmenterSnapshot, gymId: string, params: Partial<SegmenterParams> | undefined): Step | null {
   const first = snapshot.inbox[0];
   if (!first) return null;
-  let state = snapshot.state ?? createSegmenterState();
+  let state = snapshot.state ?? freshState(sourceOf(first));
   const reps: SegmentedRep[] = [];
   const outcomes: BlockOutcome[] = [];
   for (const block of snapshot.inbox) {
-    const result = segmentBlock(state, block, params);
+    const result = segmentInboxBlock(state, block, params);
     state = result.state;
     reps.push(...result.reps);
     outcomes.push({ block, disposition: result.disposition });
@@ -112,7 +108,7 @@ async function flushOutbox(stationId: string, setId: string, deps: SamplesDeps):
 }
 
 /**
- * A block has arrived (the job is its trigger): every block of the set waiting in its inbox is
+ * A `samples` or `imu` block has arrived (the job is its trigger): every block of the set waiting in its inbox is
  * segmented in time order against the set's state in Redis, so blocks of one set taken by several
  * workers at once are still segmented in order. The reps they complete are stored with the set (as
  * device reps are) and their points written. Blocks may also arrive out of order or twice: the
@@ -138,8 +134,8 @@ export async function processSamples(job: SamplesJob, deps: SamplesDeps): Promis
  */
 export async function finishSetSegmentation(stationId: string, setId: string, deps: SamplesDeps): Promise<number> {
   const step = await commitStep(deps.store, stationId, setId, (snapshot) => {
-    if (!snapshot.state || !snapshot.owner || snapshot.state.finished) return null;
-    const result = finishSegmenter(snapshot.state, deps.params);
+    if (!snapshot.state || !snapshot.owner || snapshot.state.state.finished) return null;
+    const result = finishInbox(snapshot.state, deps.params);
     return { state: result.state, reps: result.reps, outcomes: [], owner: snapshot.owner };
   });
   await flushOutbox(stationId, setId, deps);

@@ -4,7 +4,8 @@ import { athleteSetKey, DAY_MS, dayOf, setSpan, type AthleteSet, type ModelConst
 import { foldInChunks } from './athlete/fold-in-chunks.js';
 import { athleteLines } from './athlete/athlete-lines.js';
 import { planFold } from './athlete/fold-plan.js';
-import type { AthleteStore } from '@neurolift/storage';
+import type { AthleteStore, HeartRateStore } from '@neurolift/storage';
+import { setHeartRateLineOf } from './heart-rate/set-heart-rate.js';
 import { repLine } from './points.js';
 import type { PointSink, SetStore } from './ports.js';
 
@@ -15,6 +16,8 @@ export interface SetJobDeps {
   readonly constants: ModelConstants;
   /** Written as `model` next to every value: the model version, or that version with overrides. */
   readonly modelId: string;
+  /** The athletes' heart rate (v1.1): the set point's heart-rate fields when it came before the set closed. */
+  readonly heartRate?: HeartRateStore | undefined;
 }
 
 /** How long a set job waits for another worker updating the same athlete, ms. */
@@ -95,7 +98,11 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
       const lists = new Map([...plan.input.history].map(([exercise, entries]) => [exercise, entries.filter((entry) => entry.ts >= cutoff)]));
       const version = await deps.athletes.saveFold(athleteId, folded, outputs.dailyLoads, lists, prune);
       // Only a lock that expired mid-update (a very long pause) lets another worker in; then go again.
-      if (version === plan.version) return { reps: reps.length, athleteId };
+      if (version !== plan.version) continue;
+      // Heart rate that came before the set closed (a strap's blocks, often uploaded first): its fields now.
+      const hrLine = deps.heartRate === undefined ? undefined : await setHeartRateLineOf(athleteId, set.key, { athletes: deps.athletes, heartRate: deps.heartRate, constants: deps.constants });
+      if (hrLine !== undefined) await deps.sink.write([hrLine]);
+      return { reps: reps.length, athleteId };
     }
     throw new PipelineError('NL_ERR_ATHLETE_BUSY', `athlete ${athleteId} kept changing during ${MAX_ROUNDS} updates`, true);
   };

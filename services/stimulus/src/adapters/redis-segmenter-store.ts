@@ -1,24 +1,25 @@
-import { RepRecord, SamplesMessage, type RedisKeys } from '@neurolift/contracts';
-import type { SegmenterState } from '@neurolift/stimulus';
+import { ImuMessage, RepRecord, SamplesMessage, type RedisKeys } from '@neurolift/contracts';
+import type { ImuSegmenterState, SegmenterState } from '@neurolift/stimulus';
+import type { InboxBlock, TaggedState } from '../inbox-segmenter.js';
 import { replyValues, type RedisClient } from '@neurolift/storage';
 import type { SegmentOwner, SegmenterStore } from '../ports.js';
 
 /**
  * Compare-and-set of a set's segmentation step. KEYS: segmenter hash, inbox, the set's reps, outbox.
- * ARGV: expected version, state JSON, owner JSON, TTL s, n, n consumed t0s, then repIndex/JSON pairs.
+ * ARGV: expected version, state JSON, owner JSON, source, TTL s, n, n consumed t0s, then repIndex/JSON pairs.
  * Returns 1 when applied, 0 when the version moved on (then nothing changes).
  */
 const COMMIT_SEGMENT = `
 local version = tonumber(redis.call('HGET', KEYS[1], 'version') or '0')
 if version ~= tonumber(ARGV[1]) then return 0 end
-local ttl = tonumber(ARGV[4])
-redis.call('HSET', KEYS[1], 'state', ARGV[2], 'version', version + 1, 'owner', ARGV[3])
+local ttl = tonumber(ARGV[5])
+redis.call('HSET', KEYS[1], 'state', ARGV[2], 'version', version + 1, 'owner', ARGV[3], 'source', ARGV[4])
 redis.call('EXPIRE', KEYS[1], ttl)
-local n = tonumber(ARGV[5])
-if n > 0 then redis.call('HDEL', KEYS[2], unpack(ARGV, 6, 5 + n)) end
-if #ARGV > 5 + n then
-  redis.call('HSET', KEYS[3], unpack(ARGV, 6 + n, #ARGV))
-  redis.call('HSET', KEYS[4], unpack(ARGV, 6 + n, #ARGV))
+local n = tonumber(ARGV[6])
+if n > 0 then redis.call('HDEL', KEYS[2], unpack(ARGV, 7, 6 + n)) end
+if #ARGV > 6 + n then
+  redis.call('HSET', KEYS[3], unpack(ARGV, 7 + n, #ARGV))
+  redis.call('HSET', KEYS[4], unpack(ARGV, 7 + n, #ARGV))
   redis.call('EXPIRE', KEYS[3], ttl)
   redis.call('EXPIRE', KEYS[4], ttl)
 end
@@ -35,6 +36,17 @@ export interface RedisSegmenterDeps {
 }
 
 const EIGHT_DAYS_S = 8 * 24 * 3600;
+
+/** A block of the inbox: validated by ingest, parsed again because producer and consumer deploy separately. */
+function parseBlock(json: string): InboxBlock {
+  const block: unknown = JSON.parse(json);
+  return typeof block === 'object' && block !== null && 'accel' in block ? ImuMessage.parse(block) : SamplesMessage.parse(block);
+}
+
+/** The stored state with its kind (written only by commit() below, from the segmenters' own JSON-safe state). */
+function taggedState(source: string | null, json: string): TaggedState {
+  return source === 'imu' ? { source, state: JSON.parse(json) as ImuSegmenterState } : { source: 'samples', state: JSON.parse(json) as SegmenterState };
+}
 
 function parseReps(values: readonly string[]): RepRecord[] {
   return values.map((value) => RepRecord.parse(JSON.parse(value))).sort((a, b) => a.repIndex - b.repIndex);
@@ -53,18 +65,18 @@ export function createRedisSegmenterStore(deps: RedisSegmenterDeps): SegmenterSt
   return {
     async load(stationId, setId) {
       const [fields, inboxHash] = replyValues(
-        await redis.multi().hmget(keys.segmenter(stationId, setId), 'state', 'version', 'owner').hgetall(keys.samplesInbox(stationId, setId)).exec(),
+        await redis.multi().hmget(keys.segmenter(stationId, setId), 'state', 'version', 'owner', 'source').hgetall(keys.samplesInbox(stationId, setId)).exec(),
       ) as [Array<string | null>, Record<string, string>];
-      const [state = null, version = null, owner = null] = fields;
+      const [state = null, version = null, owner = null, source = null] = fields;
       const inbox = Object.entries(inboxHash)
         .map(([t0, json]) => [Number(t0), json] as const)
         .sort(([a], [b]) => a - b)
         .slice(0, batch)
         // Validated by ingest; parsed again because producer and consumer deploy separately.
-        .map(([, json]) => SamplesMessage.parse(JSON.parse(json)));
+        .map(([, json]) => parseBlock(json));
       return {
         // Written only by commit() below, from the segmenter's own JSON-safe state.
-        state: state === null ? null : (JSON.parse(state) as SegmenterState),
+        state: state === null ? null : taggedState(source, state),
         version: version === null ? 0 : Number(version),
         owner: owner === null ? null : (JSON.parse(owner) as SegmentOwner),
         inbox,
@@ -81,8 +93,9 @@ export function createRedisSegmenterStore(deps: RedisSegmenterDeps): SegmenterSt
         keys.setReps(stationId, setId),
         keys.segmentedOutbox(stationId, setId),
         commit.expectedVersion,
-        JSON.stringify(commit.state),
+        JSON.stringify(commit.state.state),
         JSON.stringify(commit.owner),
+        commit.state.source,
         ttl,
         commit.consumed.length,
         ...commit.consumed.map(String),
