@@ -30,6 +30,15 @@ export interface ServerHandle {
   resume(): void;
 }
 
+/** Mosquitto listens twice: MQTT over TCP (`port`, `url`) and MQTT over WebSockets, with the same users and ACL. */
+export interface MosquittoHandle extends ServerHandle {
+  readonly name: 'mosquitto';
+  /** The WebSocket listener's port; fixed for the handle's life like `port`. */
+  readonly wsPort: number;
+  /** ws://127.0.0.1:wsPort (browsers and apps; behind a TLS proxy in production, wss://). */
+  readonly wsUrl: string;
+}
+
 export interface LocalServicesOptions<S extends ServiceName = DefaultServiceName> {
   /** Default: mosquitto, redis and victoria-metrics; 'influxdb' only when named. */
   services?: readonly S[];
@@ -43,6 +52,12 @@ export interface LocalServicesOptions<S extends ServiceName = DefaultServiceName
   keepDir?: boolean;
 }
 
+interface HandleTypes {
+  mosquitto: MosquittoHandle;
+  redis: ServerHandle;
+  'victoria-metrics': ServerHandle;
+  influxdb: ServerHandle;
+}
 interface HandleKeys {
   mosquitto: 'mosquitto';
   redis: 'redis';
@@ -50,7 +65,8 @@ interface HandleKeys {
   influxdb: 'influxdb';
 }
 interface UrlKeys {
-  mosquitto: 'MQTT_URL';
+  /** MQTT over TCP, and MQTT over WebSockets (same broker, users and ACL). */
+  mosquitto: 'MQTT_URL' | 'MQTT_WS_URL';
   redis: 'REDIS_URL';
   'victoria-metrics': 'INFLUX_URL';
   /** InfluxDB 1.x HTTP API (/ping, /query, /write): InfluxQL, no 2.x write API, so not INFLUX_URL. */
@@ -64,7 +80,7 @@ export type LocalServicesEnv<S extends ServiceName = DefaultServiceName> = { [K 
   INFLUX_BUCKET: 'telemetry';
 };
 
-export type LocalServices<S extends ServiceName = DefaultServiceName> = { [K in S as HandleKeys[K]]: ServerHandle } & {
+export type LocalServices<S extends ServiceName = DefaultServiceName> = { [K in S as HandleKeys[K]]: HandleTypes[K] } & {
   readonly dir: string;
   readonly env: LocalServicesEnv<S>;
   /** Stops every server and removes the folder unless keepDir. */

@@ -37,7 +37,12 @@ export async function startLocalServices(options = {}) {
   const handles = await Promise.all(services.map(async (service) => {
     const port = await freePort();
     switch (service) {
-      case 'mosquitto': return createHandle(mosquittoSpec(dir, port, options.mosquittoExtraConfig ?? ''), port, dir);
+      case 'mosquitto': {
+        const wsPort = await freePort();
+        const handle = createHandle(mosquittoSpec(dir, port, wsPort, options.mosquittoExtraConfig ?? ''), port, dir);
+        // MQTT over WebSockets on a second port: same broker, same users and ACL.
+        return Object.assign(handle, { wsPort, wsUrl: `ws://127.0.0.1:${wsPort}` });
+      }
       case 'redis': return createHandle(redisSpec(dir, port, options.redisExtraArgs ?? []), port, dir);
       case 'victoria-metrics': return createHandle(victoriaMetricsSpec(dir, port), port, dir);
       case 'influxdb': return createHandle(influxDbSpec(dir, port, await freePort()), port, dir);
@@ -70,6 +75,7 @@ export async function startLocalServices(options = {}) {
     ...(influxdb && { influxdb }),
     env: {
       ...(mosquitto && { MQTT_URL: mosquitto.url }),
+      ...(mosquitto && 'wsUrl' in mosquitto && { MQTT_WS_URL: mosquitto.wsUrl }),
       ...(redis && { REDIS_URL: redis.url }),
       ...(victoriaMetrics && { INFLUX_URL: victoriaMetrics.url }),
       // Its own name: INFLUX_URL is the 2.x write API the services use, which InfluxDB 1.6 does not have.

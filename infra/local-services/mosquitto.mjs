@@ -1,19 +1,26 @@
-// Mosquitto: a generated config (listener, persistence, limits, log file); ready once it accepts TCP.
+// Mosquitto: a generated config (MQTT over TCP and over WebSockets, persistence, limits, log file);
+// ready once both listeners accept connections.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BINARIES } from './packages.mjs';
 import { canConnect } from './ports.mjs';
 
 /**
- * @param {string} dir @param {number} port @param {string} extraConfig lines appended to the config
+ * @param {string} dir @param {number} port MQTT over TCP @param {number} wsPort MQTT over WebSockets
+ * @param {string} extraConfig lines appended to the config
  * @returns {import('./process-handle.mjs').ServerSpec}
  */
-export function mosquittoSpec(dir, port, extraConfig) {
+export function mosquittoSpec(dir, port, wsPort, extraConfig) {
   const dataDir = path.join(dir, 'mosquitto');
   const logFile = path.join(dir, 'mosquitto.log');
   const configFile = path.join(dir, 'mosquitto.conf');
   const config = [
     `listener ${port} 127.0.0.1`,
+    // MQTT over WebSockets (browsers and apps: ws://127.0.0.1:wsPort). Without per_listener_settings,
+    // authentication and the ACL (allow_anonymous, password_file, acl_file, also those in extraConfig)
+    // apply to every listener alike, as in infra/mosquitto/mosquitto.conf.
+    `listener ${wsPort} 127.0.0.1`,
+    'protocol websockets',
     'allow_anonymous true',
     // Started as root, mosquitto would switch to user `mosquitto`, which cannot write our folder.
     'user root',
@@ -39,6 +46,6 @@ export function mosquittoSpec(dir, port, extraConfig) {
       await writeFile(configFile, `${config}\n`);
       return ['-c', configFile]; // foreground (no -d) so the pid is ours
     },
-    ready: () => canConnect(port),
+    ready: async () => (await canConnect(port)) && canConnect(wsPort),
   };
 }

@@ -48,6 +48,7 @@ describe('local servers harness', () => {
   it('exposes the env for the services', () => {
     expect(servers.env).toEqual({
       MQTT_URL: `mqtt://127.0.0.1:${servers.mosquitto.port}`,
+      MQTT_WS_URL: `ws://127.0.0.1:${servers.mosquitto.wsPort}`,
       REDIS_URL: `redis://127.0.0.1:${servers.redis.port}`,
       INFLUX_URL: `http://127.0.0.1:${servers.victoriaMetrics.port}`,
       INFLUX_TOKEN: 'local',
@@ -97,6 +98,33 @@ describe('local servers harness', () => {
       expect(await received).toBe('kept');
     } finally {
       await subscriber.endAsync();
+    }
+  });
+
+  it('Mosquitto accepts MQTT over WebSockets, on the same broker as TCP, also after a restart', async () => {
+    expect(servers.mosquitto.wsUrl).toBe(servers.env.MQTT_WS_URL);
+    expect(servers.mosquitto.wsPort).not.toBe(servers.mosquitto.port);
+    const { wsPort } = servers.mosquitto;
+    await servers.mosquitto.restart();
+    expect(servers.mosquitto.wsPort).toBe(wsPort);
+
+    const subscriber = await mqtt.connectAsync(servers.env.MQTT_URL, { protocolVersion: 5 });
+    // With and without a path: browsers' MQTT clients usually ask for /mqtt.
+    const wsClients = await Promise.all([servers.env.MQTT_WS_URL, `${servers.env.MQTT_WS_URL}/mqtt`].map((url) => mqtt.connectAsync(url, { protocolVersion: 5 })));
+    try {
+      const received: string[] = [];
+      const both = new Promise<void>((resolve) =>
+        subscriber.on('message', (_topic, payload) => {
+          received.push(payload.toString());
+          if (received.length === 2) resolve();
+        }),
+      );
+      await subscriber.subscribeAsync('harness/ws/#', { qos: 1 });
+      await Promise.all(wsClients.map((client, i) => client.publishAsync(`harness/ws/${i}`, `over ws ${i}`, { qos: 1 })));
+      await both;
+      expect(received.sort()).toEqual(['over ws 0', 'over ws 1']);
+    } finally {
+      await Promise.all([subscriber, ...wsClients].map((client) => client.endAsync()));
     }
   });
 

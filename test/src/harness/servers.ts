@@ -1,4 +1,5 @@
-// Typed harness for integration tests: real Mosquitto, Redis and VictoriaMetrics on free ports
+// Typed harness for integration tests: real Mosquitto (MQTT over TCP at env.MQTT_URL and over WebSockets
+// at env.MQTT_WS_URL, same users and ACL), Redis and VictoriaMetrics on free ports
 // (see infra/local-services.mjs), plus helpers to read VictoriaMetrics and to poll for a state.
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -9,7 +10,7 @@ import {
   type ServiceName,
 } from '../../../infra/local-services.mjs';
 
-export type { LocalServices, LocalServicesEnv, LocalServicesOptions, ServerHandle, ServiceName } from '../../../infra/local-services.mjs';
+export type { LocalServices, LocalServicesEnv, LocalServicesOptions, MosquittoHandle, ServerHandle, ServiceName } from '../../../infra/local-services.mjs';
 
 /** Starts the servers (default all three); call `stop()` in afterAll. */
 export function startServers<S extends ServiceName = DefaultServiceName>(options?: LocalServicesOptions<S>): Promise<LocalServices<S>> {
