@@ -1,8 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createDeviceClient } from './device-client.js';
 import type { DeviceClientOptions } from './options.js';
 import { BufferFullError, ClientClosedError, InvalidMessageError, InvalidOptionsError } from './errors.js';
-import { encodeMessage, type RepInput } from './encode-message.js';
+import { encodeMessage, type HrInput, type ImuInput, type RepInput } from './encode-message.js';
 
 // No test here opens a socket: the client connects only in connect(), and `manualConnect` (forced on
 // internally anyway) keeps MQTT.js from dialling. Integration tests against Mosquitto live in test/.
@@ -29,13 +30,27 @@ const rep: RepInput = {
   eccentricMs: 1650,
 };
 
-const decode = (payload: Buffer): unknown => JSON.parse(payload.toString('utf8'));
+const decode = (payload: string): unknown => JSON.parse(payload);
+
+// Device protocol v1.1 examples (a wearable publishing as its own station), made recent.
+const imu: ImuInput = {
+  t0: NOW - 2000,
+  hz: 200,
+  athleteId: 'a-7f3c',
+  setId: 's-0007',
+  exercise: 'back_squat',
+  loadKg: 100,
+  mount: 'bar',
+  accel: { x: [0.12, 0.1], y: [-0.05, -0.04], z: [9.79, 9.83] },
+  gyro: { x: [0.001, 0.002], y: [0, -0.001], z: [0.003, 0.002] },
+};
+const hr: HrInput = { t0: NOW - 10_000, athleteId: 'a-7f3c', bpm: [96, 97, 99, 101, 104], rr: [612, 605, 598, 590] };
 
 describe('encodeMessage', () => {
   it('adds v: 1 first and publishes on the station topic', () => {
     const { topic, payload } = encodeMessage('rep', rep, station, NOW);
     expect(topic).toBe('gym/v1/gym-1/rack-07/rep');
-    expect(payload.toString('utf8').startsWith('{"v":1,')).toBe(true);
+    expect(payload.startsWith('{"v":1,')).toBe(true);
     expect(decode(payload)).toEqual({ v: 1, ...rep });
   });
 
@@ -66,6 +81,31 @@ describe('encodeMessage', () => {
     const error = captureError(() => encodeMessage('rep', { ...rep, repIndex: 0, loadKg: -1 }, station, NOW));
     expect(error).toBeInstanceOf(InvalidMessageError);
     expect((error as InvalidMessageError).detail).toMatch(/repIndex.*; loadKg/);
+  });
+
+  it('encodes the v1.1 channels imu and hr on the station topic', () => {
+    const encodedImu = encodeMessage('imu', imu, station, NOW);
+    expect(encodedImu.topic).toBe('gym/v1/gym-1/rack-07/imu');
+    expect(decode(encodedImu.payload)).toEqual({ v: 1, ...imu });
+    const encodedHr = encodeMessage('hr', hr, station, NOW);
+    expect(encodedHr.topic).toBe('gym/v1/gym-1/rack-07/hr');
+    expect(decode(encodedHr.payload)).toEqual({ v: 1, ...hr });
+  });
+
+  it.each<[string, 'imu' | 'hr', unknown, RegExp]>([
+    ['gyro shorter than accel', 'imu', { ...imu, gyro: { x: [0], y: [0], z: [0] } }, /gyro\.x.*as many samples as accel/],
+    ['an unknown mount', 'imu', { ...imu, mount: 'ankle' }, /mount must be one of bar, forearm, wrist, hip/],
+    ['hz 49', 'imu', { ...imu, hz: 49 }, /hz must be 50 to 1000/],
+    ['bpm 251', 'hr', { ...hr, bpm: [251] }, /bpm\.0: bpm values must be 25 to 250/],
+    ['an upload older than 7 days', 'hr', { ...hr, t0: NOW - 8 * 24 * 3_600_000 }, /older than/],
+  ])('rejects a v1.1 message with %s', (_name, channel, input, reason) => {
+    expect(() => encodeMessage(channel, input, station, NOW)).toThrow(reason);
+  });
+
+  it('payloads are JSON text whose UTF-8 size is checked against 64 KiB (no Node Buffer involved)', () => {
+    const { payload } = encodeMessage('status', { online: true, model: 'ü'.repeat(64) }, station, NOW);
+    expect(typeof payload).toBe('string');
+    expect(new TextEncoder().encode(payload).byteLength).toBeGreaterThan(payload.length);
   });
 
   it('rejects a payload over 64 KiB even when each field is valid', () => {
@@ -121,6 +161,17 @@ describe('createDeviceClient', () => {
     expect(() => createDeviceClient({ ...options, url: 'broker:1883' })).toThrow(InvalidOptionsError);
   });
 
+  it('publishImu and publishHr validate like the other channels and buffer while offline', async () => {
+    const client = createDeviceClient(options);
+    await expect(client.publishImu({ ...imu, hz: 1001 })).rejects.toThrow(/hz/);
+    await expect(client.publishHr({ ...hr, rr: [199] })).rejects.toThrow(/rr\.0/);
+    expect(client.pending()).toBe(0);
+    const accepted = [client.publishImu(imu), client.publishHr(hr)];
+    expect(client.pending()).toBe(2);
+    await client.close();
+    for (const publish of accepted) await expect(publish).rejects.toBeInstanceOf(ClientClosedError);
+  });
+
   it('exposes the station it speaks for', async () => {
     const client = createDeviceClient(options);
     expect({ gymId: client.gymId, stationId: client.stationId }).toEqual(station);
@@ -136,3 +187,24 @@ function captureError(fn: () => unknown): unknown {
   }
   throw new Error('expected an error');
 }
+
+describe('runs in a browser', () => {
+  // A bundler resolves `mqtt` to MQTT.js's browser build; the client's own code must not need Node.
+  const sources = readdirSync(new URL('.', import.meta.url))
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+    .map((file) => [file, readFileSync(new URL(file, import.meta.url), 'utf8')] as const);
+
+  it.each([
+    ['node: imports', /from '(node:|events|fs|net|tls|crypto|buffer)/],
+    ['Buffer', /\bBuffer\b/],
+    ['setImmediate', /\bsetImmediate\(/],
+    ['process', /\bprocess\./],
+    ['named imports from mqtt (the browser build has only a default export)', /import mqtt, \{ (?!type )/],
+  ])('uses no %s', (_what, pattern) => {
+    expect(sources.length).toBeGreaterThan(3);
+    for (const [file, text] of sources) {
+      const code = text.replace(/^\s*(\/\/|\*|\/\*\*).*$/gm, '');
+      expect(code, file).not.toMatch(pattern);
+    }
+  });
+});

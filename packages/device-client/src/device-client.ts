@@ -1,6 +1,17 @@
 import type { Channel } from '@neurolift/contracts';
-import mqtt, { ErrorWithReasonCode, type IConnackPacket } from 'mqtt';
-import { encodeMessage, type EncodedMessage, type RepInput, type SamplesInput, type SetInput, type StatusInput } from './encode-message.js';
+// Only the default export and types: in a browser bundle, `mqtt` resolves to MQTT.js's browser build
+// (its package.json `browser` condition), whose ES module has nothing but the default export.
+import mqtt, { type IConnackPacket } from 'mqtt';
+import {
+  encodeMessage,
+  type EncodedMessage,
+  type HrInput,
+  type ImuInput,
+  type RepInput,
+  type SamplesInput,
+  type SetInput,
+  type StatusInput,
+} from './encode-message.js';
 import { BrokerRefusedError, BufferFullError, ClientClosedError, DeviceClientError } from './errors.js';
 import { resolveOptions, type DeviceClientOptions, type ResolvedOptions } from './options.js';
 import { createPendingPublishes } from './pending-publishes.js';
@@ -44,6 +55,19 @@ export interface DeviceClient {
   close(options?: CloseOptions): Promise<void>;
 }
 
+/**
+ * The device protocol v1.1 channels of wearables (a bar or body sensor, a chest strap or watch, each
+ * publishing as its own station, usually through a phone or tablet gateway). Every client made by
+ * createDeviceClient has them; they resolve and reject like publishRep. A gateway uploading late may
+ * send blocks up to 7 days old, with their original times.
+ */
+export interface WearablePublisher {
+  /** One block of inertial samples of one set (`imu`). */
+  publishImu(block: ImuInput): Promise<void>;
+  /** One block of heart rate, once a second from `t0` (`hr`). */
+  publishHr(block: HrInput): Promise<void>;
+}
+
 const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
 
 /**
@@ -53,7 +77,7 @@ const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
  * pipeline stores a re-sent rep once); the number of unacknowledged publishes is bounded by
  * `maxBuffered`, past which publishes reject instead of being dropped.
  */
-export function createDeviceClient(options: DeviceClientOptions): DeviceClient {
+export function createDeviceClient(options: DeviceClientOptions): DeviceClient & WearablePublisher {
   const config = resolveOptions(options);
   const client = mqtt.connect(config.url, { ...config.mqtt });
   const pending = createPendingPublishes();
@@ -82,8 +106,9 @@ export function createDeviceClient(options: DeviceClientOptions): DeviceClient {
   // Without an 'error' listener an EventEmitter throws; MQTT.js reports refused connections and socket errors here.
   client.on('error', (error) => {
     config.onEvent({ type: 'error', error });
-    if (firstConnect !== undefined && error instanceof ErrorWithReasonCode && error.message.startsWith('Connection refused')) {
-      firstConnect.reject(new BrokerRefusedError(error.code, error.message, { cause: error }));
+    const reasonCode = reasonCodeOf(error);
+    if (firstConnect !== undefined && reasonCode !== undefined && error.message.startsWith('Connection refused')) {
+      firstConnect.reject(new BrokerRefusedError(reasonCode, error.message, { cause: error }));
       firstConnect = undefined;
     }
   });
@@ -100,8 +125,8 @@ export function createDeviceClient(options: DeviceClientOptions): DeviceClient {
           } else if (isConnectionClosed(error) && !closing) {
             // MQTT.js rejects publishes queued behind a reconnect's re-send when the link drops again
             // (they were never written). Re-queue them; setImmediate because MQTT.js is still
-            // iterating that queue synchronously.
-            setImmediate(attempt);
+            // iterating that queue synchronously. (setTimeout, not setImmediate: browsers have no setImmediate.)
+            setTimeout(attempt, 0);
           } else {
             pending.settle(entry, toClientError(error, closing));
           }
@@ -156,6 +181,8 @@ export function createDeviceClient(options: DeviceClientOptions): DeviceClient {
     publishSamples: (block) => publish('samples', block, false),
     publishSet: (event) => publish('set', event, false),
     publishStatus: (status) => publish('status', status, true),
+    publishImu: (block) => publish('imu', block, false),
+    publishHr: (block) => publish('hr', block, false),
     pending: () => pending.size(),
     isConnected: () => client.connected,
     close(closeOptions = {}) {
@@ -177,8 +204,19 @@ function isConnectionClosed(error: Error): boolean {
   return error.message === 'Connection closed';
 }
 
+/**
+ * The MQTT reason code of an MQTT.js ErrorWithReasonCode (a CONNACK or PUBACK refusal), else undefined.
+ * Read structurally: the class is not exported by MQTT.js's browser build, and socket errors carry
+ * string codes (ECONNREFUSED) instead.
+ */
+function reasonCodeOf(error: Error): number | undefined {
+  const code: unknown = (error as Error & { code?: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
 function toClientError(error: Error, closing: boolean): Error {
-  if (error instanceof ErrorWithReasonCode) return new BrokerRefusedError(error.code, error.message, { cause: error });
+  const reasonCode = reasonCodeOf(error);
+  if (reasonCode !== undefined) return new BrokerRefusedError(reasonCode, error.message, { cause: error });
   if (closing) return new ClientClosedError(error.message);
   return new DeviceClientError('NL_ERR_PUBLISH_FAILED', `publish failed: ${error.message}`, true, { cause: error });
 }

@@ -3,6 +3,8 @@ import {
   deviceTopic,
   parseDeviceMessage,
   type Channel,
+  type HrMessage,
+  type ImuMessage,
   type RepMessage,
   type SamplesMessage,
   type SetMessage,
@@ -15,10 +17,18 @@ export type RepInput = Omit<RepMessage, 'v'>;
 export type SamplesInput = Omit<SamplesMessage, 'v'>;
 export type SetInput = Omit<SetMessage, 'v'>;
 export type StatusInput = Omit<StatusMessage, 'v'>;
+/** v1.1: inertial samples of a bar- or body-worn sensor (one block of one set). */
+export type ImuInput = Omit<ImuMessage, 'v'>;
+/** v1.1: heart rate once a second from `t0`, optionally with beat-to-beat intervals. */
+export type HrInput = Omit<HrMessage, 'v'>;
 
 export interface EncodedMessage {
   readonly topic: string;
-  readonly payload: Buffer;
+  /**
+   * The JSON text; MQTT.js sends it as UTF-8. A string rather than a Node Buffer, so the client runs in
+   * browsers and apps too (no Buffer there).
+   */
+  readonly payload: string;
 }
 
 export interface Station {
@@ -27,6 +37,7 @@ export interface Station {
 }
 
 const MAX_LISTED_ISSUES = 3;
+const utf8 = new TextEncoder();
 
 /** The part of a zod error we read (structural, so this package needs no direct zod dependency). */
 interface SchemaIssues {
@@ -57,8 +68,8 @@ export function encodeMessage(channel: Channel, input: unknown, station: Station
   if (!parsed.success) throw new InvalidMessageError(channel, describeIssues(parsed.error));
 
   const topic = deviceTopic(station.gymId, station.stationId, channel);
-  const payload = Buffer.from(JSON.stringify(parsed.data), 'utf8');
-  const outcome = parseDeviceMessage(topic, payload, { now });
+  const payload = JSON.stringify(parsed.data);
+  const outcome = parseDeviceMessage(topic, utf8.encode(payload), { now });
   if (!outcome.ok) throw new InvalidMessageError(channel, outcome.detail);
   return { topic, payload };
 }

@@ -9,7 +9,10 @@ export type DeviceClientEvent =
   | { readonly type: 'error'; readonly error: Error };
 
 export interface DeviceClientOptions {
-  /** Broker URL, e.g. `mqtts://broker.example:8883` or `mqtt://127.0.0.1:1883`. */
+  /**
+   * Broker URL, e.g. `mqtts://broker.example:8883` or `mqtt://127.0.0.1:1883`; from a browser or an app,
+   * MQTT over WebSockets: `wss://broker.example/mqtt` (or `ws://127.0.0.1:9001` in development).
+   */
   readonly url: string;
   readonly gymId: string;
   /** Unique across all gyms (a serial number works); also the MQTT client id and default username. */
@@ -112,7 +115,8 @@ export function buildMqttOptions(options: DeviceClientOptions): IClientOptions {
     properties: { sessionExpiryInterval: DEFAULT_SESSION_EXPIRY_S, ...extra.properties },
     will: {
       topic: deviceTopic(options.gymId, options.stationId, 'status'),
-      payload: Buffer.from(OFFLINE_STATUS_PAYLOAD, 'utf8'),
+      // A string (sent as UTF-8), not a Buffer: browsers have none.
+      payload: OFFLINE_STATUS_PAYLOAD,
       qos: 1,
       retain: true,
     },
