@@ -55,7 +55,7 @@ it('the pipeline runs as the compose file’s ACL user; that user cannot leave i
   } finally {
     await sets.close();
   }
-  const nsi = await exportSeries(servers.env.INFLUX_URL, `neurotrophic_stimulus_nsi{gym="${GYM}"}`);
+  const nsi = await exportSeries(servers.env.INFLUX_URL, 'neurotrophic_stimulus_nsi{athlete="ath-1"}');
   expect(nsi[0]?.timestamps).toEqual([t0 + 6000]);
 
   const restricted = new Redis(redisUrl);

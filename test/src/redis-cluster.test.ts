@@ -56,7 +56,7 @@ it('stores a set, its NSI and its alert through a 3-master Redis Cluster, with e
       return series[0]?.values.length === velocities.length ? series[0] : undefined;
     }, { what: 'the rep points' });
     expect(reps.values).toEqual(velocities);
-    const nsi = await waitFor(async () => (await exportSeries(servers.env.INFLUX_URL, `neurotrophic_stimulus_nsi{gym="${GYM}"}`))[0], { what: 'the NSI point' });
+    const nsi = await waitFor(async () => (await exportSeries(servers.env.INFLUX_URL, 'neurotrophic_stimulus_nsi{athlete="ath-c"}'))[0], { what: 'the NSI point' });
     expect(nsi.timestamps).toEqual([t0 + 16_000]);
     await waitFor(async () => (alerts.some((text) => text.includes('"rule":"high_fatigue"')) ? true : undefined), { what: 'the alert' });
 

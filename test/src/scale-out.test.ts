@@ -103,7 +103,7 @@ it('two ingest and two worker processes, one of each killed mid-stream: every ac
   const expectedNsi = Array.from({ length: STATIONS }, (_, s) => Array.from({ length: SETS }, (_, set) => repTs(set, REPS_PER_SET - 1, s)));
   const nsi = await waitFor(
     async () => {
-      const series = await exportSeries(servers.env.INFLUX_URL, `neurotrophic_stimulus_nsi{gym="${GYM}"}`);
+      const series = await exportSeries(servers.env.INFLUX_URL, 'neurotrophic_stimulus_nsi{athlete=~"ath-.*"}');
       const byAthlete = new Map(series.map((s) => [s.metric['athlete'], [...s.timestamps].sort((a, b) => a - b)]));
       const all = Array.from({ length: STATIONS }, (_, s) => byAthlete.get(`ath-${s}`) ?? []);
       return all.every((ts, s) => ts.length >= (expectedNsi[s]?.length ?? 0)) ? all : undefined;

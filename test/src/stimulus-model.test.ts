@@ -110,7 +110,7 @@ describe('session NSI', () => {
     expect(nsi.timestamps).toEqual(SETS.map((set) => set.reps[4]?.ts));
     nsi.values.forEach((value, i) => expect(value).toBeCloseTo(expected.points[i]?.nsi ?? NaN, 9));
     expect(nsi.values[2]).toBeGreaterThan(nsi.values[0] ?? Infinity);
-    expect(nsi.metric).toMatchObject({ gym: GYM, athlete: 'ath-one' });
+    expect(nsi.metric).toEqual({ __name__: 'neurotrophic_stimulus_nsi', athlete: 'ath-one' });
     expect((await series('neurotrophic_stimulus', 'sets', 'ath-one', 3))?.values).toEqual([1, 2, 3]);
     const dose = await series('neurotrophic_stimulus', 'dose', 'ath-one', 3);
     dose?.values.forEach((value, i) => expect(value).toBeCloseTo(expected.points[i]?.dose ?? NaN, 9));

@@ -33,8 +33,18 @@ export async function tsdbCount(influxUrl: string, series: string, sinceMs: numb
   return Number(result[0]?.value?.[1] ?? 0);
 }
 
-/** Distinct points of `measurement` of gym `gym` (0 when the measurement is unknown here). */
+/**
+ * The athlete-level measurements: tagged by athlete only (no gym tag; decision 0018), so they are
+ * selected by the benchmark's athletes (station-workloads.ts and workload.ts name them `ath-…`,
+ * `hist-…` and `ses-…`; every benchmark run has a TSDB of its own).
+ */
+const ATHLETE_LEVEL: ReadonlySet<string> = new Set(['neurotrophic_stimulus', 'neurotrophic_exposure', 'neurotrophic_acute']);
+export const BENCH_ATHLETES = '(ath|hist|ses)-.*';
+
+/** Distinct points of `measurement` of gym `gym` (or of the benchmark's athletes for the athlete-level series; 0 when the measurement is unknown here). */
 export function tsdbMeasurementCount(influxUrl: string, measurement: string, gym: string, sinceMs: number): Promise<number> {
   const field = COUNTED_FIELD[measurement];
-  return field === undefined ? Promise.resolve(0) : tsdbCount(influxUrl, `${field}{gym="${gym}"}`, sinceMs);
+  if (field === undefined) return Promise.resolve(0);
+  const selector = ATHLETE_LEVEL.has(measurement) ? `{athlete=~"${BENCH_ATHLETES}"}` : `{gym="${gym}"}`;
+  return tsdbCount(influxUrl, `${field}${selector}`, sinceMs);
 }
