@@ -6,7 +6,10 @@ import { Id } from './ids.js';
  * POSTs to a gym's webhook and keeps for the live console, and the jobs that carry them.
  */
 
-/** Every rule of the model spec's "Coach alert rules", in its table order (snake_case ids). */
+/**
+ * Every rule of the model spec's "Coach alert rules", in its table order (snake_case ids), then the rules
+ * added since: `incomplete_recovery` (heart rate, protocol v1.1; off unless the alert config enables it).
+ */
 export const ALERT_RULES = [
   'near_failure',
   'partial_rep',
@@ -18,6 +21,7 @@ export const ALERT_RULES = [
   'low_exposure',
   'exposure_change',
   'station_offline',
+  'incomplete_recovery',
 ] as const;
 export type AlertRule = (typeof ALERT_RULES)[number];
 
