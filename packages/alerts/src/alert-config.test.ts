@@ -11,6 +11,7 @@ import {
   gymSettingsFor,
   isTimeZone,
   parseAlertConfig,
+  ruleEnabled,
   thresholdsFor,
   type Thresholds,
 } from './index.js';
@@ -47,6 +48,7 @@ describe('defaults', () => {
       lowExposureWindowDays: 7,
       exposureRatioHigh: 1.5,
       exposureRatioLow: 0.8,
+      incompleteRecoveryHrReservePct: 60,
     } satisfies Thresholds);
   });
 
@@ -54,7 +56,7 @@ describe('defaults', () => {
     const config = parseAlertConfig('{}', 'alerts.json');
     expect(config.source).toBe('alerts.json');
     expect(thresholdsFor(config, 'gym-01')).toEqual(DEFAULT_THRESHOLDS);
-    expect(gymSettingsFor(config, 'gym-01')).toEqual({ thresholds: DEFAULT_THRESHOLDS, dailyLocalTime: '06:00', timeZone: 'UTC' });
+    expect(gymSettingsFor(config, 'gym-01')).toEqual({ thresholds: DEFAULT_THRESHOLDS, optionalRules: { incomplete_recovery: false }, dailyLocalTime: '06:00', timeZone: 'UTC' });
     expect(Object.values(config.cooldownMinutes).every((minutes) => minutes === 0)).toBe(true);
     expect(DEFAULT_ALERT_CONFIG.defaults).toEqual(config.defaults);
   });
@@ -86,7 +88,12 @@ describe('resolution: spec ← file defaults ← gym', () => {
   });
 
   it('gives an unknown gym the file defaults', () => {
-    expect(gymSettingsFor(config, 'gym-99')).toEqual({ thresholds: { ...DEFAULT_THRESHOLDS, nsiTarget: 45 }, dailyLocalTime: '06:00', timeZone: 'Europe/Berlin' });
+    expect(gymSettingsFor(config, 'gym-99')).toEqual({
+      thresholds: { ...DEFAULT_THRESHOLDS, nsiTarget: 45 },
+      optionalRules: { incomplete_recovery: false },
+      dailyLocalTime: '06:00',
+      timeZone: 'Europe/Berlin',
+    });
   });
 
   it('keeps schedule and webhook per gym, canonicalising the zone', () => {
@@ -120,6 +127,32 @@ describe('resolution: spec ← file defaults ← gym', () => {
   });
 });
 
+describe('optional rules', () => {
+  it('are off by default, for every gym', () => {
+    expect(ruleEnabled(DEFAULT_ALERT_CONFIG, 'gym-01', 'incomplete_recovery')).toBe(false);
+    expect(ruleEnabled(parseAlertConfig('{"gyms":{"g":{"nsiTarget":45}}}', 'x'), 'g', 'incomplete_recovery')).toBe(false);
+  });
+
+  it('are switched on globally in defaults, and a gym may switch one off again', () => {
+    const config = parseAlertConfig(
+      JSON.stringify({ defaults: { optionalRules: { incomplete_recovery: true } }, gyms: { off: { optionalRules: { incomplete_recovery: false } }, other: { nsiTarget: 45 } } }),
+      'x',
+    );
+    expect(ruleEnabled(config, 'unlisted', 'incomplete_recovery')).toBe(true);
+    expect(ruleEnabled(config, 'other', 'incomplete_recovery')).toBe(true);
+    expect(ruleEnabled(config, 'off', 'incomplete_recovery')).toBe(false);
+  });
+
+  it('are switched on per gym, with the threshold per gym', () => {
+    const config = parseAlertConfig(JSON.stringify({ gyms: { on: { optionalRules: { incomplete_recovery: true }, incompleteRecoveryHrReservePct: 70 } } }), 'x');
+    expect(ruleEnabled(config, 'on', 'incomplete_recovery')).toBe(true);
+    expect(thresholdsFor(config, 'on').incompleteRecoveryHrReservePct).toBe(70);
+    expect(ruleEnabled(config, 'unlisted', 'incomplete_recovery')).toBe(false);
+    expect(thresholdsFor(config, 'unlisted').incompleteRecoveryHrReservePct).toBe(60);
+    expect(Object.isFrozen(gymSettingsFor(config, 'on').optionalRules)).toBe(true);
+  });
+});
+
 describe('errors name every bad key', () => {
   it.each([
     ['{"gyms":{"gym-01":{"highFatigueRedPct":140}}}', 'gyms.gym-01.highFatigueRedPct: expected a number between 0 and 100'],
@@ -145,6 +178,12 @@ describe('errors name every bad key', () => {
     ['{"gyms":{"g":{"highFatigueRedPct":30}}}', 'gyms.g.highFatigueRedPct: must be above highFatigueAmberPct (30), got 30'],
     ['{"gyms":{"g":{"readinessRedPct":4}}}', 'gyms.g.readinessRedPct: must be at least readinessAmberPct (5), got 4'],
     ['{"gyms":{"g":{"exposureRatioLow":1.5}}}', 'gyms.g.exposureRatioHigh: must be above exposureRatioLow (1.5), got 1.5'],
+    ['{"defaults":{"incompleteRecoveryHrReservePct":0}}', 'defaults.incompleteRecoveryHrReservePct: expected a number above 0 and at most 100'],
+    ['{"gyms":{"g":{"incompleteRecoveryHrReservePct":101}}}', 'gyms.g.incompleteRecoveryHrReservePct: expected a number above 0 and at most 100'],
+    ['{"defaults":{"optionalRules":{"incomplete_recovery":"yes"}}}', 'defaults.optionalRules.incomplete_recovery: expected true or false'],
+    ['{"gyms":{"g":{"optionalRules":{"near_failure":true}}}}', 'gyms.g.optionalRules.near_failure: unknown key'],
+    ['{"gyms":{"g":{"optionalRules":true}}}', 'gyms.g.optionalRules: expected an object'],
+    ['{"cooldownMinutes":{"incomplete_recovery":-1}}', 'cooldownMinutes.incomplete_recovery: expected a number of minutes between 0 and 10080'],
   ])('%s → %s', (text, problem) => {
     expect(problemsOf(text)).toEqual([problem]);
   });

@@ -1,11 +1,11 @@
 /**
- * The per-gym alert config file (JSON): thresholds for every gym, overrides per gym, when the daily rules
- * run, where a gym's webhook is, and per-rule cooldowns. Parsed once, validated with every bad key named,
+ * The per-gym alert config file (JSON): thresholds for every gym, overrides per gym, the optional rules switched
+ * on, when the daily rules run, where a gym's webhook is, and per-rule cooldowns. Parsed once, validated with every bad key named,
  * and frozen.
  *
  * ```json
  * {
- *   "defaults": { "nsiTarget": 45, "timeZone": "Europe/Berlin" },
+ *   "defaults": { "nsiTarget": 45, "timeZone": "Europe/Berlin", "optionalRules": { "incomplete_recovery": true } },
  *   "gyms": { "gym-01": { "highFatigueRedPct": 35, "dailyLocalTime": "06:30",
  *                         "webhook": { "url": "https://coach.example/hook", "secret": "…16+ chars…" } } },
  *   "cooldownMinutes": { "partial_rep": 10 }
@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import { ID_PATTERN } from '@neurolift/contracts';
 import { AlertConfigError, describeIssues } from './config-issues.js';
-import { ALERT_RULES, type AlertRule } from './rules.js';
+import { ALERT_RULES, OPTIONAL_RULES, type AlertRule, type OptionalAlertRule } from './rules.js';
 import { DEFAULT_THRESHOLDS, THRESHOLD_NAMES, partialThresholdShape, thresholdOrderProblems, type Thresholds } from './thresholds.js';
 
 export const DEFAULT_DAILY_LOCAL_TIME = '06:00';
@@ -29,9 +29,13 @@ export interface Webhook {
   readonly secret: string;
 }
 
-/** What one gym gets: complete thresholds and the daily schedule. */
+/** Which optional rules ({@link OPTIONAL_RULES}) are on; every one is off unless the file enables it. */
+export type OptionalRuleSwitches = Readonly<Record<OptionalAlertRule, boolean>>;
+
+/** What one gym gets: complete thresholds, the optional rules switched on and the daily schedule. */
 export interface GymAlertSettings {
   readonly thresholds: Thresholds;
+  readonly optionalRules: OptionalRuleSwitches;
   /** Local wall-clock time "HH:MM" at which the service runs the daily rules. */
   readonly dailyLocalTime: string;
   /** Canonical IANA zone of `dailyLocalTime` (as Intl resolves it). */
@@ -84,8 +88,17 @@ const WebhookFile = z.strictObject(
   objectError,
 );
 
-const GymFile = z.strictObject({ ...partialThresholdShape(), ...schedule, webhook: WebhookFile.optional() }, objectError);
-const DefaultsFile = z.strictObject({ ...partialThresholdShape(), ...schedule }, objectError);
+const SWITCH_ERROR = 'expected true or false';
+const ruleSwitch = z.boolean({ error: SWITCH_ERROR });
+/** `optionalRules`: only optional rules may be listed (`optionalRules.near_failure: unknown key`). */
+const OptionalRulesFile = z.strictObject(
+  Object.fromEntries(OPTIONAL_RULES.map((rule) => [rule, ruleSwitch.optional()])) as Record<OptionalAlertRule, z.ZodOptional<typeof ruleSwitch>>,
+  objectError,
+);
+const optionalRules = { optionalRules: OptionalRulesFile.optional() };
+
+const GymFile = z.strictObject({ ...partialThresholdShape(), ...schedule, ...optionalRules, webhook: WebhookFile.optional() }, objectError);
+const DefaultsFile = z.strictObject({ ...partialThresholdShape(), ...schedule, ...optionalRules }, objectError);
 
 const COOLDOWN_ERROR = `expected a number of minutes between 0 and ${MAX_COOLDOWN_MINUTES}`;
 const cooldown = z.number({ error: COOLDOWN_ERROR }).min(0, { error: COOLDOWN_ERROR }).max(MAX_COOLDOWN_MINUTES, { error: COOLDOWN_ERROR });
@@ -114,12 +127,30 @@ function merge(base: Thresholds, overrides: ThresholdOverrides): Thresholds {
   return Object.freeze(merged);
 }
 
+/** Spec defaults: every optional rule off. */
+const ALL_OFF: OptionalRuleSwitches = Object.freeze(Object.fromEntries(OPTIONAL_RULES.map((rule) => [rule, false])) as Record<OptionalAlertRule, boolean>);
+
+function mergeSwitches(base: OptionalRuleSwitches, overrides: Partial<Record<OptionalAlertRule, boolean | undefined>> | undefined): OptionalRuleSwitches {
+  const merged = { ...base } as Record<OptionalAlertRule, boolean>;
+  for (const rule of OPTIONAL_RULES) {
+    const value = overrides?.[rule];
+    if (value !== undefined) merged[rule] = value;
+  }
+  return Object.freeze(merged);
+}
+
 function settings(
   base: Omit<GymAlertSettings, 'webhook'>,
-  entry: ThresholdOverrides & { dailyLocalTime?: string | undefined; timeZone?: string | undefined; webhook?: Webhook | undefined },
+  entry: ThresholdOverrides & {
+    dailyLocalTime?: string | undefined;
+    timeZone?: string | undefined;
+    optionalRules?: Partial<Record<OptionalAlertRule, boolean | undefined>> | undefined;
+    webhook?: Webhook | undefined;
+  },
 ): GymAlertSettings {
   const resolved = {
     thresholds: merge(base.thresholds, entry),
+    optionalRules: mergeSwitches(base.optionalRules, entry.optionalRules),
     dailyLocalTime: entry.dailyLocalTime ?? base.dailyLocalTime,
     timeZone: entry.timeZone === undefined ? base.timeZone : (canonicalTimeZone(entry.timeZone) ?? entry.timeZone),
   };
@@ -145,7 +176,7 @@ export function alertConfigFrom(value: unknown, source: string): AlertConfig {
   if (!parsed.success || problems.length > 0) throw new AlertConfigError(source, problems);
 
   const file = parsed.data;
-  const defaults = settings({ thresholds: DEFAULT_THRESHOLDS, dailyLocalTime: DEFAULT_DAILY_LOCAL_TIME, timeZone: DEFAULT_TIME_ZONE }, file.defaults ?? {});
+  const defaults = settings({ thresholds: DEFAULT_THRESHOLDS, optionalRules: ALL_OFF, dailyLocalTime: DEFAULT_DAILY_LOCAL_TIME, timeZone: DEFAULT_TIME_ZONE }, file.defaults ?? {});
   for (const [name, message] of thresholdOrderProblems(defaults.thresholds)) problems.push(`defaults.${name}: ${message}`);
   const gyms = new Map<string, GymAlertSettings>();
   for (const [gymId, entry] of Object.entries(file.gyms ?? {})) {
@@ -181,6 +212,11 @@ export function gymSettingsFor(config: AlertConfig, gymId: string): GymAlertSett
 /** A gym's complete thresholds; a gym the file does not list gets the defaults. */
 export function thresholdsFor(config: AlertConfig, gymId: string): Thresholds {
   return gymSettingsFor(config, gymId).thresholds;
+}
+
+/** Whether an optional rule is on for a gym (spec default: off; `defaults.optionalRules` ← `gyms.<gymId>.optionalRules`). */
+export function ruleEnabled(config: AlertConfig, gymId: string, rule: OptionalAlertRule): boolean {
+  return gymSettingsFor(config, gymId).optionalRules[rule];
 }
 
 /** The cooldown of a rule, ms (see {@link AlertConfig.cooldownMinutes}). */

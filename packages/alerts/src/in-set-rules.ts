@@ -28,6 +28,33 @@ export interface InSetInput {
   readonly e1rmKg?: number | undefined;
   readonly thresholds: Thresholds;
   readonly constants?: ModelConstants | undefined;
+  /**
+   * Live bound ({@link isLateRep}): an in-set alert whose rep is more than `maxAgeMs` before `nowMs` (the check's
+   * clock) is not raised. Absent: every rep counts (the rules alone, as in the tests of their conditions).
+   */
+  readonly live?: LiveBound | undefined;
+}
+
+/** What makes a rep late for the in-set rules: the check's clock and the largest age still live, ms. */
+export interface LiveBound {
+  readonly nowMs: number;
+  readonly maxAgeMs: number;
+}
+
+/**
+ * A rep (or any in-set observation) is late when its device time is more than `maxAgeMs` before `nowMs`: a
+ * wearable's gateway uploading hours later, or a backlog. In-set alerts are for a coach watching the set;
+ * a late one would only interrupt, so late reps raise none (the set-close and session rules still judge them).
+ * A time ahead of the clock is not late.
+ */
+export function isLateRep(repTs: number, bound: LiveBound): boolean {
+  return bound.nowMs - repTs > bound.maxAgeMs;
+}
+
+/** Whether the console should show a set as live: its newest rep is not late ({@link isLateRep}); false without reps. */
+export function isLiveSet(reps: readonly Pick<RepRecord, 'ts'>[], bound: LiveBound): boolean {
+  if (reps.length === 0) return false;
+  return !isLateRep(Math.max(...reps.map((rep) => rep.ts)), bound);
 }
 
 interface RepTerms {
@@ -137,7 +164,13 @@ export function highFatigueInSetAlerts(input: InSetInput): AlertCandidate[] {
   return candidate === undefined ? [] : [candidate];
 }
 
-/** Every in-set rule for the set so far: call after each rep is stored. */
+/**
+ * Every in-set rule for the set so far: call after each rep is stored. With `live`, a candidate whose rep
+ * (the first that met the rule's condition) is late is dropped: the set gets no in-set alert of that rule,
+ * even if a later rep is live, since the condition was met before the coach could have seen it.
+ */
 export function inSetAlerts(input: InSetInput): AlertCandidate[] {
-  return [...nearFailureAlerts(input), ...partialRepAlerts(input), ...highFatigueInSetAlerts(input)];
+  const candidates = [...nearFailureAlerts(input), ...partialRepAlerts(input), ...highFatigueInSetAlerts(input)];
+  const bound = input.live;
+  return bound === undefined ? candidates : candidates.filter((candidate) => !isLateRep(candidate.ts, bound));
 }

@@ -14,6 +14,7 @@ export { highFatigueCandidate, type RepLoss } from './fatigue.js';
 export * from './in-set-rules.js';
 export { readinessEstimate, readinessSetOf, type ReadinessEstimate, type ReadinessInput, type ReadinessMethod, type ReadinessSet } from './readiness.js';
 export * from './set-close-rules.js';
+export * from './recovery-rules.js';
 export * from './session-end-rules.js';
 export * from './daily-rules.js';
 export * from './station-rules.js';

@@ -16,7 +16,8 @@ export function isAlertRule(value: string): value is AlertRule {
 /**
  * Severity of the rules that have a single one. `high_fatigue` and `readiness_drop` are amber or red by
  * their thresholds; everything else is fixed here. Near failure and an offline station are amber because a
- * coach may need to step in during the set; the rest inform.
+ * coach may need to step in during the set; the rest inform. An incomplete recovery is amber: the coach
+ * may want to lengthen the rest before the next set.
  */
 export const FIXED_SEVERITY = {
   near_failure: 'amber',
@@ -27,4 +28,12 @@ export const FIXED_SEVERITY = {
   low_exposure: 'info',
   exposure_change: 'info',
   station_offline: 'amber',
+  incomplete_recovery: 'amber',
 } as const satisfies Record<Exclude<AlertRule, 'high_fatigue' | 'readiness_drop'>, Severity>;
+
+/**
+ * Rules that are off unless the alert config enables them (`optionalRules` in `defaults` or a gym's entry):
+ * they need inputs not every gym has (heart rate from wearables) or are a coaching choice.
+ */
+export const OPTIONAL_RULES = ['incomplete_recovery'] as const satisfies readonly AlertRule[];
+export type OptionalAlertRule = (typeof OPTIONAL_RULES)[number];

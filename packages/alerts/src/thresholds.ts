@@ -58,6 +58,11 @@ export const THRESHOLD_SPECS = {
   exposureRatioHigh: { default: 1.5, min: 0, max: 100, minExclusive: true, unit: 'ratio' },
   /** exposure_change: A7/C28 < this. */
   exposureRatioLow: { default: 0.8, min: 0, max: 100, minExclusive: true, unit: 'ratio' },
+  /**
+   * incomplete_recovery (off unless enabled): a working set starts with heart rate ≥ this % of the heart-rate
+   * reserve (assumption: 60 %, where vigorous exercise starts by the usual Karvonen bands).
+   */
+  incompleteRecoveryHrReservePct: { default: 60, min: 0, max: 100, minExclusive: true, unit: '% HRR' },
 } as const satisfies Record<string, ThresholdSpec>;
 
 export type ThresholdName = keyof typeof THRESHOLD_SPECS;

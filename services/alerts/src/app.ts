@@ -6,6 +6,7 @@ import {
   createRedisConnection,
   createRedisAthleteStore,
   createRedisDeadLetters,
+  createRedisHeartRateStore,
   loadModelSettings,
   startQueueWorker,
   type ModelSettings,
@@ -16,7 +17,7 @@ import { createAlertQueues } from './adapters/bullmq-alert-queues.js';
 import { startMqttAlertPublisher } from './adapters/mqtt-alert-publisher.js';
 import { createRedisAlertState } from './adapters/redis-alert-state.js';
 import { WebhookError, sendWebhook } from './adapters/webhook-sender.js';
-import { runCheck } from './checks/run-check.js';
+import { runCheck, type CheckDeps } from './checks/run-check.js';
 import type { AlertsConfig } from './config.js';
 import { dailySchedules } from './daily-schedule.js';
 import { deliverAlert } from './deliver-alert.js';
@@ -62,7 +63,17 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
     logger: logger.child({ component: 'mqtt' }),
   });
 
-  const checkDeps = { state, athletes: createRedisAthleteStore(redis, keys), live: state, queues, config: alertConfig, model, clock };
+  const checkDeps: CheckDeps = {
+    state,
+    athletes: createRedisAthleteStore(redis, keys),
+    live: state,
+    queues,
+    config: alertConfig,
+    model,
+    clock,
+    heartRate: createRedisHeartRateStore({ redis, keys }),
+    inSetMaxAgeMs: config.ALERT_IN_SET_MAX_AGE_MS,
+  };
   const common = {
     connection: redis,
     prefix: config.REDIS_PREFIX,

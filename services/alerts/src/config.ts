@@ -33,6 +33,12 @@ export const AlertsConfigSchema = z.object({
   WEBHOOK_TIMEOUT_MS: env.int({ min: 100, max: 120_000 }).default(5000),
   /** In-set and station alerts older than this (device time) are recorded but not pushed (MQTT, webhook): after an outage or a late upload the moment has passed. */
   ALERT_PUSH_MAX_AGE_MS: env.int({ min: 0 }).default(15 * 60_000),
+  /**
+   * A rep whose device time is older than this when its in-set check runs raises no in-set alert (near failure,
+   * partial rep, high fatigue during the set) and its set is not shown live on the console: a late upload is
+   * judged by the set-close, session and daily rules only (decision 0019).
+   */
+  ALERT_IN_SET_MAX_AGE_MS: env.int({ min: 0 }).default(5 * 60_000),
   DEAD_LETTER_MAX: env.int({ min: 1 }).default(10_000),
   /** Port of /healthz, /readyz and /metrics when the service runs alone; 0 disables it. */
   METRICS_PORT: env.int({ min: 0, max: 65_535 }).default(9103),

@@ -1,6 +1,6 @@
 import type { AlertCandidate, AlertConfig } from '@neurolift/alerts';
 import type { LiveStation } from '@neurolift/contracts';
-import type { AthleteStore, ModelSettings } from '@neurolift/storage';
+import type { AthleteStore, HeartRateStore, ModelSettings } from '@neurolift/storage';
 import type { AlertQueues, AlertState, LiveBoard } from '../ports.js';
 
 /** What every check reads and where its results go. */
@@ -13,6 +13,16 @@ export interface CheckDeps {
   readonly config: AlertConfig;
   readonly model: ModelSettings;
   readonly clock: () => number;
+  /**
+   * The athletes' heart rate by the second (written by the worker from `hr` blocks): what `incomplete_recovery`
+   * reads at a set close. Absent: no heart rate, so that rule never fires.
+   */
+  readonly heartRate?: Pick<HeartRateStore, 'seconds'> | undefined;
+  /**
+   * ALERT_IN_SET_MAX_AGE_MS: a rep older than this by `clock` raises no in-set alert and its set is not shown
+   * live on the console (a late upload). Absent: no bound.
+   */
+  readonly inSetMaxAgeMs?: number | undefined;
 }
 
 /** A check's findings: alerts to deliver and, for set checks, the station's new live state. */

@@ -1,4 +1,4 @@
-import { inSetAlerts, mvtFor, thresholdsFor, type AlertCandidate } from '@neurolift/alerts';
+import { inSetAlerts, isLiveSet, mvtFor, thresholdsFor, type AlertCandidate, type LiveBound } from '@neurolift/alerts';
 import type { AlertCheckJob, LiveStation, RepRecord } from '@neurolift/contracts';
 import { velocityLosses } from '@neurolift/stimulus';
 import type { CheckDeps, CheckResult } from './check-deps.js';
@@ -55,13 +55,19 @@ export function checkReps(job: RepsCheck, deps: CheckDeps): Promise<CheckResult>
   return judgeSets(job.sets, deps);
 }
 
-/** Reps of these sets were stored: near failure, partial rep, high fatigue; and the console's bars. */
+/**
+ * Reps of these sets were stored: near failure, partial rep, high fatigue; and the console's bars. With
+ * `inSetMaxAgeMs`, an alert about a late rep is not raised and a set whose newest rep is late is not put on
+ * the console (decision 0019): the set-close and session rules judge it as they judge a live one.
+ */
 async function judgeSets(sets: Readonly<SetRefs>, deps: CheckDeps): Promise<CheckResult> {
   const inputs = await deps.state.inSetInputs(sets);
   const { constants } = deps.model;
   const candidates: AlertCandidate[] = [];
   const live: LiveStation[] = [];
   const now = deps.clock();
+  // Reps older than the bound (a late upload) raise no in-set alert and do not take over the console's station.
+  const bound: LiveBound | undefined = deps.inSetMaxAgeMs === undefined ? undefined : { nowMs: now, maxAgeMs: deps.inSetMaxAgeMs };
   sets.forEach((set, i) => {
     const input = inputs[i];
     const first = input?.reps[0];
@@ -75,8 +81,10 @@ async function judgeSets(sets: Readonly<SetRefs>, deps: CheckDeps): Promise<Chec
         e1rmKg: input.basis?.e1rmKg,
         thresholds,
         constants,
+        live: bound,
       }),
     );
+    if (bound !== undefined && !isLiveSet(input.reps, bound)) return;
     // `open` comes from the set state, not assumed: this check may run after the set's close was shown.
     const station = liveSet(input.reps, input.previous, { amber: thresholds.highFatigueAmberPct, red: thresholds.highFatigueRedPct }, input.open, now);
     if (station) live.push(station);

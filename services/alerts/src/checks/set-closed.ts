@@ -1,5 +1,20 @@
-import { medianRomOf, needsReadinessBaseline, setCloseAlerts, setCloseViewFromFold, thresholdsFor, withSetRoms, type EarlierSet } from '@neurolift/alerts';
-import type { AlertCheckJob } from '@neurolift/contracts';
+import {
+  incompleteRecoveryAlerts,
+  isWorkingSet,
+  medianRomOf,
+  needsReadinessBaseline,
+  ruleEnabled,
+  setCloseAlerts,
+  setCloseViewFromFold,
+  setStartWindow,
+  thresholdsFor,
+  withSetRoms,
+  type AlertCandidate,
+  type EarlierSet,
+  type SetCloseView,
+  type Thresholds,
+} from '@neurolift/alerts';
+import type { AlertCheckJob, AthleteProfile } from '@neurolift/contracts';
 import { athleteSetKey, DAY_MS, type FoldedSet } from '@neurolift/stimulus';
 import type { SetEntry } from '@neurolift/storage';
 import type { AlertBasis } from '../ports.js';
@@ -19,8 +34,21 @@ function earlierSet(entry: SetEntry): EarlierSet | undefined {
 }
 
 /**
- * A set closed and the worker folded it into its athlete's state: readiness drop, e1RM record and high
- * fatigue (if the in-set path missed it), from the worker's record of the set (decision 0014): nothing is
+ * incomplete_recovery, when the gym has it on and the set is a working set: reads the athlete's heart rate of
+ * the set's start window only (any station). The same candidate whenever it runs, so the worker's second
+ * set_closed check for a set whose heart rate came later raises it then, and a repeated check raises nothing new.
+ */
+async function incompleteRecovery(gymId: string, view: SetCloseView, profile: AthleteProfile, thresholds: Thresholds, deps: CheckDeps): Promise<AlertCandidate[]> {
+  const enabled = ruleEnabled(deps.config, gymId, 'incomplete_recovery');
+  if (!enabled || deps.heartRate === undefined || !isWorkingSet(view.current.model, thresholds)) return [];
+  const { fromTs, toTs } = setStartWindow(view.current.model.firstTs);
+  const heartRate = await deps.heartRate.seconds(view.athleteId, fromTs, toTs);
+  return incompleteRecoveryAlerts({ view, heartRate, profile, thresholds, enabled, constants: deps.model.constants });
+}
+
+/**
+ * A set closed and the worker folded it into its athlete's state: readiness drop, e1RM record, high
+ * fatigue (if the in-set path missed it) and, where enabled, incomplete recovery, from the worker's record of the set (decision 0014): nothing is
  * modelled again. Readiness reads the exercise's 28 days of entries, only at the session's first working set of
  * it. Also: the session NSI for the console, the in-set rules' basis (median ROM of the latest sets, e1RM)
  * for the athlete's next sets, and the session-end check, delayed until no further set can join the session.
@@ -37,13 +65,16 @@ export async function checkSetClosed(job: SetClosedCheck, deps: CheckDeps): Prom
   const earlier = needsReadinessBaseline(view, thresholds)
     ? (await deps.athletes.entries(job.athleteId, exercise, folded.model.firstTs - constants.lvpWindowDays * DAY_MS, view.sessionStartTs)).flatMap((entry) => earlierSet(entry) ?? [])
     : [];
-  const candidates = setCloseAlerts({
-    view: { ...view, earlierSets: earlier },
-    profile,
-    thresholds,
-    constants,
-    ...(basis?.bestE1rmKg === undefined ? {} : { priorBestE1rmKg: { [exercise]: basis.bestE1rmKg } }),
-  });
+  const candidates = [
+    ...setCloseAlerts({
+      view: { ...view, earlierSets: earlier },
+      profile,
+      thresholds,
+      constants,
+      ...(basis?.bestE1rmKg === undefined ? {} : { priorBestE1rmKg: { [exercise]: basis.bestE1rmKg } }),
+    }),
+    ...(await incompleteRecovery(job.gymId, view, profile, thresholds, deps)),
+  ];
 
   const { model } = folded;
   const estimates = [basis?.bestE1rmKg ?? 0, folded.bestE1rmBefore ?? 0, model.e1rmSource !== 'profile' && Number.isFinite(model.e1rmKg) ? model.e1rmKg : 0];
