@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_THRESHOLDS, alertId, highFatigueInSetAlerts, inSetAlerts, nearFailureAlerts, partialRepAlerts, type InSetInput } from './index.js';
+import fc from 'fast-check';
+import { DEFAULT_THRESHOLDS, alertId, highFatigueInSetAlerts, inSetAlerts, isLateRep, isLiveSet, nearFailureAlerts, partialRepAlerts, type InSetInput } from './index.js';
 import { T0, REP_GAP_MS, repRecords, type RepSpec } from './test-fixtures.js';
 
 function input(spec: RepSpec, extra: Partial<InSetInput> = {}): InSetInput {
@@ -154,5 +155,61 @@ describe('inSetAlerts', () => {
     const forward = inSetAlerts({ reps, mvtMps: 0.3, thresholds: DEFAULT_THRESHOLDS });
     expect(inSetAlerts({ reps: [...reps].reverse(), mvtMps: 0.3, thresholds: DEFAULT_THRESHOLDS })).toEqual(forward);
     expect(inSetAlerts({ reps: [...reps, ...reps], mvtMps: 0.3, thresholds: DEFAULT_THRESHOLDS })).toEqual(forward);
+  });
+});
+
+describe('late reps raise no in-set alert (decision 0019)', () => {
+  const MAX_AGE = 5 * 60_000;
+  const spec = { velocities: [0.8, 0.7, 0.5, 0.33], roms: [0.4, 0.4, 0.4, 0.3], exercise: 'back_squat' };
+  const reps = repRecords(spec);
+  const lastTs = Math.max(...reps.map((rep) => rep.ts));
+
+  it('a rep is late when it is more than the bound before the clock; a rep ahead of the clock is not', () => {
+    expect(isLateRep(T0, { nowMs: T0 + MAX_AGE, maxAgeMs: MAX_AGE })).toBe(false);
+    expect(isLateRep(T0, { nowMs: T0 + MAX_AGE + 1, maxAgeMs: MAX_AGE })).toBe(true);
+    expect(isLateRep(T0 + 60_000, { nowMs: T0, maxAgeMs: MAX_AGE })).toBe(false);
+    expect(isLateRep(T0, { nowMs: T0 + 1, maxAgeMs: 0 })).toBe(true);
+  });
+
+  it('a set uploaded 3 h late raises none; the same set live raises them all', () => {
+    const live = inSetAlerts({ reps, mvtMps: 0.3, thresholds: DEFAULT_THRESHOLDS, live: { nowMs: lastTs + 1000, maxAgeMs: MAX_AGE } });
+    expect(live.map((alert) => alert.rule)).toEqual(['near_failure', 'partial_rep', 'high_fatigue']);
+    expect(live).toEqual(inSetAlerts({ reps, mvtMps: 0.3, thresholds: DEFAULT_THRESHOLDS }));
+    expect(inSetAlerts({ reps, mvtMps: 0.3, thresholds: DEFAULT_THRESHOLDS, live: { nowMs: lastTs + 3 * 3_600_000, maxAgeMs: MAX_AGE } })).toEqual([]);
+  });
+
+  it('drops a rule whose first qualifying rep is late, even when later reps are live', () => {
+    // Red at rep 2 (T0 + 3 s, 43.75 % loss); reps 3 and 4 stay past it.
+    const grinding = repRecords({ velocities: [0.8, 0.45, 0.44, 0.43], exercise: 'back_squat' });
+    const [red] = highFatigueInSetAlerts({ reps: grinding, mvtMps: 0.3, thresholds: DEFAULT_THRESHOLDS });
+    expect(red).toMatchObject({ severity: 'red', ts: T0 + REP_GAP_MS });
+    const bound = { nowMs: T0 + REP_GAP_MS + MAX_AGE + 1, maxAgeMs: MAX_AGE };
+    expect(grinding.filter((rep) => !isLateRep(rep.ts, bound)).map((rep) => rep.repIndex)).toEqual([3, 4]);
+    expect(inSetAlerts({ reps: grinding, mvtMps: 0.3, thresholds: DEFAULT_THRESHOLDS, live: bound }).filter((alert) => alert.rule === 'high_fatigue')).toEqual([]);
+  });
+
+  it('a set is live on the console while its newest rep is not late', () => {
+    expect(isLiveSet(reps, { nowMs: lastTs + MAX_AGE, maxAgeMs: MAX_AGE })).toBe(true);
+    expect(isLiveSet(reps, { nowMs: lastTs + MAX_AGE + 1, maxAgeMs: MAX_AGE })).toBe(false);
+    expect(isLiveSet([], { nowMs: T0, maxAgeMs: MAX_AGE })).toBe(false);
+  });
+
+  it('property: never an in-set alert about a late rep; reps within the bound give the rules unchanged', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0.1, max: 1.5, noNaN: true }), { maxLength: 12 }),
+        fc.array(fc.option(fc.double({ min: 0.05, max: 1, noNaN: true }), { nil: undefined }), { maxLength: 12 }),
+        fc.integer({ min: 0, max: 7 * 86_400_000 }),
+        fc.integer({ min: 0, max: 3_600_000 }),
+        (velocities, roms, age, maxAgeMs) => {
+          const records = repRecords({ velocities, roms, exercise: 'back_squat' });
+          const bound = { nowMs: T0 + age, maxAgeMs };
+          const alerts = inSetAlerts({ reps: records, mvtMps: 0.3, thresholds: DEFAULT_THRESHOLDS, live: bound });
+          for (const alert of alerts) expect(isLateRep(alert.ts, bound)).toBe(false);
+          if (records.every((rep) => !isLateRep(rep.ts, bound))) expect(alerts).toEqual(inSetAlerts({ reps: records, mvtMps: 0.3, thresholds: DEFAULT_THRESHOLDS }));
+          if (records.every((rep) => isLateRep(rep.ts, bound))) expect(alerts).toEqual([]);
+        },
+      ),
+    );
   });
 });

@@ -166,7 +166,7 @@ describe('set-close, session-end and daily rules over random histories', () => {
         const history = athleteHistory({ sets, profile });
         const lvp = new Map<string, LvpHistoryEntry[]>();
         for (const set of sets) lvp.set(set.exercise, [...(lvp.get(set.exercise) ?? []), lvpEntry(set)]);
-        const { folded } = foldSets({ start: {}, sets, history: lvp, profile });
+        const folded = foldSets({ start: {}, sets, history: lvp, profile }).folded as FoldedSet[];
         const earlierOf = (record: FoldedSet) =>
           folded
             .filter((other) => other.set.exercise === record.set.exercise && other.model.lastTs < record.checkpoint.sessionStartTs)
