@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { AthleteProfileInput } from '@neurolift/stimulus';
+import type { AthleteProfileInput, HeartRateProfileInput } from '@neurolift/stimulus';
 import {
   DEFAULT_THRESHOLDS,
   SET_START_HR_MIN_READINGS,
@@ -18,7 +18,7 @@ import { T0, athleteSet } from './test-fixtures.js';
 
 const HR_PROFILE = { restingHr: 60, maxHr: 190 } as const;
 /** 100 kg against a coach 1RM of 140 kg: relative intensity ≈ 0.71, a working set. */
-const PROFILE: AthleteProfileInput = { bodyMassKg: 80, oneRepMaxKg: { back_squat: 140 }, ...HR_PROFILE };
+const PROFILE: AthleteProfileInput & HeartRateProfileInput = { bodyMassKg: 80, oneRepMaxKg: { back_squat: 140 }, ...HR_PROFILE };
 const SET = athleteSet({ id: 't1', start: T0, loadKg: 100, velocities: [0.7, 0.68, 0.65] });
 
 function viewOf(profile: AthleteProfileInput = PROFILE): SetCloseView {
