@@ -1,0 +1,215 @@
+/*
+ * Vertical acceleration → velocity → position, with zero-velocity updates (ZUPT).
+ *
+ * A still moment is a run of quiet samples (vertical acceleration near zero, gyro quiet) at least
+ * stillMs long, their mean acceleration nearer zero still, with the integrated velocity near zero (the
+ * allowance grows with the time since the last still moment, for drift) — the bar is paused at the
+ * bottom, locked out or racked — or a quiet run of stillRecoveryMs whatever the velocity (a slow grind
+ * can be quiet for a moment, never for that long; after a wrong still moment, the velocity is off and
+ * this is what finds the next one). There the velocity is zero and the position holds. Between two still moments the samples are
+ * kept (a "stretch"); when the next still moment is found, the stretch is integrated (trapezoids) and
+ * the velocity it ends with — which should be zero — is removed as a linear ramp from the stretch's
+ * start, i.e. as a constant acceleration bias over the stretch (the accelerometer's bias along "up",
+ * the residue of the gravity reference). Then its positions are emitted, and the still samples' at the
+ * position reached. So positions come out stillMs after the bar stops, at the latest. The last stillMs
+ * of a still moment are held back and start the next stretch: a slow start can stay under the quiet
+ * limit for tens of ms while the bar already moves (v = a²/2j at the limit: ~3 mm/s for a grind's start).
+ *
+ * A touch-and-go set has no still moment between reps: the whole run of reps is one stretch, corrected
+ * when the bar stops at its end. A stretch longer than maxStretchS is not kept whole: its older half is
+ * integrated forward (velocity carried on) and emitted, so the state stays bounded; only that part then
+ * keeps its drift (see README: measured).
+ */
+
+import type { ImuOwnParams } from './imu-params.js';
+
+/** The integrator's state between blocks (plain numbers; `stretch` in m/s², rounded to 10 µm/s²). */
+export interface ZuptState {
+  readonly still: boolean;
+  /** Quiet samples in a row at the end of the stretch. */
+  readonly quietRun: number;
+  /** Vertical accelerations of the samples since the last still moment (or forward flush); while still, the held-back last samples. */
+  readonly stretch: readonly number[];
+  /** Velocity and acceleration just before stretch[0]. */
+  readonly v0: number;
+  readonly a0: number;
+  /** Position just before stretch[0] (or of the still moment), m. */
+  readonly p0: number;
+  /** Velocity integrated forward to the end of the stretch (uncorrected), m/s. */
+  readonly vEnd: number;
+}
+
+export const freshZupt = (): ZuptState => ({ still: false, quietRun: 0, stretch: [], v0: 0, a0: 0, p0: 0, vEnd: 0 });
+
+const quantizeA = (x: number): number => Math.round(x * 1e5) / 1e5;
+
+export class ZuptIntegrator {
+  private still: boolean;
+  private quietRun: number;
+  private stretch: number[];
+  private v0: number;
+  private a0: number;
+  private p0: number;
+  private vEnd: number;
+  private readonly halfDt: number;
+  private readonly stillSamples: number;
+  private readonly meanLimit: number;
+  private readonly stillVelocity: number;
+  private readonly driftPerSample: number;
+  private readonly recoverySamples: number;
+  private readonly maxStretch: number;
+
+  constructor(state: ZuptState, dt: number, params: ImuOwnParams) {
+    this.still = state.still;
+    this.quietRun = state.quietRun;
+    this.stretch = state.stretch.slice();
+    this.v0 = state.v0;
+    this.a0 = state.a0;
+    this.p0 = state.p0;
+    this.vEnd = state.vEnd;
+    this.halfDt = dt / 2;
+    this.stillSamples = Math.max(2, Math.round(params.stillMs / 1000 / dt));
+    this.meanLimit = params.stillMeanAccelMps2 * this.stillSamples;
+    this.stillVelocity = params.stillVelocityMps;
+    this.driftPerSample = params.stillDriftMpsPerS * dt;
+    this.recoverySamples = Math.max(this.stillSamples, Math.round(params.stillRecoveryMs / 1000 / dt));
+    this.maxStretch = Math.round(params.maxStretchS / dt);
+  }
+
+  /**
+   * Has the stretch come to a still moment at its end? `fitted`: the gravity reference has been
+   * fitted to a still moment; before that (the set's first samples) only the per-sample quiet limit
+   * applies, the acceleration carrying whatever offset the first sample's reading had.
+   */
+  private stopped(fitted: boolean): boolean {
+    const s = this.stretch;
+    const W = this.stillSamples;
+    if (this.quietRun < W) return false;
+    if (!fitted) return true;
+    let sum = 0;
+    for (let i = s.length - W; i < s.length; i++) sum += s[i]!;
+    if (Math.abs(sum) >= this.meanLimit) return false;
+    return this.quietRun >= this.recoverySamples || Math.abs(this.vEnd) < this.stillVelocity + this.driftPerSample * s.length;
+  }
+
+  get isStill(): boolean {
+    return this.still;
+  }
+
+  /** One internal sample: vertical acceleration `a` (m/s²), `quiet` as defined above, `fitted` see stopped(); positions emitted into `out`. */
+  push(a: number, quiet: boolean, fitted: boolean, out: number[]): void {
+    const aq = quantizeA(a);
+    if (this.still) {
+      if (quiet) {
+        // The last stillSamples of a still moment are held back: the bar may already be starting to
+        // move within them (a slow start stays under the quiet limit for tens of ms).
+        this.stretch.push(aq);
+        if (this.stretch.length > this.stillSamples) {
+          this.stretch.shift();
+          out.push(this.p0);
+        }
+        return;
+      }
+      // The bar moves: the stretch starts at rest where the held-back samples begin.
+      this.still = false;
+      this.v0 = 0;
+      this.a0 = 0;
+      let v = 0;
+      let prev = 0;
+      for (const x of this.stretch) {
+        v += (prev + x) * this.halfDt;
+        prev = x;
+      }
+      this.vEnd = v;
+    }
+    const last = this.stretch.length > 0 ? this.stretch[this.stretch.length - 1]! : this.a0;
+    this.vEnd += (last + aq) * this.halfDt;
+    this.stretch.push(aq);
+    this.quietRun = quiet ? this.quietRun + 1 : 0;
+    // Zero velocity at the run's last sample: at its first the bar may still be creeping (a slow
+    // lockout is under the quiet limit while v = a²/2j is still a few mm/s).
+    if (this.stopped(fitted)) this.stop(this.stretch.length - 1, out);
+    else if (this.stretch.length > this.maxStretch) this.forward(this.stretch.length >> 1, out);
+  }
+
+  /**
+   * The stretch's samples from `at` on are still: integrate those before with the velocity brought to
+   * zero at `at` (a linear ramp), emit them and the still ones at the position reached (but the last
+   * stillSamples, held back).
+   */
+  private stop(at: number, out: number[]): void {
+    const s = this.stretch;
+    const h = this.halfDt;
+    // Uncorrected velocity at the first still sample.
+    let v = this.v0;
+    let prevA = this.a0;
+    for (let i = 0; i <= at && i < s.length; i++) {
+      v += (prevA + s[i]!) * h;
+      prevA = s[i]!;
+    }
+    const ramp = v / (at + 1);
+    let p = this.p0;
+    let prevV = this.v0;
+    v = this.v0;
+    prevA = this.a0;
+    for (let i = 0; i < at; i++) {
+      v += (prevA + s[i]!) * h - ramp;
+      prevA = s[i]!;
+      p += (prevV + v) * h;
+      prevV = v;
+      out.push(p);
+    }
+    p += prevV * h; // to the first still sample, where v = 0
+    const keep = Math.max(at, s.length - this.stillSamples);
+    for (let i = at; i < keep; i++) out.push(p);
+    this.p0 = p;
+    this.stretch = s.slice(keep);
+    this.still = true;
+    this.quietRun = 0;
+    this.v0 = 0;
+    this.a0 = 0;
+    this.vEnd = 0;
+  }
+
+  /** Integrates and emits the first `count` samples forward (no end to correct them against). */
+  private forward(count: number, out: number[]): void {
+    const s = this.stretch;
+    const h = this.halfDt;
+    let v = this.v0;
+    let prevA = this.a0;
+    let p = this.p0;
+    for (let i = 0; i < count; i++) {
+      const nv = v + (prevA + s[i]!) * h;
+      p += (v + nv) * h;
+      v = nv;
+      prevA = s[i]!;
+      out.push(p);
+    }
+    this.v0 = v;
+    this.a0 = prevA;
+    this.p0 = p;
+    this.stretch = s.slice(count);
+  }
+
+  /**
+   * The samples stop (a gap, or the set's end): a stretch ending in a quiet run of stillMs (the bar
+   * racked: whatever the velocity drifted to), or in a shorter one at near-zero velocity, stops there;
+   * otherwise it is integrated forward as it is.
+   */
+  end(out: number[]): void {
+    if (this.still) {
+      for (let i = 0; i < this.stretch.length; i++) out.push(this.p0);
+      this.stretch = [];
+      return;
+    }
+    if (this.stretch.length === 0) return;
+    if (this.quietRun >= this.stillSamples || (this.quietRun > 0 && Math.abs(this.vEnd) < this.stillVelocity + this.driftPerSample * this.stretch.length)) {
+      this.stop(this.stretch.length - 1, out);
+    }
+    else this.forward(this.stretch.length, out);
+  }
+
+  toState(): ZuptState {
+    return { still: this.still, quietRun: this.quietRun, stretch: this.stretch, v0: this.v0, a0: this.a0, p0: this.p0, vEnd: this.vEnd };
+  }
+}
