@@ -120,7 +120,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       ...common,
       queue: QUEUES.heartRate,
       schema: HeartRateJob,
-      process: (job) => processHeartRate(job, { athletes, heartRate, sink, constants: model.constants }),
+      process: (job) => processHeartRate(job, { athletes, heartRate, sink, checks, constants: model.constants, modelId: model.modelId }),
     }),
   ];
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));

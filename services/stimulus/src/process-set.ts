@@ -1,9 +1,7 @@
 import type { RepRecord, SetJob } from '@neurolift/contracts';
-import { PipelineError } from '@neurolift/platform';
-import { athleteSetKey, DAY_MS, dayOf, setSpan, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
-import { foldInChunks } from './athlete/fold-in-chunks.js';
-import { athleteLines } from './athlete/athlete-lines.js';
-import { planFold } from './athlete/fold-plan.js';
+import { athleteSetKey, setSpan, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
+import { refold } from './athlete/refold.js';
+import { recountMinutes } from './heart-rate/aerobic-minutes.js';
 import type { AthleteStore, HeartRateStore } from '@neurolift/storage';
 import { setHeartRateLineOf } from './heart-rate/set-heart-rate.js';
 import { repLine } from './points.js';
@@ -22,8 +20,6 @@ export interface SetJobDeps {
 
 /** How long a set job waits for another worker updating the same athlete, ms. */
 const LOCK_WAIT_MS = 10_000;
-/** Rounds when the state changed under us anyway (an expired lock); then BullMQ retries the job. */
-const MAX_ROUNDS = 3;
 
 function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord): AthleteSet {
   return {
@@ -53,14 +49,6 @@ async function withPointTs(job: SetJob, athleteId: string, set: AthleteSet, athl
   return { ...set, pointTs: previous?.pointTs ?? setSpan(previous ?? set).lastTs };
 }
 
-/** How long an athlete's sets stay in its state: the e1RM window plus the late-upload window, days. */
-const KEEP_SET_DAYS = 35;
-
-/** Sets of whole UTC days older than KEEP_SET_DAYS before the newest set's day are dropped (their loads stay). */
-function pruneBefore(newestLastTs: number): number {
-  return (dayOf(newestLastTs) - KEEP_SET_DAYS) * DAY_MS;
-}
-
 /**
  * A closed set: stores it in its athlete's state (keyed by set, so a re-run changes nothing), folds it into
  * the state from the checkpoint of the set before it (and folds the later sets again, if it came late:
@@ -83,28 +71,19 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
   const update = async (): Promise<{ reps: number; athleteId: string }> => {
     const set = await withPointTs(job, athleteId, candidate, deps.athletes);
     await deps.athletes.putSet(athleteId, set);
-    for (let round = 1; round <= MAX_ROUNDS; round++) {
-      const plan = await planFold(athleteId, set, deps.athletes, deps.constants);
-      const { folded, update: outputs } = await foldInChunks(plan.input);
+    // Minutes of heart rate in the set's resistance interval may no longer count (model nsi-1.1).
+    const minutes = deps.heartRate === undefined ? [] : await recountMinutes(athleteId, set, { ...deps, heartRate: deps.heartRate });
+    const first = minutes[0];
+    const start = first !== undefined && first.ts < setSpan(set).lastTs ? { key: first.key, ts: first.ts, pending: set.key } : { set };
+    await refold(athleteId, start, deps, ({ update: outputs }) => {
       const thisSet = outputs.sets.find((entry) => entry.set.key === set.key);
       const losses = new Map(thisSet?.model.perRep.map((rep) => [rep.repIndex, rep.velocityLoss * 100]));
-      const repLines = rewriteReps ? reps.map((rep) => repLine(rep, losses.get(rep.repIndex))) : [];
-      await deps.sink.write([...repLines, ...athleteLines(athleteId, outputs, deps.modelId)]);
-
-      const newest = folded[folded.length - 1];
-      const cutoff = newest === undefined ? Number.NEGATIVE_INFINITY : pruneBefore(newest.checkpoint.lastTs);
-      const prune = plan.oldestLastTs !== undefined && plan.oldestLastTs < cutoff ? cutoff : undefined;
-      // The lists the fold read (its own sets' entries in them), without the entries of pruned sets.
-      const lists = new Map([...plan.input.history].map(([exercise, entries]) => [exercise, entries.filter((entry) => entry.ts >= cutoff)]));
-      const version = await deps.athletes.saveFold(athleteId, folded, outputs.dailyLoads, lists, prune);
-      // Only a lock that expired mid-update (a very long pause) lets another worker in; then go again.
-      if (version !== plan.version) continue;
-      // Heart rate that came before the set closed (a strap's blocks, often uploaded first): its fields now.
-      const hrLine = deps.heartRate === undefined ? undefined : await setHeartRateLineOf(athleteId, set.key, { athletes: deps.athletes, heartRate: deps.heartRate, constants: deps.constants });
-      if (hrLine !== undefined) await deps.sink.write([hrLine]);
-      return { reps: reps.length, athleteId };
-    }
-    throw new PipelineError('NL_ERR_ATHLETE_BUSY', `athlete ${athleteId} kept changing during ${MAX_ROUNDS} updates`, true);
+      return rewriteReps ? reps.map((rep) => repLine(rep, losses.get(rep.repIndex))) : [];
+    });
+    // Heart rate that came before the set closed (a strap's blocks, often uploaded first): its fields now.
+    const hrLine = deps.heartRate === undefined ? undefined : await setHeartRateLineOf(athleteId, set.key, { athletes: deps.athletes, heartRate: deps.heartRate, constants: deps.constants });
+    if (hrLine !== undefined) await deps.sink.write([hrLine]);
+    return { reps: reps.length, athleteId };
   };
   // Sets of one athlete waiting together take the lock earliest first: folded in order, none late by a race.
   return deps.athletes.withLock(athleteId, LOCK_WAIT_MS, update, { key: candidate.key, lastTs: setSpan(candidate).lastTs });

@@ -72,7 +72,7 @@ function storeFolding(order: readonly AthleteSet[], profile: AthleteProfileInput
     const before = ordered[index - 1];
     const start = before === undefined ? genesisOf(worker.dailyLoads, dayOf(lastTsOf(set))) : (worker.records.get(before.set.key) as FoldedSet).checkpoint;
     const result = foldSets({ start, sets: ordered.slice(index).map((entry) => entry.set), history: lvpHistory(stored.values()), profile });
-    for (const record of result.folded) worker.records.set(record.set.key, record);
+    for (const record of result.folded) worker.records.set((record as FoldedSet).set.key, record as FoldedSet);
     for (const [day, load] of result.update.dailyLoads) worker.dailyLoads.set(day, load);
     write(worker.state, result.update);
     worker.folds.push(result.folded.length);
@@ -189,7 +189,7 @@ describe('foldSets: the start', () => {
     const b = athleteSet({ id: 'b', start: lastTsOf(a) + 2 * HOUR + 1, loadKg: 100, velocities: fatigue(0.6, 3, 0.03) });
     const first = foldSets({ start: {}, sets: [a], history: new Map(), profile: {} });
     const second = foldSets({ start: (first.folded[0] as FoldedSet).checkpoint, sets: [b], history: new Map(), profile: {} });
-    expect(second.folded[0]?.checkpoint.sessionFirstKey).toBe(b.key);
+    expect((second.folded[0] as FoldedSet).checkpoint.sessionFirstKey).toBe(b.key);
     expect(second.update.stimulus[0]?.point.sets).toBe(1);
   });
 });

@@ -18,7 +18,7 @@ import {
 
 describe('constants table', () => {
   it('is model version nsi-1', () => {
-    expect(MODEL_VERSION).toBe('nsi-1');
+    expect(MODEL_VERSION).toBe('nsi-1.1');
   });
 
   it('holds the spec values', () => {

@@ -25,8 +25,10 @@ export { CONSTANT_SOURCES, EXERCISE_SOURCES } from './constant-sources.js';
 export { validateConstants, withOverrides, type ConstantOverrides } from './overrides.js';
 
 /** Version tag written next to every value the model produces. */
-export const MODEL_VERSION = 'nsi-1' as const;
-export type ModelVersion = typeof MODEL_VERSION;
+export const MODEL_VERSION = 'nsi-1.1' as const;
+/** Versions whose stored terms this code can read (a checkpoint of an earlier version is folded again: its basis differs). */
+export const MODEL_VERSIONS = ['nsi-1', MODEL_VERSION] as const;
+export type ModelVersion = (typeof MODEL_VERSIONS)[number];
 
 /** One row of the exercise catalogue. */
 export interface ExerciseParams {

@@ -76,7 +76,7 @@ describe('computeSessions: hand-computed', () => {
   });
 
   it('names and times the session from its sets', () => {
-    expect(session).toMatchObject({ modelVersion: 'nsi-1', sessionId: `s-${T0}-A`, startTs: T0, endTs: T0 + 30_000 + 43 * MIN });
+    expect(session).toMatchObject({ modelVersion: 'nsi-1.1', sessionId: `s-${T0}-A`, startTs: T0, endTs: T0 + 30_000 + 43 * MIN });
     expect(session?.points.map((x) => [x.setId, x.ts])).toEqual([
       ['A', T0 + 30_000],
       ['B', T0 + 30_000 + 3 * MIN],

@@ -50,6 +50,9 @@ export interface SessionPoint {
   readonly impulseSum: number;
   /** Sets so far, this one included. */
   readonly sets: number;
+  /** A/A₅₀ and A (model nsi-1.1): present only when the session has counted heart rate so far. */
+  readonly aerobicDose?: number | undefined;
+  readonly aerobicSum?: number | undefined;
 }
 
 export interface SessionModel {

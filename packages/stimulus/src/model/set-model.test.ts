@@ -77,7 +77,7 @@ describe('computeSetModel: hand-computed back squat 4 reps at 100 kg, e1RM 125 k
     expect(set.lactateIncrement).toBeCloseTo(2, 12);
     expect(set.relIntensity).toBeCloseTo(0.8, 12);
     expect(set).toMatchObject({
-      modelVersion: 'nsi-1',
+      modelVersion: 'nsi-1.1',
       exercise: 'back_squat',
       e1rmKg: 125,
       e1rmSource: 'profile',

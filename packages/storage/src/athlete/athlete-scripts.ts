@@ -66,9 +66,21 @@ return redis.call('INCR', KEYS[4])
 `);
 
 /**
+ * KEYS: sets, order, version. ARGV: n × (key, record, time). Stores minutes of heart rate (model nsi-1.1): in the
+ * order and the records only (no entry, no exercise index: the alert rules and the load–velocity profile read sets).
+ */
+export const PUT_AEROBIC = luaScript(`
+for at = 1, #ARGV, 3 do
+  redis.call('HSET', KEYS[1], ARGV[at], ARGV[at + 1])
+  redis.call('ZADD', KEYS[2], ARGV[at + 2], ARGV[at])
+end
+return redis.call('INCR', KEYS[3])
+`);
+
+/**
  * KEYS: sets, order, entries, lex, daily, version, lvp. ARGV: n, then n × (key, record, last rep, exercise, entry),
- * then m, m × (exercise, packed load–velocity list), then day, load pairs. Saves folded sets, the lists and
- * daily loads; returns the athlete's version.
+ * then m, m × (exercise, packed load–velocity list), then k, k × (key, record, time) of minutes of heart rate,
+ * then day, load pairs. Saves folded sets and minutes, the lists and daily loads; returns the athlete's version.
  */
 export const SAVE_FOLD = luaScript(`${HELPERS}
 local n = tonumber(ARGV[1])
@@ -82,8 +94,24 @@ for i = 0, m - 1 do
   local at = 3 + n * 5 + i * 2
   redis.call('HSET', KEYS[7], ARGV[at], ARGV[at + 1])
 end
-for at = 3 + n * 5 + m * 2, #ARGV, 2 do redis.call('HSET', KEYS[5], ARGV[at], ARGV[at + 1]) end
+local k = tonumber(ARGV[3 + n * 5 + m * 2])
+for i = 0, k - 1 do
+  local at = 4 + n * 5 + m * 2 + i * 3
+  redis.call('HSET', KEYS[1], ARGV[at], ARGV[at + 1])
+  redis.call('ZADD', KEYS[2], ARGV[at + 2], ARGV[at])
+end
+for at = 4 + n * 5 + m * 2 + k * 3, #ARGV, 2 do redis.call('HSET', KEYS[5], ARGV[at], ARGV[at + 1]) end
 return tonumber(redis.call('GET', KEYS[6]) or '0')
+`);
+
+/** KEYS: order, sets. ARGV: from score, to score (inclusive), key prefix. The records of keys with the prefix in that range. */
+export const RECORDS_BY_TIME = luaScript(`${HELPERS}
+local keys = redis.call('ZRANGEBYSCORE', KEYS[1], ARGV[1], ARGV[2])
+local wanted = {}
+for i = 1, #keys do
+  if string.sub(keys[i], 1, #ARGV[3]) == ARGV[3] then wanted[#wanted + 1] = keys[i] end
+end
+return hmget(KEYS[2], wanted)
 `);
 
 /**
@@ -139,13 +167,23 @@ if not from or not to or to < from then return {} end
 return hmget(KEYS[2], redis.call('ZRANGE', KEYS[1], from, to))
 `);
 
-/** KEYS: order, entries. ARGV: key. The key and entry of the set after it in the order. */
+/**
+ * KEYS: order, entries. ARGV: key. The key and entry of the set after it in the order, passing over minutes of
+ * heart rate (they have no entry), a page at a time.
+ */
 export const NEXT_ENTRY = luaScript(`
 local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
 if not rank then return {} end
-local next = redis.call('ZRANGE', KEYS[1], rank + 1, rank + 1)[1]
-if not next then return {} end
-return { next, redis.call('HGET', KEYS[2], next) or '' }
+local at = rank + 1
+while true do
+  local page = redis.call('ZRANGE', KEYS[1], at, at + 99)
+  if #page == 0 then return {} end
+  for i = 1, #page do
+    local entry = redis.call('HGET', KEYS[2], page[i])
+    if entry then return { page[i], entry } end
+  end
+  at = at + 100
+end
 `);
 
 /** KEYS: order, sets, entries, lex. ARGV: score. Drops every set whose last rep is before it. */

@@ -1,10 +1,23 @@
 import type { AthleteProfile } from '@neurolift/contracts';
-import type { AthleteSet, FoldedSet, LvpHistoryEntry } from '@neurolift/stimulus';
+import type { AerobicMinute, AthleteSet, FoldedActivity, FoldedAerobic, FoldedSet, LvpHistoryEntry } from '@neurolift/stimulus';
 
 /** A stored set and, once the worker folded it into the athlete's state, its terms and checkpoint. */
 export interface AthleteRecord {
   readonly set: AthleteSet;
   readonly folded?: FoldedSet | undefined;
+}
+
+/** A stored minute of heart rate (model nsi-1.1) and, once folded, its session point and checkpoint. */
+export interface AerobicRecord {
+  readonly minute: AerobicMinute;
+  readonly folded?: FoldedAerobic | undefined;
+}
+
+/** What the athlete's order holds. */
+export type ActivityRecord = AthleteRecord | AerobicRecord;
+
+export function isAerobicRecord(record: ActivityRecord): record is AerobicRecord {
+  return 'minute' in record;
 }
 
 /** What a fold from one set on needs (decision 0014): the record before it and every record from it on. */
@@ -13,10 +26,10 @@ export interface FoldContext {
   /** Stored sets missing from the order: state written by a version before it (index() adds them). */
   readonly unindexed: number;
   readonly profile: AthleteProfile;
-  /** The set before the first of `from` in the model's time order; absent when `from` starts the order. */
-  readonly before?: AthleteRecord | undefined;
-  /** The records from the asked set to the newest, in the model's time order. */
-  readonly from: readonly AthleteRecord[];
+  /** The activity before the first of `from` in the model's time order; absent when `from` starts the order. */
+  readonly before?: ActivityRecord | undefined;
+  /** The records from the asked activity to the newest, in the model's time order: sets and minutes of heart rate. */
+  readonly from: readonly ActivityRecord[];
   /** The persisted daily loads, when `from` starts the order (the genesis needs those of earlier days). */
   readonly dailyLoads?: ReadonlyMap<number, number> | undefined;
   /** Every load–velocity entry of the exercise asked for (its packed list), by exercise. */
@@ -64,7 +77,13 @@ export interface LockOrder {
 export interface AthleteStore {
   /** Stores (or replaces, same key) one set in the athlete's order; the set is folded by saveFold. */
   putSet(athleteId: string, set: AthleteSet): Promise<void>;
-  /** One stored record, or undefined. */
+  /** Stores (or replaces, same key) minutes of heart rate in the athlete's order; folded by saveFold. */
+  putAerobic(athleteId: string, minutes: readonly AerobicMinute[]): Promise<void>;
+  /** The stored minutes of heart rate whose minute lies in [fromMinute, toMinute], in time order. */
+  aerobicMinutes(athleteId: string, fromMinute: number, toMinute: number): Promise<AerobicMinute[]>;
+  /** The athlete's profile as coaches entered it ({} when none). */
+  profile(athleteId: string): Promise<AthleteProfile>;
+  /** One stored set's record, or undefined (also for a minute of heart rate). */
   record(athleteId: string, key: string): Promise<AthleteRecord | undefined>;
   /** The records from `fromKey` (undefined: the first stored set) to the newest, the one before, and an exercise's load–velocity list. */
   foldContext(athleteId: string, fromKey: string | undefined, exercise?: string): Promise<FoldContext>;
@@ -72,9 +91,9 @@ export interface AthleteStore {
   lvpLists(athleteId: string, exercises: readonly string[]): Promise<Map<string, LvpHistoryEntry[]>>;
   /** Entries of an exercise (every exercise: undefined) with a last rep in [fromTs, beforeTs), in time order. */
   entries(athleteId: string, exercise: string | undefined, fromTs: number, beforeTs: number): Promise<SetEntry[]>;
-  /** The entry of the set after `key` in the model's order, or undefined. */
+  /** The entry of the set after `key` in the model's order (minutes of heart rate passed over), or undefined. */
   nextEntry(athleteId: string, key: string): Promise<SetEntry | undefined>;
-  /** The records of sets from `fromKey` to `toKey` in the model's order, both included. */
+  /** The records of sets from `fromKey` to `toKey` in the model's order, both included (minutes of heart rate left out). */
   records(athleteId: string, fromKey: string, toKey: string): Promise<AthleteRecord[]>;
   /** The persisted daily loads by UTC day. */
   dailyLoads(athleteId: string): Promise<Map<number, number>>;
@@ -84,7 +103,7 @@ export interface AthleteStore {
    */
   saveFold(
     athleteId: string,
-    folded: readonly FoldedSet[],
+    folded: readonly FoldedActivity[],
     dailyLoads: ReadonlyMap<number, number>,
     lvp: ReadonlyMap<string, readonly LvpHistoryEntry[]>,
     pruneBeforeTs: number | undefined,

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AthleteProfile, type RedisKeys } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
-import { lvpEntry, setSpan, type AthleteSet, type FoldedSet, type LvpHistoryEntry } from '@neurolift/stimulus';
+import { isFoldedAerobic, lvpEntry, setSpan, type AthleteSet, type FoldedSet, type LvpHistoryEntry } from '@neurolift/stimulus';
 import { luaScript, runScript } from '../lua-script.js';
 import type { RedisClient } from '../redis-connection.js';
-import { ALL_ENTRIES, EXERCISE_ENTRIES, FOLD_CONTEXT, INDEX_SETS, NEXT_ENTRY, PRUNE, PUT_SET, RECORDS_BETWEEN, SAVE_FOLD, TAKE_LOCK, lexBounds } from './athlete-scripts.js';
-import type { AthleteRecord, AthleteStore, FoldContext, SetEntry } from './athlete-store.js';
-import { entryText, foldedSetText, packLvp, parseEntry, parseRecord, storedSetText, unpackLvp } from './stored-record.js';
+import { ALL_ENTRIES, EXERCISE_ENTRIES, FOLD_CONTEXT, INDEX_SETS, NEXT_ENTRY, PRUNE, PUT_AEROBIC, PUT_SET, RECORDS_BETWEEN, RECORDS_BY_TIME, SAVE_FOLD, TAKE_LOCK, lexBounds } from './athlete-scripts.js';
+import { isAerobicRecord, type ActivityRecord, type AthleteRecord, type AthleteStore, type FoldContext, type SetEntry } from './athlete-store.js';
+import { aerobicText, entryText, foldedSetText, packLvp, parseActivity, parseEntry, storedSetText, unpackLvp } from './stored-record.js';
 
 /** Long enough for any update; a crashed holder's lock expires after it. */
 const LOCK_TTL_MS = 30_000;
@@ -37,7 +37,8 @@ function indexArgs(set: AthleteSet, folded?: FoldedSet): [string, number, string
 }
 
 export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): AthleteStore {
-  const records = (texts: ReadonlyArray<string | null>): AthleteRecord[] => texts.filter((text): text is string => text !== null && text !== '').map(parseRecord);
+  const activities = (texts: ReadonlyArray<string | null>): ActivityRecord[] => texts.filter((text): text is string => text !== null && text !== '').map(parseActivity);
+  const records = (texts: ReadonlyArray<string | null>): AthleteRecord[] => activities(texts).filter((record): record is AthleteRecord => !isAerobicRecord(record));
   const exerciseEntries = async (athleteId: string, exercises: readonly string[], fromTs: number, beforeTs: number): Promise<SetEntry[]> => {
     if (!(beforeTs > fromTs) || exercises.length === 0) return [];
     const bounds = exercises.flatMap((exercise) => lexBounds(exercise, fromTs, beforeTs));
@@ -79,9 +80,24 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
       );
     },
 
+    async putAerobic(athleteId, minutes) {
+      if (minutes.length === 0) return;
+      const args = minutes.flatMap((minute) => [minute.key, aerobicText(minute), minute.ts]);
+      await runScript(redis, PUT_AEROBIC, [keys.athleteSets(athleteId), keys.athleteOrder(athleteId), keys.athleteVersion(athleteId)], args);
+    },
+
+    async aerobicMinutes(athleteId, fromMinute, toMinute) {
+      const texts = (await runScript(redis, RECORDS_BY_TIME, [keys.athleteOrder(athleteId), keys.athleteSets(athleteId)], [fromMinute * 60_000, toMinute * 60_000 + 59_999, '~hr.'])) as Array<string | null>;
+      return activities(texts).flatMap((record) => (isAerobicRecord(record) ? [record.minute] : []));
+    },
+
+    async profile(athleteId) {
+      return parseProfile(await redis.get(keys.athleteProfile(athleteId)));
+    },
+
     async record(athleteId, key) {
       const text = await redis.hget(keys.athleteSets(athleteId), key);
-      return text === null ? undefined : parseRecord(text);
+      return text === null ? undefined : records([text])[0];
     },
 
     async foldContext(athleteId, fromKey, exercise): Promise<FoldContext> {
@@ -103,8 +119,8 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
         version: Number(version),
         unindexed,
         profile: parseProfile(profile),
-        ...(before === '' ? {} : { before: parseRecord(before) }),
-        from: records(from),
+        ...(before === '' ? {} : { before: parseActivity(before) }),
+        from: activities(from),
         ...(startsOrder ? { dailyLoads: new Map(pairs(daily).map(([day, load]) => [Number(day), Number(load)])) } : {}),
         ...(exercise === undefined ? {} : { lvp: new Map([[exercise, unpackLvp(lvp)]]) }),
         ...(oldest === '' ? {} : { oldestLastTs: Number(oldest) }),
@@ -138,10 +154,12 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
     },
 
     async saveFold(athleteId, folded, dailyLoads, lvp, pruneBeforeTs) {
-      const sets = folded.flatMap((entry) => {
+      const foldedSets = folded.filter((entry): entry is FoldedSet => !isFoldedAerobic(entry));
+      const sets = foldedSets.flatMap((entry) => {
         const [key, lastTs, exercise, text] = indexArgs(entry.set, entry);
         return [key, foldedSetText(entry), lastTs, exercise, text];
       });
+      const minutes = folded.flatMap((entry) => (isFoldedAerobic(entry) ? [entry.minute.key, aerobicText(entry.minute, entry), entry.minute.ts] : []));
       const lists = [...lvp].flatMap(([exercise, entries]) => [exercise, packLvp(entries)]);
       const daily = [...dailyLoads].flatMap(([day, load]) => [String(day), String(load)]);
       const version = await runScript(
@@ -156,7 +174,7 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
           keys.athleteVersion(athleteId),
           keys.athleteLvp(athleteId),
         ],
-        [folded.length, ...sets, lvp.size, ...lists, ...daily],
+        [foldedSets.length, ...sets, lvp.size, ...lists, minutes.length / 3, ...minutes, ...daily],
       );
       // Apart from the save: pruning can wait a set, and a failure here loses nothing.
       if (pruneBeforeTs !== undefined) {
@@ -172,8 +190,8 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
 
     async index(athleteId) {
       const stored = await redis.hgetall(keys.athleteSets(athleteId));
-      const sets = Object.values(stored)
-        .map((text) => parseRecord(text).set)
+      const sets = records(Object.values(stored))
+        .map((record) => record.set)
         .filter((set) => set.reps.length > 0);
       if (sets.length === 0) return;
       await runScript(redis, INDEX_SETS, [keys.athleteOrder(athleteId), keys.athleteEntries(athleteId), keys.athleteExerciseIndex(athleteId)], sets.flatMap((set) => indexArgs(set)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { athleteSetKey, foldSets, type AthleteSet } from '@neurolift/stimulus';
+import { athleteSetKey, foldSets, type AthleteSet, type FoldedSet } from '@neurolift/stimulus';
 import { entryText, foldedSetText, packLvp, parseEntry, parseRecord, storedSetText, unpackLvp } from './stored-record.js';
 
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
@@ -17,7 +17,7 @@ function set(id: string, start: number, loadKg: number): AthleteSet {
 
 describe('stored athlete records', () => {
   const sets = [set('a', T0, 100), set('b', T0 + 180_000, 110)];
-  const { folded } = foldSets({ start: {}, sets, history: new Map(), profile: {} });
+  const folded = foldSets({ start: {}, sets, history: new Map(), profile: {} }).folded as FoldedSet[];
   const second = folded[1]!;
 
   it('a set alone and a folded set read back as written', () => {

@@ -3,9 +3,9 @@
  * until the worker has folded the set); v2 adds its model terms, session point and checkpoint. Parsed on
  * read: another version of the worker may have written it.
  */
-import { EXERCISE_IDS, MODEL_VERSION, type AthleteSet, type FoldedSet, type LvpHistoryEntry } from '@neurolift/stimulus';
+import { EXERCISE_IDS, MODEL_VERSIONS, aerobicMinute, type AerobicMinute, type AthleteSet, type FoldedAerobic, type FoldedSet, type LvpHistoryEntry } from '@neurolift/stimulus';
 import { z } from 'zod';
-import type { AthleteRecord, SetEntry } from './athlete-store.js';
+import type { ActivityRecord, AthleteRecord, SetEntry } from './athlete-store.js';
 
 const StoredRep = z.object({
   repIndex: z.number(),
@@ -39,7 +39,8 @@ const RepModelSchema = z.object({
 });
 
 const SetModelSchema = z.object({
-  modelVersion: z.literal(MODEL_VERSION),
+  // Any version this worker can continue from: a change of constants refolds the session (the basis).
+  modelVersion: z.enum(MODEL_VERSIONS),
   exercise: z.enum(EXERCISE_IDS),
   impulse: z.number(),
   velocityLoss: z.number(),
@@ -72,6 +73,8 @@ const SessionPointSchema = z.object({
   lactate: z.number(),
   impulseSum: z.number(),
   sets: z.number(),
+  aerobicDose: z.number().optional(),
+  aerobicSum: z.number().optional(),
 });
 
 const ExposureStateSchema = z.object({ day: z.number(), a7: z.number(), c28: z.number() });
@@ -83,7 +86,7 @@ const CheckpointSchema = z.object({
   sessionId: z.string(),
   sessionFirstKey: z.string(),
   sessionStartTs: z.number(),
-  session: z.object({ lactate: z.number(), lactatePeak: z.number(), impulseSum: z.number(), sets: z.number(), lastTs: z.number() }),
+  session: z.object({ lactate: z.number(), lactatePeak: z.number(), impulseSum: z.number(), sets: z.number(), lastTs: z.number(), aerobicSum: z.number().optional() }),
   nsi: z.number(),
   priorDayLoad: z.number(),
   firstDay: z.number(),
@@ -92,6 +95,20 @@ const CheckpointSchema = z.object({
   sessionIntensity: z.record(z.string(), z.number()),
   bestE1rm: z.record(z.string(), z.number()),
   basis: z.string(),
+});
+
+const GenesisSchema = z.object({ firstDay: z.number().optional(), exposure: ExposureStateSchema.optional() });
+
+const AerobicSumSchema = z.object({ a: z.number(), counted: z.number(), firstCountedTs: z.number().optional(), lastCountedTs: z.number().optional() });
+
+/** A minute of heart rate (v3): its aerobic sum and, once folded, its session point and checkpoint. */
+const StoredAerobic = z.object({
+  v: z.literal(3),
+  minute: z.number(),
+  sum: AerobicSumSchema,
+  sessionId: z.string().optional(),
+  point: SessionPointSchema.optional(),
+  checkpoint: z.union([CheckpointSchema, GenesisSchema]).optional(),
 });
 
 const StoredRecord = z.discriminatedUnion('v', [
@@ -107,6 +124,32 @@ const StoredRecord = z.discriminatedUnion('v', [
     bestE1rmBefore: z.number().optional(),
   }),
 ]);
+
+/** A stored activity: a set (v1, v2) or a minute of heart rate (v3). */
+export function parseActivity(text: string): ActivityRecord {
+  const json: unknown = JSON.parse(text);
+  if (typeof json === 'object' && json !== null && 'v' in json && json.v === 3) {
+    const stored = StoredAerobic.parse(json);
+    const { firstCountedTs, lastCountedTs, a, counted } = stored.sum;
+    const minute = aerobicMinute(stored.minute, { a, counted, firstCountedTs, lastCountedTs });
+    if (stored.checkpoint === undefined) return { minute };
+    const folded: FoldedAerobic = {
+      minute,
+      checkpoint: stored.checkpoint,
+      ...(stored.sessionId === undefined ? {} : { sessionId: stored.sessionId }),
+      ...(stored.point === undefined ? {} : { point: stored.point }),
+    };
+    return { minute, folded };
+  }
+  return parseRecord(text);
+}
+
+export function aerobicText(minute: AerobicMinute, folded?: FoldedAerobic): string {
+  const { a, counted, firstCountedTs, lastCountedTs } = minute.sum;
+  const sum = { a, counted, ...(firstCountedTs === undefined ? {} : { firstCountedTs }), ...(lastCountedTs === undefined ? {} : { lastCountedTs }) };
+  if (folded === undefined) return JSON.stringify({ v: 3, minute: minute.minute, sum });
+  return JSON.stringify({ v: 3, minute: minute.minute, sum, sessionId: folded.sessionId, point: folded.point, checkpoint: folded.checkpoint });
+}
 
 export function parseRecord(text: string): AthleteRecord {
   const stored = StoredRecord.parse(JSON.parse(text));

@@ -1,5 +1,5 @@
 import { MEASUREMENTS } from '@neurolift/contracts';
-import type { AthleteUpdate } from '@neurolift/stimulus';
+import type { AerobicPoint, AthleteUpdate, SessionPoint } from '@neurolift/stimulus';
 import { bool, float, int, line, str } from '@neurolift/storage';
 import { setLine } from '../points.js';
 
@@ -14,7 +14,7 @@ import { setLine } from '../points.js';
  * exposure point (a day's load, summed over every place) and the acute curve name no gym. The `set`
  * points keep their `gym` tag.
  */
-export function athleteLines(athleteId: string, update: AthleteUpdate, model: string): string[] {
+export function athleteLines(athleteId: string, update: AthleteUpdate & { readonly aerobic?: readonly AerobicPoint[] }, model: string): string[] {
   const lines: string[] = [];
   for (const { set, model: setModel } of update.sets) {
     const owner = { gymId: set.gymId, stationId: set.stationId, athleteId, exercise: set.exercise, setId: set.setId };
@@ -34,12 +34,34 @@ export function athleteLines(athleteId: string, update: AthleteUpdate, model: st
           dose: float(point.dose),
           work_dose: float(point.workDose),
           lactate_peak: float(point.lactatePeak),
+          aerobic_dose: aerobicDose(point),
           sets: int(point.sets),
           default_body_mass: bool(models.get(set.key)?.defaultBodyMass ?? false),
           model: str(model),
         },
         // Where this set's point stays (see AthleteSet.pointTs): a late rep updates it, it adds none.
         set.pointTs ?? point.ts,
+      ),
+    );
+  }
+  // A minute of counted heart rate (model nsi-1.1): the session after it, at the minute's end.
+  for (const { minute, sessionId, point, gymId } of update.aerobic ?? []) {
+    lines.push(
+      line(
+        MEASUREMENTS.stimulus,
+        tags,
+        {
+          session_id: str(`${athleteId}-${sessionId}`),
+          gym: gymId === undefined ? undefined : str(gymId),
+          nsi: float(point.nsi),
+          dose: float(point.dose),
+          work_dose: float(point.workDose),
+          lactate_peak: float(point.lactatePeak),
+          aerobic_dose: aerobicDose(point),
+          sets: int(point.sets),
+          model: str(model),
+        },
+        minute.ts,
       ),
     );
   }
@@ -57,4 +79,9 @@ export function athleteLines(athleteId: string, update: AthleteUpdate, model: st
     lines.push(line(MEASUREMENTS.acute, tags, { level: float(sample.level) }, sample.ts));
   }
   return lines;
+}
+
+/** A/A₅₀ of the session so far, 0 without counted heart rate: always written, so a rewrite never leaves a stale one. */
+function aerobicDose(point: SessionPoint) {
+  return float(point.aerobicDose ?? 0);
 }

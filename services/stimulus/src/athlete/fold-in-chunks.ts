@@ -1,7 +1,7 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { foldSets, setSpan, type AcuteSample, type FoldInput, type FoldResult, type FoldedSet, type ModelledSet, type StimulusPoint } from '@neurolift/stimulus';
+import { activityTs, foldSets, type AcuteSample, type AerobicPoint, type FoldInput, type FoldResult, type FoldedActivity, type ModelledSet, type StimulusPoint } from '@neurolift/stimulus';
 
-/** Sets folded between two turns of the event loop: a late set with weeks of later sets never blocks it long. */
+/** Activities folded between two turns of the event loop: a late set with weeks of later sets never blocks it long. */
 export const FOLD_CHUNK = 32;
 
 /**
@@ -10,8 +10,9 @@ export const FOLD_CHUNK = 32;
  */
 export async function foldInChunks(input: FoldInput, chunk = FOLD_CHUNK): Promise<FoldResult> {
   if (input.sets.length <= chunk) return foldSets(input);
-  const emitIndex = input.emitFrom === undefined ? 0 : Math.max(0, input.sets.findIndex((set) => set.key === input.emitFrom));
-  const folded: FoldedSet[] = [];
+  const emitIndex = input.emitFrom === undefined ? 0 : Math.max(0, input.sets.findIndex((activity) => activity.key === input.emitFrom));
+  const folded: FoldedActivity[] = [];
+  const aerobic: AerobicPoint[] = [];
   const sets: ModelledSet[] = [];
   const stimulus: StimulusPoint[] = [];
   const acute: AcuteSample[] = [];
@@ -27,15 +28,17 @@ export async function foldInChunks(input: FoldInput, chunk = FOLD_CHUNK): Promis
       start,
       sets: part,
       emitBefore: at + part.length <= emitIndex,
-      nextLastTs: after === undefined ? input.nextLastTs : setSpan(after).lastTs,
+      nextLastTs: after === undefined ? input.nextLastTs : activityTs(after),
     });
     folded.push(...result.folded);
     sets.push(...result.update.sets);
     stimulus.push(...result.update.stimulus);
+    aerobic.push(...(result.update.aerobic ?? []));
     acute.push(...result.update.acute);
     for (const [day, load] of result.update.dailyLoads) dailyLoads.set(day, load);
     for (const point of result.update.exposure) exposure.set(point.day, point);
-    start = (result.folded[result.folded.length - 1] as FoldedSet).checkpoint;
+    start = (result.folded[result.folded.length - 1] as FoldedActivity).checkpoint;
   }
-  return { folded, update: { sets, stimulus, dailyLoads, exposure: [...exposure.values()].sort((a, b) => a.day - b.day), acute } };
+  const update = { sets, stimulus, dailyLoads, exposure: [...exposure.values()].sort((a, b) => a.day - b.day), acute };
+  return { folded, update: aerobic.length > 0 ? { ...update, aerobic } : update };
 }

@@ -1,5 +1,5 @@
-import { dayOf, genesisOf, lvpEntry, modelBasis, setSpan, type AthleteSet, type FoldInput, type LvpHistoryEntry, type ModelConstants } from '@neurolift/stimulus';
-import type { AthleteRecord, AthleteStore, FoldContext } from '@neurolift/storage';
+import { activityTs, dayOf, genesisOf, isAerobic, lvpEntry, modelBasis, setSpan, type Activity, type AthleteSet, type FoldInput, type LvpHistoryEntry, type ModelConstants } from '@neurolift/stimulus';
+import { isAerobicRecord, type ActivityRecord, type AthleteStore, type FoldContext } from '@neurolift/storage';
 
 /**
  * A fold to run, the athlete version it was planned at, and the oldest stored set's last rep. The input's
@@ -12,42 +12,69 @@ export interface FoldPlan {
   readonly oldestLastTs?: number | undefined;
 }
 
-/** The sets of a context in order, with the set just stored in place of its stored copy. */
-function setsOf(context: FoldContext, set: AthleteSet): AthleteSet[] {
-  return context.from.map(({ set: stored }) => (stored.key === set.key ? set : stored)).filter((entry) => entry.reps.length > 0);
+/**
+ * Where a fold starts: the activity just stored (a set, with its record as stored now, or a minute of heart
+ * rate; `pending`: a set stored with the minute, after it, not folded yet).
+ */
+export type FoldStart = { readonly set: AthleteSet } | { readonly key: string; readonly ts: number; readonly pending?: string | undefined };
+
+function startKey(start: FoldStart): string {
+  return 'set' in start ? start.set.key : start.key;
 }
 
-/** Why a fold cannot continue from the record before the set: state of an older version. */
-function unfolded(records: ReadonlyArray<AthleteRecord | undefined>, key: string): boolean {
-  return records.some((record) => record !== undefined && record.folded === undefined && record.set.key !== key);
+/** The activity's own time: a set's first rep (the session gap is measured to it), a minute's end. */
+function startTs(start: FoldStart): number {
+  return 'set' in start ? setSpan(start.set).firstTs : start.ts;
+}
+
+/** The activities of a context in order, with the set just stored in place of its stored copy. */
+function activitiesOf(context: FoldContext, start: FoldStart): Activity[] {
+  const replaced = 'set' in start ? start.set : undefined;
+  return context.from
+    .map((record): Activity => (isAerobicRecord(record) ? record.minute : replaced !== undefined && record.set.key === replaced.key ? replaced : record.set))
+    .filter((activity) => isAerobic(activity) || activity.reps.length > 0);
 }
 
 /**
- * What to fold after `set` was stored (decision 0014): from the checkpoint of the set before it, the set and
- * every later set (none, when it came in order). From the session's first set when the profile or constants
- * changed since the set before was folded (the session's terms are re-modelled, as the planner would); from
- * the first stored set when the state was written by a version without checkpoints.
+ * Why a fold cannot continue from the record before the start: state of an older version (a set stored
+ * without checkpoint), or a record before it that was stored and never folded (a worker stopped between).
  */
-export async function planFold(athleteId: string, set: AthleteSet, athletes: AthleteStore, constants: ModelConstants): Promise<FoldPlan> {
+function unfolded(before: ActivityRecord | undefined, from: readonly ActivityRecord[], stored: ReadonlySet<string>): boolean {
+  if (before !== undefined && before.folded === undefined) return true;
+  return from.some((record) => !isAerobicRecord(record) && record.folded === undefined && !stored.has(record.set.key));
+}
+
+/**
+ * What to fold after an activity was stored (decision 0014): from the checkpoint of the activity before it, it
+ * and every later one (none, when it came in order). From the session's first activity when the profile or
+ * constants changed since the one before was folded (the session's terms are re-modelled, as the planner would);
+ * from the first stored activity when the state was written by a version without checkpoints.
+ */
+export async function planFold(athleteId: string, start: FoldStart, athletes: AthleteStore, constants: ModelConstants): Promise<FoldPlan> {
+  const key = startKey(start);
+  const set = 'set' in start ? start.set : undefined;
   // The set's exercise's load–velocity list comes along: when the set came in order, that is all the fold reads.
-  const { firstTs } = setSpan(set);
-  let context = await athletes.foldContext(athleteId, set.key, set.exercise);
-  if (context.unindexed > 0 || unfolded([context.before, ...context.from], set.key)) {
+  let context = await athletes.foldContext(athleteId, key, set?.exercise);
+  const stored = new Set([key, ...('pending' in start && start.pending !== undefined ? [start.pending] : [])]);
+  if (context.unindexed > 0 || unfolded(context.before, context.from, stored)) {
     if (context.unindexed > 0) await athletes.index(athleteId);
     context = await athletes.foldContext(athleteId, undefined);
   } else {
-    const before = context.before?.folded?.checkpoint;
-    const sameSession = before !== undefined && firstTs - before.lastTs <= constants.sessionGapMs;
+    const folded = context.before?.folded?.checkpoint;
+    const before = folded !== undefined && 'key' in folded ? folded : undefined;
+    const sameSession = before !== undefined && startTs(start) - before.lastTs <= constants.sessionGapMs;
     if (sameSession && before.basis !== modelBasis(context.profile, constants)) context = await athletes.foldContext(athleteId, before.sessionFirstKey);
   }
-  const sets = setsOf(context, set);
-  const first = sets[0];
-  const start = context.before?.folded?.checkpoint ?? genesisOf(context.dailyLoads ?? new Map(), first ? dayOf(setSpan(first).lastTs) : 0, constants);
+  const activities = activitiesOf(context, start);
+  const sets = activities.filter((activity): activity is AthleteSet => !isAerobic(activity));
+  const first = activities[0];
+  const from = context.before?.folded?.checkpoint ?? genesisOf(context.dailyLoads ?? new Map(), first ? dayOf(activityTs(first)) : 0, constants);
   const exercises = [...new Set(sets.map((entry) => entry.exercise))];
-  const lvp = exercises.length === 1 && exercises[0] === set.exercise && context.lvp !== undefined ? context.lvp : await athletes.lvpLists(athleteId, exercises);
+  const lvp =
+    exercises.length === 1 && exercises[0] === set?.exercise && context.lvp !== undefined ? context.lvp : exercises.length === 0 ? new Map<string, LvpHistoryEntry[]>() : await athletes.lvpLists(athleteId, exercises);
   // The lists hold the stored sets' entries; the sets folded now (a late one among them) go in first.
   const history = withEntriesOf(lvp, sets);
-  return { version: context.version, oldestLastTs: context.oldestLastTs, input: { start, sets, history, profile: context.profile, constants, emitFrom: set.key } };
+  return { version: context.version, oldestLastTs: context.oldestLastTs, input: { start: from, sets: activities, history, profile: context.profile, constants, emitFrom: key } };
 }
 
 /** The load–velocity lists with each of `sets`' entries in place of its earlier one. */

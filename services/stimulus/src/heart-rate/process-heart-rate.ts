@@ -1,10 +1,15 @@
 import type { HeartRateJob } from '@neurolift/contracts';
-import type { PointSink } from '../ports.js';
+import type { HeartRateStore } from '@neurolift/storage';
+import { refold, type RefoldDeps } from '../athlete/refold.js';
+import type { AlertChecks } from '../ports.js';
+import { minutesOfBlock } from './aerobic-minutes.js';
 import { heartRateLines } from './heart-rate-lines.js';
-import { setHeartRateLineOf, type SetHeartRateDeps } from './set-heart-rate.js';
+import { setHeartRateLineOf } from './set-heart-rate.js';
 
-export interface HeartRateJobDeps extends SetHeartRateDeps {
-  readonly sink: PointSink;
+export interface HeartRateJobDeps extends RefoldDeps {
+  readonly heartRate: HeartRateStore;
+  /** The set-close rules are judged again for sets the heart rate reached (incomplete recovery). */
+  readonly checks?: AlertChecks | undefined;
 }
 
 /** How long a heart-rate job waits for a set job of the same athlete, ms. */
@@ -14,11 +19,12 @@ const LONGEST_SET_MS = 60 * 60_000;
 
 /**
  * A heart-rate block (v1.1 `hr`): its points; the athlete's heart rate by the second in Redis (the
- * model reads windows of it, never the whole history); and the heart-rate fields of every set of the
- * athlete it overlaps, from any station. Under the athlete's lock, so a set closing meanwhile either
- * sees this block or is seen by it.
+ * model reads windows of it, never the whole history); the aerobic sums of the minutes it touches, folded
+ * into the athlete's state from the first that changed (model nsi-1.1); and the heart-rate fields of every
+ * set of the athlete it overlaps, from any station. Under the athlete's lock, so a set closing meanwhile
+ * either sees this block or is seen by it.
  */
-export async function processHeartRate(job: HeartRateJob, deps: HeartRateJobDeps): Promise<{ points: number; sets: number }> {
+export async function processHeartRate(job: HeartRateJob, deps: HeartRateJobDeps): Promise<{ points: number; minutes: number; sets: number }> {
   const { block } = job;
   const athleteId = block.athleteId;
   const points = heartRateLines(job);
@@ -26,17 +32,28 @@ export async function processHeartRate(job: HeartRateJob, deps: HeartRateJobDeps
   const endTs = block.t0 + (block.bpm.length - 1) * 1000;
   const { constants } = deps;
   const reach = Math.max(constants.hrPeakAfterMs, constants.hrRecoveryToMs);
-  return deps.athletes.withLock(athleteId, LOCK_WAIT_MS, async () => {
+  const result = await deps.athletes.withLock(athleteId, LOCK_WAIT_MS, async () => {
     await deps.heartRate.merge(athleteId, block.t0, block.bpm);
+    const changed = await minutesOfBlock(athleteId, block.t0, block.bpm.length, deps);
+    const first = changed[0];
+    if (first !== undefined) await refold(athleteId, { key: first.key, ts: first.ts }, deps);
     // The sets whose windows [first rep − 5 s, last rep + 65 s] meet the block.
     const entries = await deps.athletes.entries(athleteId, undefined, block.t0 - reach, endTs + constants.hrPeakBeforeMs + LONGEST_SET_MS);
     const touched = entries.filter((entry) => entry.firstTs - constants.hrPeakBeforeMs <= endTs);
     const lines: string[] = [];
+    const sets: string[] = [];
     for (const entry of touched) {
       const setLine = await setHeartRateLineOf(athleteId, entry.key, deps);
-      if (setLine !== undefined) lines.push(setLine);
+      if (setLine === undefined) continue;
+      lines.push(setLine);
+      sets.push(entry.key);
     }
     if (lines.length > 0) await deps.sink.write(lines);
-    return { points: points.length, sets: lines.length };
+    return { points: points.length, minutes: changed.length, sets };
   });
+  for (const key of result.sets) {
+    const record = await deps.athletes.record(athleteId, key);
+    if (record !== undefined) await deps.checks?.setClosed({ gymId: record.set.gymId, stationId: record.set.stationId, setId: record.set.setId, athleteId });
+  }
+  return { points: result.points, minutes: result.minutes, sets: result.sets.length };
 }
