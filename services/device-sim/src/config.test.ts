@@ -12,6 +12,7 @@ describe('loadSimConfig', () => {
       SIM_SPEED: 10,
       SIM_SEED: 1,
       SIM_OMIT_SET_EVENTS: false,
+      SIM_WEARABLES: false,
       LOG_LEVEL: 'info',
     });
   });
@@ -25,10 +26,11 @@ describe('loadSimConfig', () => {
       SIM_SPEED: '0.5',
       SIM_SEED: '99',
       SIM_OMIT_SET_EVENTS: 'true',
+      SIM_WEARABLES: 'true',
       SIM_STATION_PASSWORD: 'pw',
       LOG_LEVEL: 'debug',
     });
-    expect(config).toMatchObject({ SIM_GYM_ID: 'gym-7', SIM_STATIONS: 12, SIM_SETS_PER_STATION: 5, SIM_SPEED: 0.5, SIM_SEED: 99, SIM_OMIT_SET_EVENTS: true, LOG_LEVEL: 'debug' });
+    expect(config).toMatchObject({ SIM_GYM_ID: 'gym-7', SIM_STATIONS: 12, SIM_SETS_PER_STATION: 5, SIM_SPEED: 0.5, SIM_SEED: 99, SIM_OMIT_SET_EVENTS: true, SIM_WEARABLES: true, LOG_LEVEL: 'debug' });
   });
 
   it('names every bad variable at once', () => {

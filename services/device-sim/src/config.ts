@@ -20,6 +20,11 @@ export const SimConfigSchema = z.object({
   SIM_SEED: env.int({ min: 0, max: 2 ** 32 - 1 }).default(1),
   /** Every station omits `set` events (by default every third station does). */
   SIM_OMIT_SET_EVENTS: env.bool().default(false),
+  /**
+   * Device protocol v1.1 wearables: a heart-rate strap per athlete and a bar IMU at every second rack;
+   * the sets then play in real time and SIM_SPEED shortens the rests only (the demo turns this on).
+   */
+  SIM_WEARABLES: env.bool().default(false),
   /** Password of every simulated station, for a broker that requires one (username = stationId). */
   SIM_STATION_PASSWORD: z.string().optional(),
   LOG_LEVEL: env.logLevel().default('info'),

@@ -15,6 +15,7 @@ const simulation = startSimulation({
   speed: config.SIM_SPEED,
   seed: config.SIM_SEED,
   omitSetEvents: config.SIM_OMIT_SET_EVENTS,
+  wearables: config.SIM_WEARABLES,
   ...(config.SIM_STATION_PASSWORD === undefined ? {} : { password: config.SIM_STATION_PASSWORD }),
   logger,
 });

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel } from '@neurolift/contracts';
-import { createDeviceClient, type DeviceClient, type DeviceClientOptions } from '@neurolift/device-client';
+import { createDeviceClient, type DeviceClient, type DeviceClientOptions, type WearablePublisher } from '@neurolift/device-client';
 import type { Logger } from '@neurolift/platform';
-import { planGym, type StationTimeline, type TimelineEvent } from './gym-model.js';
+import { barImuSamples, BAR_IMU_HZ, sliceSamples, type BarImuSamples } from './bar-imu.js';
+import { planGym, type PlannedSet, type SimDevice, type StationTimeline, type TimelineEvent } from './gym-model.js';
 
 export interface SimulationOptions {
   readonly url: string;
@@ -23,11 +24,22 @@ export interface SimulationOptions {
   readonly runId?: string;
   /** Password for every station (username = stationId); for brokers that require one. */
   readonly password?: string;
+  /**
+   * Device protocol v1.1 wearables (default false): a heart-rate strap per athlete and a bar IMU at
+   * every second rack (see PlanGymOptions.wearables). Their samples are physical, so the sets then play
+   * in real time: `speed` shortens the rests between sets (and the start offsets) only, and every
+   * message's time (the IMU's 100 samples a second, heart rate once a second) matches the clock.
+   */
+  readonly wearables?: boolean;
+  /** With `wearables`, play the sets at `speed` too (tests; the wearables' times then no longer match the clock). Default false. */
+  readonly fastSets?: boolean;
 }
 
 export interface PublishedEvent {
+  /** The station that sent it (a wearable's own station id for `imu`, `hr` and the bar IMU's `set` events). */
   readonly stationId: string;
   readonly kind: TimelineEvent['kind'];
+  /** The message's time: `ts`, or `t0` of an `imu` or `hr` block. */
   readonly ts: number;
   readonly message: TimelineEvent['message'] & { readonly ts: number };
 }
@@ -52,9 +64,12 @@ export interface Simulation {
   close(): Promise<void>;
 }
 
+/** A device client; the wearables' publishers are needed only with `wearables`. */
+export type SimulatedClient = DeviceClient & Partial<WearablePublisher>;
+
 /** What tests replace: the device client factory (default: the real MQTT one). */
 export interface SimulationOverrides {
-  readonly createClient?: (options: DeviceClientOptions) => DeviceClient;
+  readonly createClient?: (options: DeviceClientOptions) => SimulatedClient;
 }
 
 /**
@@ -69,6 +84,10 @@ export function startSimulation(options: SimulationOptions, overrides: Simulatio
   const createClient = overrides.createClient ?? createDeviceClient;
   const { logger } = options;
   const runId = options.runId ?? `r${clock().toString(36)}`;
+  const wearables = options.wearables === true;
+  // Real-time sets: the plan's rests are shortened instead, and the timelines play at 1×.
+  const realTimeSets = wearables && options.fastSets !== true;
+  const playSpeed = realTimeSets ? 1 : options.speed;
   const timelines = planGym({
     gymId: options.gymId,
     stations: options.stations,
@@ -76,6 +95,8 @@ export function startSimulation(options: SimulationOptions, overrides: Simulatio
     seed: options.seed,
     runId,
     ...(options.omitSetEvents === undefined ? {} : { omitSetEvents: options.omitSetEvents }),
+    ...(wearables ? { wearables } : {}),
+    ...(realTimeSets ? { restMs: [90_000 / options.speed, 180_000 / options.speed] as const } : {}),
   });
   const abort = new AbortController();
   const published: Record<Channel, number> = { rep: 0, samples: 0, set: 0, status: 0, imu: 0, hr: 0 };
@@ -83,54 +104,67 @@ export function startSimulation(options: SimulationOptions, overrides: Simulatio
   let setsCompleted = 0;
   const startedAt = performance.now();
 
-  const stations = timelines.map((timeline) => {
+  const connect = (device: SimDevice): SimulatedClient => {
     let lastError = '';
-    const client = createClient({
+    const stationId = device.id;
+    return createClient({
       url: options.url,
       gymId: options.gymId,
-      stationId: timeline.station.id,
-      model: timeline.station.model,
-      firmware: timeline.station.firmware,
+      stationId,
+      model: device.model,
+      firmware: device.firmware,
       clock,
       ...(options.password === undefined ? {} : { password: options.password }),
       onEvent: (event) => {
-        const stationId = timeline.station.id;
         if (event.type === 'connect') logger.info({ stationId, sessionPresent: event.sessionPresent }, 'station connected');
         else if (event.type === 'offline') logger.warn({ stationId }, 'station offline, buffering');
         else if (event.error.message !== lastError) logger.warn({ stationId, error: event.error.message }, 'station connection error');
         lastError = event.type === 'error' ? event.error.message : '';
       },
     });
-    return { timeline, client };
+  };
+  const stations = timelines.map((timeline) => {
+    const { hr, imu } = timeline.devices ?? {};
+    const clients: StationClients = {
+      station: connect(timeline.station),
+      ...(hr === undefined ? {} : { hr: { device: hr, client: connect(hr) } }),
+      ...(imu === undefined ? {} : { imu: { device: imu, client: connect(imu) } }),
+    };
+    return { timeline, clients };
   });
 
-  async function playStation(timeline: StationTimeline, client: DeviceClient): Promise<void> {
+  async function playStation(timeline: StationTimeline, clients: StationClients): Promise<void> {
     const stationId = timeline.station.id;
+    const all = allClients(clients);
     try {
-      await client.connect();
+      await Promise.all(all.map((client) => client.connect()));
     } catch (error) {
       if (abort.signal.aborted) return; // closed while still connecting
       logger.error({ stationId, err: error }, 'station could not connect; its timeline is skipped');
       failed += timeline.events.length;
-      await client.close({ graceful: false });
+      await Promise.all(all.map((client) => client.close({ graceful: false })));
       return;
     }
     const remaining = new Map(timeline.sets.map((set) => [set.setId, 0]));
     for (const event of timeline.events) {
-      if (event.kind !== 'status') remaining.set(event.message.setId, (remaining.get(event.message.setId) ?? 0) + 1);
+      if (event.kind !== 'status' && event.kind !== 'hr') remaining.set(event.message.setId, (remaining.get(event.message.setId) ?? 0) + 1);
     }
+    const wearableClock = createWearableClock(timeline.sets);
     const inFlight: Array<Promise<void>> = [];
     for (const event of timeline.events) {
-      const waitMs = startedAt + event.atMs / options.speed - performance.now();
+      const waitMs = startedAt + event.atMs / playSpeed - performance.now();
       if (waitMs > 0) await sleep(waitMs, undefined, { signal: abort.signal }).catch(() => undefined);
       if (abort.signal.aborted) break;
-      const ts = clock();
+      const now = clock();
+      const sent = sendEvent(clients, event, now, wearableClock);
+      const ts = sent.ts;
+      const sender = sent.stationId;
       inFlight.push(
-        publishEvent(client, event, ts).then(
+        sent.done.then(
           () => {
             published[event.kind] += 1;
-            options.onEvent?.({ stationId, kind: event.kind, ts, message: { ...event.message, ts } });
-            if (event.kind === 'status') return;
+            options.onEvent?.({ stationId: sender, kind: event.kind, ts, message: { ...event.message, ts } });
+            if (event.kind === 'status' || event.kind === 'hr') return;
             const left = (remaining.get(event.message.setId) ?? 1) - 1;
             remaining.set(event.message.setId, left);
             if (left === 0) {
@@ -145,16 +179,16 @@ export function startSimulation(options: SimulationOptions, overrides: Simulatio
         ),
       );
     }
-    await client.close({ graceful: true }); // waits (bounded) for the acknowledgements; rejects the rest
+    await Promise.all(all.map((client) => client.close({ graceful: true }))); // waits (bounded) for the acknowledgements; rejects the rest
     await Promise.all(inFlight);
     logger.info({ stationId, stopped: abort.signal.aborted }, 'station finished');
   }
 
   logger.info(
-    { gymId: options.gymId, runId, stations: timelines.length, setsPerStation: options.setsPerStation, speed: options.speed, expectedSeconds: expectedSeconds(timelines, options.speed) },
+    { gymId: options.gymId, runId, stations: timelines.length, setsPerStation: options.setsPerStation, speed: options.speed, wearables, expectedSeconds: expectedSeconds(timelines, playSpeed) },
     'simulation started',
   );
-  const done = Promise.all(stations.map(({ timeline, client }) => playStation(timeline, client))).then(() => ({
+  const done = Promise.all(stations.map(({ timeline, clients }) => playStation(timeline, clients))).then(() => ({
     runId,
     stations: timelines.length,
     published: { ...published },
@@ -172,7 +206,7 @@ export function startSimulation(options: SimulationOptions, overrides: Simulatio
       closing ??= (async () => {
         abort.abort();
         // Also ends stations still waiting for their first connection; a client's close is idempotent.
-        await Promise.all(stations.map(({ client }) => client.close({ graceful: true })));
+        await Promise.all(stations.flatMap(({ clients }) => allClients(clients)).map((client) => client.close({ graceful: true })));
         await done;
       })();
       return closing;
@@ -180,15 +214,104 @@ export function startSimulation(options: SimulationOptions, overrides: Simulatio
   };
 }
 
-function publishEvent(client: DeviceClient, event: TimelineEvent, ts: number): Promise<void> {
+interface StationClients {
+  readonly station: SimulatedClient;
+  readonly hr?: { readonly device: SimDevice; readonly client: SimulatedClient };
+  readonly imu?: { readonly device: SimDevice; readonly client: SimulatedClient };
+}
+
+function allClients(clients: StationClients): SimulatedClient[] {
+  return [clients.station, ...(clients.hr ? [clients.hr.client] : []), ...(clients.imu ? [clients.imu.client] : [])];
+}
+
+/**
+ * The wearables' sample times. Blocks are contiguous: an `imu` set's blocks are stamped from its first
+ * sample's time (its `set` start, else its first block's publish time less the block), a strap's from its
+ * first second, so timer jitter never opens gaps or overlaps. Samples are generated when a set's first
+ * block is sent and dropped after its last.
+ */
+interface WearableClock {
+  imuT0(setId: string, first: number, count: number, now: number): number;
+  setStarted(setId: string, ts: number): void;
+  samples(setId: string, first: number, count: number): BarImuSamples;
+  hrT0(startMs: number, seconds: number, now: number): number;
+}
+
+function createWearableClock(sets: readonly PlannedSet[]): WearableClock {
+  const setT0 = new Map<string, number>();
+  const traces = new Map<string, BarImuSamples>();
+  let strapOrigin: number | undefined;
+  const periodMs = 1000 / BAR_IMU_HZ;
+  return {
+    setStarted(setId, ts) {
+      if (sets.some((set) => set.setId === setId && set.imu !== undefined)) setT0.set(setId, ts);
+    },
+    imuT0(setId, first, count, now) {
+      let t0 = setT0.get(setId);
+      if (t0 === undefined) {
+        t0 = now - Math.ceil((first + count) * periodMs);
+        setT0.set(setId, t0);
+      }
+      return Math.round(t0 + first * periodMs);
+    },
+    samples(setId, first, count) {
+      let trace = traces.get(setId);
+      const plan = trace === undefined ? sets.find((set) => set.setId === setId)?.imu : undefined;
+      if (plan !== undefined) {
+        trace = barImuSamples(plan);
+        traces.set(setId, trace);
+      }
+      if (trace === undefined) throw new Error(`set ${setId} has no bar IMU plan`);
+      if (first + count >= trace.accel.x.length) traces.delete(setId);
+      return sliceSamples(trace, first, count);
+    },
+    hrT0(startMs, seconds, now) {
+      strapOrigin ??= now - seconds * 1000 - startMs;
+      return strapOrigin + startMs;
+    },
+  };
+}
+
+/** Publishes one event from the device that sends it; the message time (`ts`, or `t0` of a block) and the sender. */
+function sendEvent(clients: StationClients, event: TimelineEvent, now: number, wearable: WearableClock): { done: Promise<void>; ts: number; stationId: string } {
+  const station = { client: clients.station, device: { id: clients.station.stationId } };
+  // A rejected publish is reported as a failed publish, never thrown.
   switch (event.kind) {
     case 'rep':
-      return client.publishRep({ ...event.message, ts });
-    case 'set':
-      return client.publishSet({ ...event.message, ts });
+      return { done: clients.station.publishRep({ ...event.message, ts: now }), ts: now, stationId: station.device.id };
     case 'status':
-      return client.publishStatus({ ...event.message, ts });
+      return { done: clients.station.publishStatus({ ...event.message, ts: now }), ts: now, stationId: station.device.id };
+    case 'set': {
+      const sender = event.device === 'imu' && clients.imu !== undefined ? clients.imu : station;
+      if (event.device === 'imu' && event.message.event === 'start') wearable.setStarted(event.message.setId, now);
+      return { done: sender.client.publishSet({ ...event.message, ts: now }), ts: now, stationId: sender.device.id };
+    }
+    case 'imu': {
+      const imu = clients.imu;
+      if (imu?.client.publishImu === undefined) return missing(clients.station.stationId, 'imu', now);
+      const { first, count, ...message } = event.message;
+      const t0 = wearable.imuT0(message.setId, first, count, now);
+      let samples: BarImuSamples;
+      try {
+        samples = wearable.samples(message.setId, first, count);
+      } catch (error) {
+        return { done: Promise.reject(error instanceof Error ? error : new Error(String(error))), ts: t0, stationId: imu.device.id };
+      }
+      return { done: imu.client.publishImu({ ...message, t0, ...samples }), ts: t0, stationId: imu.device.id };
+    }
+    case 'hr': {
+      const hr = clients.hr;
+      if (hr?.client.publishHr === undefined) return missing(clients.station.stationId, 'hr', now);
+      const { startMs, ...message } = event.message;
+      const t0 = wearable.hrT0(startMs, message.bpm.length, now);
+      return { done: hr.client.publishHr({ ...message, t0 }), ts: t0, stationId: hr.device.id };
+    }
   }
+}
+
+/** A wearable event of a timeline without that wearable's client: fails like a rejected publish. */
+function missing(stationId: string, channel: 'imu' | 'hr', now: number): { done: Promise<void>; ts: number; stationId: string } {
+  return { done: Promise.reject(new Error(`station ${stationId} has no ${channel} device, or its client cannot publish ${channel}`)), ts: now, stationId };
 }
 
 function expectedSeconds(timelines: readonly StationTimeline[], speed: number): number {
