@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { athleteSetKey, foldSets, type AthleteSet, type FoldedSet } from '@neurolift/stimulus';
-import { entryText, foldedSetText, packLvp, parseEntry, parseRecord, storedSetText, unpackLvp } from './stored-record.js';
+import { aerobicMinute, athleteSetKey, foldSets, type AthleteSet, type FoldedAerobic, type FoldedSet } from '@neurolift/stimulus';
+import { aerobicText, entryText, foldedSetText, packLvp, parseActivity, parseEntry, parseRecord, storedSetText, unpackLvp } from './stored-record.js';
 
 const T0 = Date.UTC(2026, 10, 2, 9, 0, 0);
 
@@ -61,5 +61,24 @@ describe('packed load–velocity lists', () => {
   it('refuses a list that is not one', () => {
     expect(() => unpackLvp('1,2,x,st-1.a')).toThrow(/not an entry: 1,2,x,st-1.a/);
     expect(() => unpackLvp('1,2,3')).toThrow(/not an entry/);
+  });
+});
+
+describe('stored minutes of heart rate (v3)', () => {
+  const sum = { a: 1.25, counted: 42, firstCountedTs: T0 + 3_000, lastCountedTs: T0 + 59_000 };
+  const minute = aerobicMinute(Math.floor(T0 / 60_000), sum);
+
+  it('a minute alone and a folded minute read back as written; a set is not one', () => {
+    expect(parseActivity(aerobicText(minute))).toEqual({ minute });
+    const { folded } = foldSets({ start: {}, sets: [minute], history: new Map(), profile: {} });
+    const entry = folded[0] as FoldedAerobic;
+    expect(parseActivity(aerobicText(minute, entry))).toEqual({ minute, folded: entry });
+    expect(() => parseRecord(aerobicText(minute))).toThrow();
+    expect(parseActivity(storedSetText(set('a', T0, 100)))).toEqual({ set: set('a', T0, 100) });
+  });
+
+  it('a minute whose samples all lie in sets keeps no counted times', () => {
+    const empty = aerobicMinute(minute.minute, { a: 0, counted: 0, firstCountedTs: undefined, lastCountedTs: undefined });
+    expect(parseActivity(aerobicText(empty))).toEqual({ minute: empty });
   });
 });
