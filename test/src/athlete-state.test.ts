@@ -3,10 +3,10 @@
 // version before checkpoints is indexed and rebuilt once, old sets are pruned with their order and entries,
 // and a profile change re-models the session like the reference planner.
 import { randomUUID } from 'node:crypto';
-import { redisKeys, type RedisKeys, type RepRecord, type SetJob } from '@neurolift/contracts';
-import { createRedisSetStore, processSet, type SetJobDeps } from '@neurolift/stimulus-worker';
+import { redisKeys, type HeartRateJob, type RedisKeys, type RepRecord, type SetJob } from '@neurolift/contracts';
+import { createRedisSetStore, processHeartRate, processSet, type SetJobDeps } from '@neurolift/stimulus-worker';
 import { DEFAULT_CONSTANTS, DAY_MS, athleteSetKey, planAthleteUpdate, type AthleteSet } from '@neurolift/stimulus';
-import { createRedisAthleteStore, createRedisConnection, type RedisClient } from '@neurolift/storage';
+import { createRedisAthleteStore, createRedisConnection, createRedisHeartRateStore, type RedisClient } from '@neurolift/storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServers, waitFor, type LocalServices } from './harness/servers.js';
 
@@ -88,8 +88,9 @@ async function worker(): Promise<{ deps: SetJobDeps; keys: RedisKeys; written: M
         for (const line of lines) written.set(`${line.slice(0, line.indexOf(' '))} ${line.slice(line.lastIndexOf(' ') + 1)}`, line);
       },
     },
+    heartRate: createRedisHeartRateStore({ redis, keys }),
     constants: DEFAULT_CONSTANTS,
-    modelId: 'nsi-1',
+    modelId: 'nsi-1.1',
   };
   return { deps, keys, written, perJob };
 }
@@ -117,7 +118,69 @@ function shuffled<T>(items: readonly T[]): T[] {
   return [...out, out[3] as T];
 }
 
+/**
+ * What a TSDB holds after these writes: per point (measurement, tags, time) each field's last value (a line
+ * with some fields leaves the others, as InfluxDB and VictoriaMetrics do).
+ */
+function fieldsOf(perJob: readonly string[][]): Map<string, Map<string, string>> {
+  const points = new Map<string, Map<string, string>>();
+  for (const line of perJob.flat()) {
+    const head = line.slice(0, line.indexOf(' '));
+    const ts = line.slice(line.lastIndexOf(' ') + 1);
+    const key = `${head} ${ts}`;
+    const fields = points.get(key) ?? new Map<string, string>();
+    for (const field of line.slice(head.length + 1, line.lastIndexOf(' ')).split(/,(?=[a-z0-9_]+=)/)) {
+      const at = field.indexOf('=');
+      fields.set(field.slice(0, at), field.slice(at + 1));
+    }
+    points.set(key, fields);
+  }
+  return points;
+}
+
+/** A strap's block of heart rate (device protocol v1.1 `hr`). */
+function heartRate(deps: SetJobDeps, t0: number, bpm: readonly number[]): Promise<unknown> {
+  const job: HeartRateJob = { v: 1, gymId: GYM, stationId: 'strap-1', block: { v: 1, t0, athleteId: ATHLETE, bpm: [...bpm], rr: bpm.map((value) => Math.round(60_000 / value)) } };
+  if (deps.heartRate === undefined) throw new Error('no heart-rate store');
+  return processHeartRate(job, { ...deps, heartRate: deps.heartRate });
+}
+
+/** 20 minutes of cardio at 150 bpm, then a set every 4 min with the heart rate rising in it and falling in rest, in 60 s blocks. */
+const SESSION_START = T0 + 40 * DAY_MS;
+const SESSION_SETS: SetSpec[] = [0, 1, 2].map((i) => ({ id: `hr-s${i}`, start: SESSION_START + 21 * MIN + i * 4 * MIN, loadKg: 100, velocities: [0.62, 0.6, 0.57, 0.53] }));
+const HR_BLOCKS: Array<{ t0: number; bpm: number[] }> = Array.from({ length: 34 }, (_, block) => ({
+  t0: SESSION_START + block * MIN + 400,
+  bpm: Array.from({ length: 60 }, (_, s) => {
+    const t = block * MIN + s * 1000;
+    if (t < 20 * MIN) return 150;
+    const sinceSet = (t - 21 * MIN) % (4 * MIN);
+    return t < 21 * MIN ? 120 : sinceSet < 15_000 ? 130 + sinceSet / 500 : Math.round(160 - 35 * (1 - Math.exp(-(sinceSet - 15_000) / 60_000)));
+  }),
+}));
+
 describe('the athlete state on Redis', () => {
+  it('heart rate and sets (model nsi-1.1) in any order, heart rate first or last, write the same points as live', async () => {
+    const live = await worker();
+    // Live: each minute's heart rate as it happens, each set when it closes.
+    const events = [...HR_BLOCKS.map((block) => ({ at: block.t0 + 60_000, run: (w: typeof live) => heartRate(w.deps, block.t0, block.bpm) })), ...SESSION_SETS.map((spec) => ({ at: spec.start + 12_000, run: (w: typeof live) => close(w.deps, w.keys, spec) }))];
+    events.sort((a, b) => a.at - b.at);
+    for (const event of events) await event.run(live);
+    const lines = [...live.written.values()];
+    expect(lines.filter((line) => line.startsWith('heart_rate,'))).toHaveLength(34 * 60);
+    expect(lines.filter((line) => line.startsWith('set,') && line.includes('hr_peak='))).toHaveLength(3);
+    const aerobic = lines.filter((line) => line.startsWith('neurotrophic_stimulus,') && !line.includes('aerobic_dose=0,'));
+    expect(aerobic.length).toBeGreaterThanOrEqual(20);
+
+    const final = fieldsOf(live.perJob);
+    expect([...final].filter(([key, fields]) => key.startsWith('set,') && fields.get('hr_peak') !== undefined && fields.get('e1rm_kg') !== undefined)).toHaveLength(3);
+
+    for (const order of [shuffled(events), [...events].reverse()]) {
+      const late = await worker();
+      for (const event of order) await event.run(late);
+      expect(fieldsOf(late.perJob)).toEqual(final);
+    }
+  });
+
   it('sets in order fold one set each; sets in any order and again write the same points', async () => {
     const inOrder = await worker();
     for (const spec of HISTORY) await close(inOrder.deps, inOrder.keys, spec);

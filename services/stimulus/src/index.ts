@@ -4,3 +4,4 @@ export { repLine, setLine } from './points.js';
 export { athleteLines } from './athlete/athlete-lines.js';
 export { processSet, type SetJobDeps } from './process-set.js';
 export { createRedisSetStore } from './adapters/redis-set-store.js';
+export { processHeartRate, type HeartRateJobDeps } from './heart-rate/process-heart-rate.js';
