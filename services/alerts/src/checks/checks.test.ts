@@ -1,7 +1,7 @@
 // The in-set and set-close checks with in-memory ports: what they read, which rules they run, and what they
 // put on the console. The rules themselves are tested in @neurolift/alerts; the real Redis in test/src.
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_ALERT_CONFIG, alertConfigFrom, type AlertConfig } from '@neurolift/alerts';
+import { DEFAULT_ALERT_CONFIG, alertConfigFrom, type AlertConfig, type RecentRoms } from '@neurolift/alerts';
 import type { AthleteProfile, RepRecord } from '@neurolift/contracts';
 import { DEFAULT_CONSTANTS, athleteSetKey, foldSets, type AthleteSet, type FoldedSet } from '@neurolift/stimulus';
 import type { ModelSettings } from '@neurolift/storage';
@@ -18,13 +18,25 @@ const REF = { gymId: 'gym-1', stationId: 'st-1', setId: 's-1', athleteId: 'ath-1
 interface Fakes {
   readonly deps: CheckDeps;
   readonly seconds: ReturnType<typeof vi.fn>;
+  readonly saveBasis: ReturnType<typeof vi.fn>;
 }
 
-function fakes(overrides: { inputs?: InSetInputs[]; folded?: FoldedSet; profile?: AthleteProfile; config?: AlertConfig; heartRate?: boolean; maxAge?: number } = {}): Fakes {
+interface Overrides {
+  inputs?: InSetInputs[];
+  folded?: FoldedSet;
+  profile?: AthleteProfile;
+  config?: AlertConfig;
+  heartRate?: boolean;
+  maxAge?: number;
+  roms?: RecentRoms;
+}
+
+function fakes(overrides: Overrides = {}): Fakes {
+  const saveBasis = vi.fn(async () => undefined);
   const state = {
     inSetInputs: async () => overrides.inputs ?? [],
-    closeInputs: async () => ({ basis: undefined, profile: overrides.profile ?? {}, roms: {}, station: undefined }),
-    saveBasis: async () => undefined,
+    closeInputs: async () => ({ basis: undefined, profile: overrides.profile ?? {}, roms: overrides.roms ?? {}, station: undefined }),
+    saveBasis,
   } as unknown as AlertState;
   const athletes = {
     record: async () => (overrides.folded === undefined ? undefined : { set: overrides.folded.set, folded: overrides.folded }),
@@ -46,7 +58,7 @@ function fakes(overrides: { inputs?: InSetInputs[]; folded?: FoldedSet; profile?
     ...(overrides.heartRate === false ? {} : { heartRate: { seconds } }),
     ...(overrides.maxAge === undefined ? {} : { inSetMaxAgeMs: overrides.maxAge }),
   };
-  return { deps, seconds };
+  return { deps, seconds, saveBasis };
 }
 
 function reps(lastTs: number): RepRecord[] {
@@ -117,5 +129,17 @@ describe('set-closed check and incomplete_recovery', () => {
   it('raises nothing without a heart-rate store', async () => {
     const result = await checkSetClosed(job, fakes({ folded, profile, config: enabled, heartRate: false }).deps);
     expect(result.candidates.filter((candidate) => candidate.rule === 'incomplete_recovery')).toEqual([]);
+  });
+
+  it('a second check of a set (heart rate came later) raises the same alert and leaves the later sets’ basis alone', async () => {
+    const first = fakes({ folded, profile, config: enabled });
+    const once = await checkSetClosed(job, first.deps);
+    await once.afterwards?.();
+    expect(first.saveBasis).toHaveBeenCalledTimes(1);
+    const again = fakes({ folded, profile, config: enabled, roms: { [set.key]: [0.55], 'st-1.s-2': [0.56] } });
+    const twice = await checkSetClosed(job, again.deps);
+    await twice.afterwards?.();
+    expect(again.saveBasis).not.toHaveBeenCalled();
+    expect(twice.candidates).toEqual(once.candidates);
   });
 });

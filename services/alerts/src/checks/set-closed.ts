@@ -87,7 +87,11 @@ export async function checkSetClosed(job: SetClosedCheck, deps: CheckDeps): Prom
     ...(best > 0 ? { bestE1rmKg: best } : {}),
   };
   // Saved once the alerts are enqueued: a retry before that judges this set's record against earlier sets only.
-  const afterwards = () => deps.state.saveBasis(job.athleteId, exercise, next, roms);
+  // A set already in the basis with later sets after it is being checked again (heart rate covering it came
+  // later): the basis is the later sets' and stays.
+  const judged = Object.keys(recent);
+  const checkedAgain = judged.includes(setKey) && judged[judged.length - 1] !== setKey;
+  const afterwards = checkedAgain ? async () => undefined : () => deps.state.saveBasis(job.athleteId, exercise, next, roms);
 
   const atMs = folded.point.ts + constants.sessionGapMs + SESSION_END_MARGIN_MS;
   await deps.queues.later({ ...job, kind: 'session_end' }, `session-end.${job.athleteId}.${job.stationId}.${job.setId}`, atMs);
