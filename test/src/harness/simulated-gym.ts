@@ -1,9 +1,11 @@
 // A simulated gym for the dashboards' test, as line protocol from the project's own point builders:
 // three athletes in two gyms, two sessions each 28 days apart (so the exposure ratio exists), back squat
 // reps segmented from samples (one of them partial) then bench press reps from the device, the NSI model's
-// outputs from the pure planner, and coach alerts (one with a station, one without).
+// outputs from the pure planner, coach alerts (one with a station, one without), and each athlete's heart
+// rate from a strap (device protocol v1.1: `heart_rate` once a second, and the sets' hr_peak and
+// hr_recovery_60s as the worker adds them to the set points).
 import { createHash } from 'node:crypto';
-import type { AlertMessage, AlertRule, RepRecord } from '@neurolift/contracts';
+import { MEASUREMENTS, type AlertMessage, type AlertRule, type RepRecord } from '@neurolift/contracts';
 import { alertLine } from '@neurolift/alerts-service';
 import { MODEL_VERSION, athleteSetKey, planAthleteUpdate, velocityLosses, type AthleteProfileInput, type AthleteSet } from '@neurolift/stimulus';
 import { repLine } from '@neurolift/stimulus-worker';
@@ -127,17 +129,75 @@ function athleteSet(set: SimulatedSet): AthleteSet {
   return { key: athleteSetKey(set.stationId, set.setId), gymId: set.athlete.gymId, stationId: set.stationId, setId: set.setId, exercise: set.exercise, reps };
 }
 
-/** Every point of one athlete: reps, the model's outputs of all their sets at once (what the worker ends up writing), alerts. */
+/** A session's heart rate once a second, from a minute before its first rep to three minutes after its last. */
+interface HeartRateTrace {
+  readonly fromMs: number;
+  readonly bpm: readonly number[];
+}
+
+/**
+ * A plausible heart rate: rising in a set towards 150–170 bpm (τ 15 s), recovering towards a standing rate in
+ * rest (τ 60 s); resting rate 62, 66, 70 by athlete. Deterministic (no noise).
+ */
+function heartRateOf(athlete: AthletePlan, sets: readonly SimulatedSet[]): HeartRateTrace {
+  const resting = 62 + 4 * ATHLETES.indexOf(athlete);
+  const spans = sets.map((set) => ({ from: (set.reps[0]?.ts ?? 0) - 3_000, to: set.reps.at(-1)?.ts ?? 0, peak: set.exercise === 'back_squat' ? 165 : 150 }));
+  const fromMs = (spans[0]?.from ?? 0) - MINUTE_MS;
+  const toMs = (spans.at(-1)?.to ?? 0) + 3 * MINUTE_MS;
+  const bpm: number[] = [];
+  let hr = resting + 12;
+  for (let ts = fromMs; ts < toMs; ts += 1000) {
+    const span = spans.find((s) => s.from <= ts && ts <= s.to);
+    const target = span === undefined ? resting + 12 : span.peak;
+    hr = target + (hr - target) * Math.exp(-1 / (span === undefined ? 60 : 15));
+    bpm.push(Math.round(hr));
+  }
+  return { fromMs, bpm };
+}
+
+/** The strap's `heart_rate` points (tags gym, station, athlete; field bpm), as the worker writes them. */
+function heartRateLines(athlete: AthletePlan, trace: HeartRateTrace): string[] {
+  const series = `${MEASUREMENTS.heartRate},athlete=${athlete.athleteId},gym=${athlete.gymId},station=hr-${athlete.athleteId}`;
+  return trace.bpm.map((bpm, i) => `${series} bpm=${bpm} ${trace.fromMs + i * 1000}`);
+}
+
+/**
+ * The heart-rate fields the worker adds to a set point (same series and time, so InfluxDB merges them into
+ * it): the peak from the set's first rep to 65 s after its last, and the fall to 60 s after the last rep.
+ */
+function setHeartRateLines(setPoints: readonly string[], sets: readonly SimulatedSet[], trace: HeartRateTrace): string[] {
+  const at = (ts: number) => trace.bpm[Math.round((ts - trace.fromMs) / 1000)];
+  return setPoints.flatMap((point) => {
+    const setId = /set_id="([^"]+)"/.exec(point)?.[1];
+    const set = sets.find((s) => s.setId === setId);
+    const first = set?.reps[0]?.ts;
+    const last = set?.reps.at(-1)?.ts;
+    if (first === undefined || last === undefined) return [];
+    let peak = 0;
+    for (let ts = first; ts <= last + 65_000; ts += 1000) peak = Math.max(peak, at(ts) ?? 0);
+    const after = at(last + 60_000) ?? peak;
+    return [`${point.slice(0, point.indexOf(' '))} set_id="${setId}",hr_peak=${peak},hr_recovery_60s=${peak - after} ${timeOf(point)}`];
+  });
+}
+
+/** Every point of one athlete: reps, the model's outputs of all their sets at once (what the worker ends up writing), alerts, heart rate. */
 function athleteLinesOf(athlete: AthletePlan): string[] {
   const sessions = SESSION_DAYS.map((day, index) => session(athlete, day, index + 1));
   const sets = sessions.flat();
   const stored = sets.map(athleteSet);
   // changedKey = the earliest set: the planner then returns the outputs of every set, session and day.
   const update = planAthleteUpdate({ sets: stored, storedDailyLoads: new Map(), profile: athlete.profile, changedKey: (stored[0] as AthleteSet).key });
+  const modelLines = athleteLines(athlete.athleteId, update, MODEL_VERSION);
+  const setPoints = modelLines.filter((line) => line.startsWith(`${MEASUREMENTS.set},`));
+  const heartRate = sessions.flatMap((sessionSets) => {
+    const trace = heartRateOf(athlete, sessionSets);
+    return [...heartRateLines(athlete, trace), ...setHeartRateLines(setPoints, sessionSets, trace)];
+  });
   return [
     ...sets.flatMap(repLines),
-    ...athleteLines(athlete.athleteId, update, MODEL_VERSION),
+    ...modelLines,
     ...sessions.flatMap(sessionAlerts).map(alertLine),
+    ...heartRate,
   ];
 }
 
