@@ -16,7 +16,7 @@ export interface ImuOwnParams {
    */
   readonly stillVelocityMps: number;
   readonly stillDriftMpsPerS: number;
-  /** A run of quiet samples this long is a still moment whatever the velocity (recovers from a wrong one), ms. */
+  /** A run of quiet samples this long is a still moment whatever the velocity (a rest, after a wrong still moment: longer than any grind can be quiet), ms. */
   readonly stillRecoveryMs: number;
   /** Gyro mode: pull of "up" towards the accelerometer's direction while still, 1/s. */
   readonly stillCorrectionPerS: number;
@@ -39,7 +39,7 @@ export const DEFAULT_IMU_OWN_PARAMS: ImuOwnParams = {
   stillMeanAccelMps2: 0.04,
   stillVelocityMps: 0.03,
   stillDriftMpsPerS: 0.005,
-  stillRecoveryMs: 2500,
+  stillRecoveryMs: 6000,
   stillCorrectionPerS: 5,
   movingCorrectionPerS: 0.5,
   accelOnlyTimeConstantS: 0.1,
@@ -53,7 +53,7 @@ export const IMU_SEGMENTER_DEFAULTS: Partial<SegmenterParams> = {};
 export function resolveImuParams(overrides: Partial<ImuSegmenterParams> | undefined): ImuSegmenterParams {
   const segmenterKeys: Partial<SegmenterParams> = { ...IMU_SEGMENTER_DEFAULTS };
   const own: Record<string, number> = { ...DEFAULT_IMU_OWN_PARAMS };
-  for (const [key, value] of Object.entries(overrides ?? {}) as Array<[string, number | undefined]>) {
+  for (const [key, value] of Object.entries<number | undefined>(overrides ?? {})) {
     if (value === undefined) continue;
     if (key in DEFAULT_IMU_OWN_PARAMS) {
       if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new RangeError(`imu segmenter parameter ${key} must be a finite number > 0 (got ${String(value)})`);

@@ -10,8 +10,8 @@
  * - the bar rolls about its long axis as it moves, φ = ρ·Δp (ρ 0.1–0.6 rad/m: up to ~25° over a
  *   deep squat), and tilts, ψ = β·Δp (β up to 0.2 rad/m);
  * - the sensor is mounted in an arbitrary orientation (uniformly random rotation);
- * - accelerometer: white Gaussian noise σ 0.02–0.04 m/s² and a constant bias up to ±0.05 m/s² per axis;
- *   gyro: white noise σ 0.003–0.006 rad/s and a bias up to ±0.01 rad/s per axis.
+ * - accelerometer: white Gaussian noise σ 0.02–0.03 m/s² per sample and a constant bias up to ±0.05 m/s² per axis;
+ *   gyro: white noise σ 0.003–0.005 rad/s and a bias up to ±0.01 rad/s per axis.
  * Not modelled: the centripetal and tangential accelerations of a sensor off the roll axis (r·ω² with
  * ω ≈ 0.5 rad/s and r ≈ 2 cm is ~0.005 m/s²), scale-factor and cross-axis errors, sensor filters.
  */
@@ -32,11 +32,11 @@ export interface SyntheticImuOptions extends ImuSetOptions {
   readonly t0?: number;
   /** Include the gyro (default true). */
   readonly withGyro?: boolean;
-  /** Accelerometer white noise σ, m/s²; default 0.02–0.04. */
+  /** Accelerometer white noise σ per sample, m/s²; default 0.02–0.03. */
   readonly accelNoise?: number;
   /** Largest accelerometer bias per axis, m/s²; default 0.05. */
   readonly accelBias?: number;
-  /** Gyro white noise σ, rad/s; default 0.003–0.006. */
+  /** Gyro white noise σ per sample, rad/s; default 0.003–0.005. */
   readonly gyroNoise?: number;
   /** Largest gyro bias per axis, rad/s; default 0.01. */
   readonly gyroBias?: number;
@@ -58,7 +58,7 @@ export interface SyntheticImuTrace {
 }
 
 const mul = (a: Mat, b: Mat): Mat =>
-  [0, 1, 2].map((i) => [0, 1, 2].map((j) => a[i]![0] * b[0]![j]! + a[i]![1] * b[1]![j]! + a[i]![2] * b[2]![j]!)) as Mat;
+  [0, 1, 2].map((i) => [0, 1, 2].map((j) => a[i]![0] * b[0][j]! + a[i]![1] * b[1][j]! + a[i]![2] * b[2][j]!)) as Mat;
 /** Rᵀ·v. */
 const mulT = (r: Mat, v: Vec): Vec => [
   r[0][0] * v[0] + r[1][0] * v[1] + r[2][0] * v[2],
@@ -106,8 +106,8 @@ export function generateSyntheticImuTrace(prng: Prng, options: SyntheticImuOptio
   const k3 = uniform(prng, -0.03, 0.03);
   const rho = sign(prng) * uniform(prng, 0.1, 0.6);
   const beta = uniform(prng, -0.2, 0.2);
-  const sa = options.accelNoise ?? uniform(prng, 0.02, 0.04);
-  const sg = options.gyroNoise ?? uniform(prng, 0.003, 0.006);
+  const sa = options.accelNoise ?? uniform(prng, 0.02, 0.03);
+  const sg = options.gyroNoise ?? uniform(prng, 0.003, 0.005);
   const ba = options.accelBias ?? 0.05;
   const bg = options.gyroBias ?? 0.01;
   const accelBias: Vec = [uniform(prng, -ba, ba), uniform(prng, -ba, ba), uniform(prng, -ba, ba)];

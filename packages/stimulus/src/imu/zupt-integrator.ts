@@ -16,12 +16,14 @@
  * limit for tens of ms while the bar already moves (v = a²/2j at the limit: ~3 mm/s for a grind's start).
  *
  * A touch-and-go set has no still moment between reps: the whole run of reps is one stretch, corrected
- * when the bar stops at its end. A stretch longer than maxStretchS is not kept whole: its older half is
+ * when the bar stops at its end — with its turnarounds at the lockout (or floor) it started from
+ * brought level, not only its end velocity to zero (level-turnarounds.ts). A stretch longer than maxStretchS is not kept whole: its older half is
  * integrated forward (velocity carried on) and emitted, so the state stays bounded; only that part then
  * keeps its drift (see README: measured).
  */
 
 import type { ImuOwnParams } from './imu-params.js';
+import { levelTurnarounds } from './level-turnarounds.js';
 
 /** The integrator's state between blocks (plain numbers; `stretch` in m/s², rounded to 10 µm/s²). */
 export interface ZuptState {
@@ -37,9 +39,11 @@ export interface ZuptState {
   readonly p0: number;
   /** Velocity integrated forward to the end of the stretch (uncorrected), m/s. */
   readonly vEnd: number;
+  /** The stretch starts at a still moment (not after a forward flush): its start height is known. */
+  readonly anchored: boolean;
 }
 
-export const freshZupt = (): ZuptState => ({ still: false, quietRun: 0, stretch: [], v0: 0, a0: 0, p0: 0, vEnd: 0 });
+export const freshZupt = (): ZuptState => ({ still: false, quietRun: 0, stretch: [], v0: 0, a0: 0, p0: 0, vEnd: 0, anchored: false });
 
 const quantizeA = (x: number): number => Math.round(x * 1e5) / 1e5;
 
@@ -51,6 +55,8 @@ export class ZuptIntegrator {
   private a0: number;
   private p0: number;
   private vEnd: number;
+  private anchored: boolean;
+  private readonly dt: number;
   private readonly halfDt: number;
   private readonly stillSamples: number;
   private readonly meanLimit: number;
@@ -67,6 +73,8 @@ export class ZuptIntegrator {
     this.a0 = state.a0;
     this.p0 = state.p0;
     this.vEnd = state.vEnd;
+    this.anchored = state.anchored;
+    this.dt = dt;
     this.halfDt = dt / 2;
     this.stillSamples = Math.max(2, Math.round(params.stillMs / 1000 / dt));
     this.meanLimit = params.stillMeanAccelMps2 * this.stillSamples;
@@ -112,6 +120,7 @@ export class ZuptIntegrator {
       }
       // The bar moves: the stretch starts at rest where the held-back samples begin.
       this.still = false;
+      this.anchored = true;
       this.v0 = 0;
       this.a0 = 0;
       let v = 0;
@@ -138,8 +147,10 @@ export class ZuptIntegrator {
    * stillSamples, held back).
    */
   private stop(at: number, out: number[]): void {
-    const s = this.stretch;
+    let s = this.stretch;
     const h = this.halfDt;
+    const level = this.anchored ? levelTurnarounds(s, at + 1, this.dt) : null;
+    if (level !== null) s = s.map((x, i) => (i < level.length ? x - level[i]! : x));
     // Uncorrected velocity at the first still sample.
     let v = this.v0;
     let prevA = this.a0;
@@ -163,7 +174,7 @@ export class ZuptIntegrator {
     const keep = Math.max(at, s.length - this.stillSamples);
     for (let i = at; i < keep; i++) out.push(p);
     this.p0 = p;
-    this.stretch = s.slice(keep);
+    this.stretch = this.stretch.slice(keep);
     this.still = true;
     this.quietRun = 0;
     this.v0 = 0;
@@ -189,6 +200,7 @@ export class ZuptIntegrator {
     this.a0 = prevA;
     this.p0 = p;
     this.stretch = s.slice(count);
+    this.anchored = false;
   }
 
   /**
@@ -210,6 +222,6 @@ export class ZuptIntegrator {
   }
 
   toState(): ZuptState {
-    return { still: this.still, quietRun: this.quietRun, stretch: this.stretch, v0: this.v0, a0: this.a0, p0: this.p0, vEnd: this.vEnd };
+    return { still: this.still, quietRun: this.quietRun, stretch: this.stretch, v0: this.v0, a0: this.a0, p0: this.p0, vEnd: this.vEnd, anchored: this.anchored };
   }
 }
