@@ -181,6 +181,27 @@ describe('the athlete state on Redis', () => {
     }
   });
 
+  it('a heart-rate profile changed within a session counts its minutes again when the session is re-modelled', async () => {
+    const lastSet = SESSION_SETS[SESSION_SETS.length - 1] as SetSpec;
+    const run = async (profileFirst: boolean) => {
+      const w = await worker();
+      const setProfile = (profile: object) => redis.set(w.keys.athleteProfile(ATHLETE), JSON.stringify(profile));
+      await setProfile(profileFirst ? { restingHr: 80, maxHr: 180 } : {});
+      for (const block of HR_BLOCKS) await heartRate(w.deps, block.t0, block.bpm);
+      for (const spec of SESSION_SETS.slice(0, -1)) await close(w.deps, w.keys, spec);
+      await setProfile({ restingHr: 80, maxHr: 180 });
+      await close(w.deps, w.keys, lastSet);
+      return fieldsOf(w.perJob);
+    };
+    const changed = await run(false);
+    const fromStart = await run(true);
+    const sessionPointOfLastSet = (points: Map<string, Map<string, string>>) =>
+      [...points].filter(([key]) => key.startsWith('neurotrophic_stimulus,')).find(([key]) => key.endsWith(` ${lastSet.start + 9_000}`))?.[1];
+    // With rest 80 and max 180, 150 bpm is r = 0.7 (not 0.69): the cardio's A differs, so does the NSI.
+    expect(sessionPointOfLastSet(changed)?.get('aerobic_dose')).toBeDefined();
+    expect(sessionPointOfLastSet(changed)).toEqual(sessionPointOfLastSet(fromStart));
+  });
+
   it('sets in order fold one set each; sets in any order and again write the same points', async () => {
     const inOrder = await worker();
     for (const spec of HISTORY) await close(inOrder.deps, inOrder.keys, spec);

@@ -1,7 +1,7 @@
 import type { RepRecord, SetJob } from '@neurolift/contracts';
 import { athleteSetKey, setSpan, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
 import { refold } from './athlete/refold.js';
-import { recountMinutes } from './heart-rate/aerobic-minutes.js';
+import { recountMinutes, recountRange } from './heart-rate/aerobic-minutes.js';
 import type { AthleteStore, HeartRateStore } from '@neurolift/storage';
 import { setHeartRateLineOf } from './heart-rate/set-heart-rate.js';
 import { repLine } from './points.js';
@@ -75,7 +75,9 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
     const minutes = deps.heartRate === undefined ? [] : await recountMinutes(athleteId, set, { ...deps, heartRate: deps.heartRate });
     const first = minutes[0];
     const start = first !== undefined && first.ts < setSpan(set).lastTs ? { key: first.key, ts: first.ts, pending: set.key } : { set };
-    await refold(athleteId, start, deps, ({ update: outputs }) => {
+    const hr = deps.heartRate;
+    const recount = hr === undefined ? undefined : (id: string, fromTs: number, toTs: number) => recountRange(id, fromTs, toTs, { ...deps, heartRate: hr });
+    await refold(athleteId, start, { ...deps, recount }, ({ update: outputs }) => {
       const thisSet = outputs.sets.find((entry) => entry.set.key === set.key);
       const losses = new Map(thisSet?.model.perRep.map((rep) => [rep.repIndex, rep.velocityLoss * 100]));
       return rewriteReps ? reps.map((rep) => repLine(rep, losses.get(rep.repIndex))) : [];

@@ -10,6 +10,8 @@ export interface FoldPlan {
   readonly version: number;
   readonly input: FoldInput;
   readonly oldestLastTs?: number | undefined;
+  /** The session is folded again from its first activity: the profile or constants changed since. */
+  readonly rebased?: boolean | undefined;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function planFold(athleteId: string, start: FoldStart, athletes: At
   // The set's exercise's load–velocity list comes along: when the set came in order, that is all the fold reads.
   let context = await athletes.foldContext(athleteId, key, set?.exercise);
   const stored = new Set([key, ...('pending' in start && start.pending !== undefined ? [start.pending] : [])]);
+  let rebased = false;
   if (context.unindexed > 0 || unfolded(context.before, context.from, stored)) {
     if (context.unindexed > 0) await athletes.index(athleteId);
     context = await athletes.foldContext(athleteId, undefined);
@@ -63,7 +66,10 @@ export async function planFold(athleteId: string, start: FoldStart, athletes: At
     const folded = context.before?.folded?.checkpoint;
     const before = folded !== undefined && 'key' in folded ? folded : undefined;
     const sameSession = before !== undefined && startTs(start) - before.lastTs <= constants.sessionGapMs;
-    if (sameSession && before.basis !== modelBasis(context.profile, constants)) context = await athletes.foldContext(athleteId, before.sessionFirstKey);
+    if (sameSession && before.basis !== modelBasis(context.profile, constants)) {
+      context = await athletes.foldContext(athleteId, before.sessionFirstKey);
+      rebased = true;
+    }
   }
   const activities = activitiesOf(context, start);
   const sets = activities.filter((activity): activity is AthleteSet => !isAerobic(activity));
@@ -74,7 +80,8 @@ export async function planFold(athleteId: string, start: FoldStart, athletes: At
     exercises.length === 1 && exercises[0] === set?.exercise && context.lvp !== undefined ? context.lvp : exercises.length === 0 ? new Map<string, LvpHistoryEntry[]>() : await athletes.lvpLists(athleteId, exercises);
   // The lists hold the stored sets' entries; the sets folded now (a late one among them) go in first.
   const history = withEntriesOf(lvp, sets);
-  return { version: context.version, oldestLastTs: context.oldestLastTs, input: { start: from, sets: activities, history, profile: context.profile, constants, emitFrom: key } };
+  const input: FoldInput = { start: from, sets: activities, history, profile: context.profile, constants, emitFrom: key };
+  return { version: context.version, oldestLastTs: context.oldestLastTs, input, ...(rebased ? { rebased } : {}) };
 }
 
 /** The load–velocity lists with each of `sets`' entries in place of its earlier one. */

@@ -1,5 +1,5 @@
 import { PipelineError } from '@neurolift/platform';
-import { DAY_MS, dayOf, isFoldedAerobic, type FoldResult, type FoldedActivity, type ModelConstants } from '@neurolift/stimulus';
+import { DAY_MS, activityTs, dayOf, isFoldedAerobic, type AerobicMinute, type FoldResult, type FoldedActivity, type ModelConstants } from '@neurolift/stimulus';
 import type { AthleteStore } from '@neurolift/storage';
 import type { PointSink } from '../ports.js';
 import { athleteLines } from './athlete-lines.js';
@@ -12,7 +12,15 @@ export interface RefoldDeps {
   readonly constants: ModelConstants;
   /** Written as `model` next to every value: the model version, or that version with overrides. */
   readonly modelId: string;
+  /**
+   * Counts the stored minutes of heart rate in [fromTs, toTs] again (model nsi-1.1), returning those that
+   * changed: a session re-modelled after a profile change re-counts its minutes first (resting and maximal
+   * heart rate decide what counts).
+   */
+  readonly recount?: ((athleteId: string, fromTs: number, toTs: number) => Promise<readonly AerobicMinute[]>) | undefined;
 }
+
+const MINUTE_MS = 60_000;
 
 /** Rounds when the state changed under us anyway (an expired lock); then BullMQ retries the job. */
 const MAX_ROUNDS = 3;
@@ -36,8 +44,16 @@ function orderTs(folded: FoldedActivity): number {
  * the newer state and the fold is planned and written again.
  */
 export async function refold(athleteId: string, start: FoldStart, deps: RefoldDeps, extraLines: (result: FoldResult) => string[] = () => []): Promise<FoldResult> {
+  let recounted = false;
   for (let round = 1; round <= MAX_ROUNDS; round++) {
-    const plan = await planFold(athleteId, start, deps.athletes, deps.constants);
+    let plan = await planFold(athleteId, start, deps.athletes, deps.constants);
+    const activities = plan.input.sets;
+    const first = activities[0];
+    const last = activities[activities.length - 1];
+    if (plan.rebased === true && deps.recount !== undefined && !recounted && first !== undefined && last !== undefined) {
+      recounted = true;
+      if ((await deps.recount(athleteId, activityTs(first) - MINUTE_MS, activityTs(last))).length > 0) plan = await planFold(athleteId, start, deps.athletes, deps.constants);
+    }
     const result = await foldInChunks(plan.input);
     await deps.sink.write([...extraLines(result), ...athleteLines(athleteId, result.update, deps.modelId)]);
 

@@ -100,3 +100,15 @@ export async function recountMinutes(athleteId: string, set: AthleteSet, deps: A
   if (stored.length === 0) return [];
   return storeChanged(athleteId, await minuteSums(athleteId, first, last, deps), stored, deps, true);
 }
+
+/**
+ * The stored minutes in [fromTs, toTs] counted again from scratch: after a change of the athlete's profile
+ * (resting or maximal heart rate) the fold re-models a session, and its minutes with it. Returns those that changed.
+ */
+export async function recountRange(athleteId: string, fromTs: number, toTs: number, deps: AerobicDeps): Promise<AerobicMinute[]> {
+  const first = minuteOf(fromTs);
+  const last = minuteOf(toTs);
+  const stored = await deps.athletes.aerobicMinutes(athleteId, first, last);
+  if (stored.length === 0) return [];
+  return storeChanged(athleteId, await minuteSums(athleteId, first, last, deps), stored, deps, true);
+}

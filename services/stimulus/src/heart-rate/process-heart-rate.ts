@@ -2,7 +2,7 @@ import type { HeartRateJob } from '@neurolift/contracts';
 import type { HeartRateStore } from '@neurolift/storage';
 import { refold, type RefoldDeps } from '../athlete/refold.js';
 import type { AlertChecks } from '../ports.js';
-import { minutesOfBlock } from './aerobic-minutes.js';
+import { minutesOfBlock, recountRange } from './aerobic-minutes.js';
 import { heartRateLines } from './heart-rate-lines.js';
 import { setHeartRateLineOf } from './set-heart-rate.js';
 
@@ -36,7 +36,8 @@ export async function processHeartRate(job: HeartRateJob, deps: HeartRateJobDeps
     await deps.heartRate.merge(athleteId, block.t0, block.bpm);
     const changed = await minutesOfBlock(athleteId, block.t0, block.bpm.length, deps);
     const first = changed[0];
-    if (first !== undefined) await refold(athleteId, { key: first.key, ts: first.ts }, deps);
+    const recount = (id: string, fromTs: number, toTs: number) => recountRange(id, fromTs, toTs, deps);
+    if (first !== undefined) await refold(athleteId, { key: first.key, ts: first.ts }, { ...deps, recount });
     // The sets whose windows [first rep − 5 s, last rep + 65 s] meet the block.
     const entries = await deps.athletes.entries(athleteId, undefined, block.t0 - reach, endTs + constants.hrPeakBeforeMs + LONGEST_SET_MS);
     const touched = entries.filter((entry) => entry.firstTs - constants.hrPeakBeforeMs <= endTs);
