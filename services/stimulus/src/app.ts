@@ -87,6 +87,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
         if (await gate.yieldToForeground()) metrics.setJobsHeldBack.inc();
         metrics.segmentedReps.inc(await settleSamples(job.stationId, job.setId, context, { ...segmenter, settleMs: config.SEGMENTER_SETTLE_MS, logger }));
         const result = await processSet(job, { sets, athletes, sink, heartRate, constants: model.constants, modelId: model.modelId });
+        if (result.minutes !== undefined) metrics.aerobicMinutes.inc({ cause: 'set' }, result.minutes);
         if (result.athleteId !== undefined) await checks.setClosed({ gymId: job.gymId, stationId: job.stationId, setId: job.setId, athleteId: result.athleteId });
         logger.debug({ setId: job.setId, station: job.stationId, reps: result.reps, measurement: MEASUREMENTS.set }, 'set written');
         return result;
@@ -100,7 +101,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
         const result = await gate.run(() => processSamples(job, segmenter));
         metrics.segmentedReps.inc(result.reps);
         for (const { block, disposition } of result.outcomes) {
-          metrics.sampleBlocks.inc({ disposition });
+          metrics.sampleBlocks.inc({ disposition, channel: 'accel' in block ? 'imu' : 'samples' });
           const why = UNUSED_BLOCKS.get(disposition);
           // Not bad input, but samples no rep was made of: kept for inspection rather than dropped silently.
           if (why) {
@@ -120,7 +121,12 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       ...common,
       queue: QUEUES.heartRate,
       schema: HeartRateJob,
-      process: (job) => processHeartRate(job, { athletes, heartRate, sink, checks, constants: model.constants, modelId: model.modelId }),
+      process: async (job) => {
+        const result = await processHeartRate(job, { athletes, heartRate, sink, checks, constants: model.constants, modelId: model.modelId });
+        metrics.heartRateBlocks.inc();
+        metrics.aerobicMinutes.inc({ cause: 'hr_block' }, result.minutes);
+        return result;
+      },
     }),
   ];
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));

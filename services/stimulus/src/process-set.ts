@@ -57,7 +57,7 @@ async function withPointTs(job: SetJob, athleteId: string, set: AthleteSet, athl
  * Redis lock), so no stale value is written over a fresh one; should the lock expire mid-update, the
  * version check sees the newer state and the fold is planned and written again.
  */
-export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps: number; athleteId?: string }> {
+export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps: number; athleteId?: string; minutes?: number }> {
   const closed = await deps.sets.closedSet(job.stationId, job.setId);
   const reps = closed.reps.sort((a, b) => a.repIndex - b.repIndex);
   // The rep points already hold their final velocity loss when the reps came in order and the set closed
@@ -68,7 +68,7 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
   const athleteId = last.athleteId;
   const candidate = athleteSet(job, reps, last);
 
-  const update = async (): Promise<{ reps: number; athleteId: string }> => {
+  const update = async (): Promise<{ reps: number; athleteId: string; minutes: number }> => {
     const set = await withPointTs(job, athleteId, candidate, deps.athletes);
     await deps.athletes.putSet(athleteId, set);
     // Minutes of heart rate in the set's resistance interval may no longer count (model nsi-1.1).
@@ -85,7 +85,7 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
     // Heart rate that came before the set closed (a strap's blocks, often uploaded first): its fields now.
     const hrLine = deps.heartRate === undefined ? undefined : await setHeartRateLineOf(athleteId, set.key, { athletes: deps.athletes, heartRate: deps.heartRate, constants: deps.constants });
     if (hrLine !== undefined) await deps.sink.write([hrLine]);
-    return { reps: reps.length, athleteId };
+    return { reps: reps.length, athleteId, minutes: minutes.length };
   };
   // Sets of one athlete waiting together take the lock earliest first: folded in order, none late by a race.
   return deps.athletes.withLock(athleteId, LOCK_WAIT_MS, update, { key: candidate.key, lastTs: setSpan(candidate).lastTs });

@@ -23,13 +23,24 @@ export function createWorkerMetrics(registry: Registry) {
     }),
     sampleBlocks: new Counter({
       name: 'neurolift_worker_sample_blocks_total',
-      help: 'Sample blocks segmented, by what the segmenter did with them (consumed, buffered, duplicate, late, rate_mismatch, invalid, after_finish)',
-      labelNames: ['disposition'] as const,
+      help: 'Sample and imu blocks segmented, by channel and what the segmenter did with them (consumed, buffered, duplicate, late, rate_mismatch, invalid, after_finish, source_mismatch)',
+      labelNames: ['disposition', 'channel'] as const,
+      registers: [registry],
+    }),
+    heartRateBlocks: new Counter({
+      name: 'neurolift_worker_heart_rate_blocks_total',
+      help: 'Heart-rate (hr) blocks processed: points written, the athlete\'s heart rate stored, minutes and sets updated',
+      registers: [registry],
+    }),
+    aerobicMinutes: new Counter({
+      name: 'neurolift_worker_aerobic_minutes_total',
+      help: 'Minutes of heart rate whose aerobic sum was stored or changed (model nsi-1.1), by what changed it (hr block, set)',
+      labelNames: ['cause'] as const,
       registers: [registry],
     }),
     segmentedReps: new Counter({
       name: 'neurolift_worker_segmented_reps_total',
-      help: 'Reps found in sample blocks',
+      help: 'Reps found in sample and imu blocks',
       registers: [registry],
     }),
     setJobsHeldBack: new Counter({
