@@ -12,6 +12,7 @@
  * - the sensor is mounted in an arbitrary orientation (uniformly random rotation);
  * - accelerometer: white Gaussian noise σ 0.02–0.03 m/s² per sample and a constant bias up to ±0.05 m/s² per axis;
  *   gyro: white noise σ 0.003–0.005 rad/s and a bias up to ±0.01 rad/s per axis.
+ * Readings are rounded to 1 mm/s² and 0.1 mrad/s, as a device would send them.
  * Not modelled: the centripetal and tangential accelerations of a sensor off the roll axis (r·ω² with
  * ω ≈ 0.5 rad/s and r ≈ 2 cm is ~0.005 m/s²), scale-factor and cross-axis errors, sensor filters.
  */
@@ -88,6 +89,10 @@ function gauss(prng: Prng): number {
   return Math.sqrt(-2 * Math.log(1 - prng())) * Math.cos(2 * Math.PI * prng());
 }
 
+/** As on the wire: 1 mm/s² (a 16-bit ±4 g accelerometer's step is 1.2) and 0.1 mrad/s. */
+const roundA = (x: number): number => Math.round(x * 1000) / 1000;
+const roundG = (x: number): number => Math.round(x * 10000) / 10000;
+
 const sign = (prng: Prng) => (prng() < 0.5 ? -1 : 1);
 
 /** One set of `kind` reps as a bar-worn IMU at `hz` would report it. */
@@ -143,12 +148,12 @@ export function generateSyntheticImuTrace(prng: Prng, options: SyntheticImuOptio
     // ω_world = ψ̇·x + Rx(ψ)·(φ̇·y); the sensor sees Rᵀ·ω_world.
     const phiDot = rho * v;
     const w = mulT(r, [beta * v + rx[0][1] * phiDot, rx[1][1] * phiDot, rx[2][1] * phiDot]);
-    accel.x[i] = f[0] + accelBias[0] + sa * gauss(prng);
-    accel.y[i] = f[1] + accelBias[1] + sa * gauss(prng);
-    accel.z[i] = f[2] + accelBias[2] + sa * gauss(prng);
-    gyro.x[i] = w[0] + gyroBias[0] + sg * gauss(prng);
-    gyro.y[i] = w[1] + gyroBias[1] + sg * gauss(prng);
-    gyro.z[i] = w[2] + gyroBias[2] + sg * gauss(prng);
+    accel.x[i] = roundA(f[0] + accelBias[0] + sa * gauss(prng));
+    accel.y[i] = roundA(f[1] + accelBias[1] + sa * gauss(prng));
+    accel.z[i] = roundA(f[2] + accelBias[2] + sa * gauss(prng));
+    gyro.x[i] = roundG(w[0] + gyroBias[0] + sg * gauss(prng));
+    gyro.y[i] = roundG(w[1] + gyroBias[1] + sg * gauss(prng));
+    gyro.z[i] = roundG(w[2] + gyroBias[2] + sg * gauss(prng));
   }
   return { t0, hz, loadKg: plan.loadKg, kind: options.kind, accel, ...(withGyro ? { gyro } : {}), position, truth };
 }

@@ -25,7 +25,7 @@
 import type { ImuOwnParams } from './imu-params.js';
 import { levelTurnarounds } from './level-turnarounds.js';
 
-/** The integrator's state between blocks (plain numbers; `stretch` in m/s², rounded to 10 µm/s²). */
+/** The integrator's state between blocks (plain numbers; `stretch` in integer units of 0.1 mm/s², short in JSON). */
 export interface ZuptState {
   readonly still: boolean;
   /** Quiet samples in a row at the end of the stretch. */
@@ -45,7 +45,9 @@ export interface ZuptState {
 
 export const freshZupt = (): ZuptState => ({ still: false, quietRun: 0, stretch: [], v0: 0, a0: 0, p0: 0, vEnd: 0, anchored: false });
 
-const quantizeA = (x: number): number => Math.round(x * 1e5) / 1e5;
+/** Accelerations are kept to 0.1 mm/s² (far below any accelerometer's noise), as integers in the state. */
+const STEP = 1e4;
+const quantizeA = (x: number): number => Math.round(x * STEP) / STEP;
 
 export class ZuptIntegrator {
   private still: boolean;
@@ -68,7 +70,7 @@ export class ZuptIntegrator {
   constructor(state: ZuptState, dt: number, params: ImuOwnParams) {
     this.still = state.still;
     this.quietRun = state.quietRun;
-    this.stretch = state.stretch.slice();
+    this.stretch = state.stretch.map((k) => k / STEP);
     this.v0 = state.v0;
     this.a0 = state.a0;
     this.p0 = state.p0;
@@ -222,6 +224,6 @@ export class ZuptIntegrator {
   }
 
   toState(): ZuptState {
-    return { still: this.still, quietRun: this.quietRun, stretch: this.stretch, v0: this.v0, a0: this.a0, p0: this.p0, vEnd: this.vEnd, anchored: this.anchored };
+    return { still: this.still, quietRun: this.quietRun, stretch: this.stretch.map((x) => Math.round(x * STEP)), v0: this.v0, a0: this.a0, p0: this.p0, vEnd: this.vEnd, anchored: this.anchored };
   }
 }
