@@ -1,4 +1,4 @@
-import type { AlertMessage, AthleteProfile, LiveEvent, LiveStation } from '@neurolift/contracts';
+import type { AlertMessage, AthleteProfile, LiveEvent, LiveHeartRate, LiveStation } from '@neurolift/contracts';
 
 export interface DeadLetterView {
   readonly topic: string;
@@ -24,8 +24,16 @@ export interface LiveSnapshot {
 }
 
 export interface LiveStateReader {
-  /** Entries that fail their schema are left out (the writer deploys separately). */
+  /**
+   * Entries that fail their schema are left out (the writer deploys separately). Stations carry their
+   * athlete's heart rate while it is fresh.
+   */
   snapshot(gymId: string): Promise<LiveSnapshot>;
+  /**
+   * The fresh heart rate (v1.1 `hr`) of the athletes at the gym's stations, by athlete id; athletes with
+   * none, or none recent, are absent. Optional: without it the console shows no heart rate.
+   */
+  heartRates?(gymId: string): Promise<Record<string, LiveHeartRate>>;
 }
 
 /** A validated event of a gym, or `resync`: the feed may have missed events (reconnect), reload the snapshot. */

@@ -1,29 +1,74 @@
-import { AlertMessage, LiveStation, type RedisKeys } from '@neurolift/contracts';
+import { AlertMessage, LiveHeartRate, LiveStation, liveHeartRateKey, type RedisKeys } from '@neurolift/contracts';
 import type { RedisClient } from '@neurolift/storage';
 import type { LiveStateReader } from '../ports.js';
 import { parseEntry } from './parse-entry.js';
 
+/** A heart rate older than this (by its own time) is not shown as live, ms. */
+export const LIVE_HEART_RATE_FRESH_MS = 15_000;
+
 /**
  * Reads the live console state the alerts service keeps: the station hash and the newest `maxAlerts`
- * alerts. Entries that fail their schema are skipped and reported through `onInvalid`.
+ * alerts; and the athletes' latest heart rate the worker keeps (liveHeartRateKey), while fresh. Entries
+ * that fail their schema are skipped and reported through `onInvalid`.
  */
 export function createRedisLiveStateReader(
   redis: RedisClient,
   keys: RedisKeys,
-  options: { maxAlerts: number; onInvalid?: (entry: 'station' | 'alert', gymId: string) => void },
+  options: {
+    maxAlerts: number;
+    onInvalid?: (entry: 'station' | 'alert' | 'heart_rate', gymId: string) => void;
+    /** Epoch ms; default Date.now. */
+    now?: () => number;
+    freshMs?: number;
+  },
 ): LiveStateReader {
+  const now = options.now ?? Date.now;
+  const freshMs = options.freshMs ?? LIVE_HEART_RATE_FRESH_MS;
+
+  /** The fresh readings of `athletes` (one MGET: the keys share the prefix's hash tag). */
+  async function readHeartRates(gymId: string, athletes: readonly string[]): Promise<Record<string, LiveHeartRate>> {
+    const unique = [...new Set(athletes)];
+    const readings: Record<string, LiveHeartRate> = {};
+    if (unique.length === 0) return readings;
+    const texts = await redis.mget(...unique.map((athleteId) => liveHeartRateKey(keys.prefix, athleteId)));
+    const at = now();
+    unique.forEach((athleteId, i) => {
+      const text = texts[i];
+      if (text === null || text === undefined) return;
+      const reading = parseEntry(LiveHeartRate, text);
+      if (reading === undefined) options.onInvalid?.('heart_rate', gymId);
+      else if (at - reading.ts <= freshMs) readings[athleteId] = reading;
+    });
+    return readings;
+  }
+
+  async function stationsOf(gymId: string, stationTexts: Record<string, string>): Promise<LiveStation[]> {
+    const stations: LiveStation[] = [];
+    for (const text of Object.values(stationTexts)) {
+      const station = parseEntry(LiveStation, text);
+      if (station?.gymId === gymId) stations.push(station);
+      else options.onInvalid?.('station', gymId);
+    }
+    return stations;
+  }
+
   return {
+    async heartRates(gymId) {
+      const stations = await stationsOf(gymId, await redis.hgetall(keys.liveStations(gymId)));
+      return readHeartRates(gymId, stations.map((station) => station.athleteId));
+    },
     async snapshot(gymId) {
       const [stationTexts, alertTexts] = await Promise.all([
         redis.hgetall(keys.liveStations(gymId)),
         redis.lrange(keys.liveAlerts(gymId), 0, options.maxAlerts - 1),
       ]);
-      const stations: LiveStation[] = [];
-      for (const text of Object.values(stationTexts)) {
-        const station = parseEntry(LiveStation, text);
-        if (station?.gymId === gymId) stations.push(station);
-        else options.onInvalid?.('station', gymId);
-      }
+      const found = await stationsOf(gymId, stationTexts);
+      const heartRates = await readHeartRates(gymId, found.map((station) => station.athleteId));
+      const stations = found.map((station): LiveStation => {
+        const { heartRate: _stored, ...rest } = station;
+        const reading = heartRates[station.athleteId];
+        return reading === undefined ? rest : { ...rest, heartRate: reading };
+      });
       const alerts: AlertMessage[] = [];
       for (const text of alertTexts) {
         const alert = parseEntry(AlertMessage, text);

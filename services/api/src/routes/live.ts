@@ -15,7 +15,11 @@ export interface LiveRouteDeps {
   readonly liveState: LiveStateReader;
   readonly liveFeed: LiveFeed;
   readonly sse?: Partial<SseOptions>;
+  /** How often a stream sends the `heart_rate` event (the gym's athletes' fresh heart rate), ms. Default 5000. */
+  readonly heartRateMs?: number;
 }
+
+export const DEFAULT_HEART_RATE_MS = 5000;
 
 function badGym(reply: FastifyReply): FastifyReply {
   return reply.code(400).send({ error: 'bad_request', message: 'gymId breaks the id rule' });
@@ -35,7 +39,9 @@ function forward(stream: SseStream, message: LiveFeedMessage, reload: () => void
 
 /**
  * The live console's data: `GET /v1/gyms/:gymId/live/snapshot` (JSON) and `GET /v1/gyms/:gymId/live`
- * (Server-Sent Events: `snapshot`, then every `station` and `alert` event of the gym, heartbeat comments).
+ * (Server-Sent Events: `snapshot`, then every `station` and `alert` event of the gym, heartbeat comments,
+ * and every `heartRateMs` a `heart_rate` event `{ athletes: { <athleteId>: { bpm, ts } } }` with the fresh
+ * heart rate of the athletes at the gym's stations: an athlete absent from it has none now).
  */
 export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): void {
   const sse: SseOptions = { ...DEFAULT_SSE_OPTIONS, ...deps.sse };
@@ -63,9 +69,11 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
         const held: LiveFeedMessage[] = [];
         let stream: SseStream | undefined = undefined;
         let unsubscribe: (() => void) | undefined;
+        let heartRateTimer: NodeJS.Timeout | undefined;
         let gone = false;
         const cleanup = (): void => {
           gone = true;
+          clearInterval(heartRateTimer);
           unsubscribe?.();
           if (stream !== undefined) streams.delete(stream);
         };
@@ -102,6 +110,21 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
         streams.add(opened);
         opened.send('snapshot', snapshot);
         for (const message of held.splice(0)) forward(opened, message, reload);
+        const readHeartRates = deps.liveState.heartRates?.bind(deps.liveState);
+        if (readHeartRates !== undefined) {
+          let reading = false;
+          heartRateTimer = setInterval(() => {
+            if (reading) return; // a slow Redis: never pile reads up
+            reading = true;
+            readHeartRates(gymId)
+              .then(
+                (athletes) => opened.send('heart_rate', { athletes }),
+                (error: unknown) => deps.logger?.warn({ err: error, gymId }, 'live heart rate read failed'),
+              )
+              .finally(() => (reading = false));
+          }, deps.heartRateMs ?? DEFAULT_HEART_RATE_MS);
+          heartRateTimer.unref();
+        }
         return reply;
       });
     },

@@ -9,6 +9,8 @@
 /** @typedef {import('@neurolift/contracts').LiveStation} LiveStation */
 /** @typedef {import('@neurolift/contracts').LiveRep} LiveRep */
 /** @typedef {import('@neurolift/contracts').AlertMessage} AlertMessage */
+/** @typedef {import('@neurolift/contracts').LiveHeartRate} LiveHeartRate */
+/** @typedef {{ athletes: Record<string, LiveHeartRate> }} HeartRateEvent */
 /** @typedef {{ stations: LiveStation[], alerts: AlertMessage[] }} Snapshot */
 /** @typedef {'green' | 'amber' | 'red'} Level */
 
@@ -40,6 +42,12 @@ const connectionEl = $('[data-connection]');
 const template = /** @type {HTMLTemplateElement} */ ($('[data-station-template]'));
 /** @type {Map<string, { card: HTMLElement, station: LiveStation }>} */
 const cards = new Map();
+/**
+ * The fresh heart rate of the athletes (v1.1 `hr` straps and watches), by athlete id: from the snapshot's
+ * stations, then replaced by every `heart_rate` event (an athlete absent from it has none now).
+ * @type {Map<string, LiveHeartRate>}
+ */
+const heartRates = new Map();
 
 /** @param {number} value @param {number} decimals */
 const fixed = (value, decimals) => (Number.isFinite(value) ? value.toFixed(decimals) : '–');
@@ -102,6 +110,16 @@ function fillGauge(card, station) {
   setField(card, 'vl', `${fixed(loss, 0)} %`);
 }
 
+/** "♥ 132 bpm" next to the athlete while their heart rate is fresh. @param {HTMLElement} card @param {string} athleteId */
+function fillHeartRate(card, athleteId) {
+  const element = $('[data-hr]', card);
+  const reading = heartRates.get(athleteId);
+  element.hidden = reading === undefined;
+  element.dataset['bpm'] = reading === undefined ? '' : String(Math.round(reading.bpm));
+  element.textContent = reading === undefined ? '' : `♥ ${fixed(reading.bpm, 0)} bpm`;
+  element.title = reading === undefined ? '' : `Heart rate at ${timeFormat.format(reading.ts)}`;
+}
+
 /** @param {HTMLElement} card @param {LiveStation} station */
 function fillCard(card, station) {
   card.dataset['open'] = String(station.open);
@@ -118,6 +136,14 @@ function fillCard(card, station) {
   const nsi = $('[data-nsi]', card);
   nsi.dataset['nsi'] = station.sessionNsi === undefined ? '' : String(station.sessionNsi);
   nsi.textContent = station.sessionNsi === undefined ? '–' : fixed(station.sessionNsi, 1);
+  fillHeartRate(card, station.athleteId);
+}
+
+/** @param {HeartRateEvent} event */
+function showHeartRates(event) {
+  heartRates.clear();
+  for (const [athleteId, reading] of Object.entries(event.athletes)) heartRates.set(athleteId, reading);
+  for (const { card, station } of cards.values()) fillHeartRate(card, station.athleteId);
 }
 
 /** Adds or updates a station's card, keeping the cards in station order. @param {LiveStation} station */
@@ -126,6 +152,8 @@ function showStation(station) {
   // A replayed older state (snapshot and event racing) must not undo a newer one.
   if (known !== undefined && known.station.setId === station.setId && known.station.updatedAt > station.updatedAt) return;
   const card = known?.card ?? /** @type {HTMLElement} */ (template.content.firstElementChild?.cloneNode(true));
+  // Station events carry no heart rate (the api adds it to snapshots only): keep the athlete's last one.
+  if (station.heartRate !== undefined) heartRates.set(station.athleteId, station.heartRate);
   card.dataset['station'] = station.stationId;
   fillCard(card, station);
   cards.set(station.stationId, { card, station });
@@ -162,6 +190,7 @@ function showAlert(alert) {
 /** @param {Snapshot} snapshot */
 function showSnapshot(snapshot) {
   cards.clear();
+  heartRates.clear();
   stationsEl.replaceChildren(emptyEl);
   emptyEl.hidden = false;
   alertsEl.replaceChildren();
@@ -209,6 +238,7 @@ function connect() {
   source.addEventListener('snapshot', (event) => showSnapshot(/** @type {Snapshot} */ (data(event))));
   source.addEventListener('station', (event) => showStation(/** @type {LiveStation} */ (data(event))));
   source.addEventListener('alert', (event) => showAlert(/** @type {AlertMessage} */ (data(event))));
+  source.addEventListener('heart_rate', (event) => showHeartRates(/** @type {HeartRateEvent} */ (data(event))));
   source.addEventListener('error', () => {
     // CONNECTING: the browser reconnects by itself (and gets a fresh snapshot). CLOSED: it gave up.
     if (source.readyState !== EventSource.CLOSED) return setConnection('reconnecting');
