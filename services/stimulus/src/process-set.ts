@@ -83,7 +83,7 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
       return rewriteReps ? reps.map((rep) => repLine(rep, losses.get(rep.repIndex))) : [];
     });
     // Heart rate that came before the set closed (a strap's blocks, often uploaded first): its fields now.
-    const hrLine = deps.heartRate === undefined ? undefined : await setHeartRateLineOf(athleteId, set.key, { athletes: deps.athletes, heartRate: deps.heartRate, constants: deps.constants });
+    const hrLine = deps.heartRate === undefined ? undefined : await setHeartRateLineOf(athleteId, set, { athletes: deps.athletes, heartRate: deps.heartRate, constants: deps.constants });
     if (hrLine !== undefined) await deps.sink.write([hrLine]);
     return { reps: reps.length, athleteId, minutes: minutes.length };
   };

@@ -1,4 +1,5 @@
 import type { HeartRateJob } from '@neurolift/contracts';
+import type { AthleteSet } from '@neurolift/stimulus';
 import type { HeartRateStore } from '@neurolift/storage';
 import { refold, type RefoldDeps } from '../athlete/refold.js';
 import type { AlertChecks } from '../ports.js';
@@ -38,23 +39,23 @@ export async function processHeartRate(job: HeartRateJob, deps: HeartRateJobDeps
     const first = changed[0];
     const recount = (id: string, fromTs: number, toTs: number) => recountRange(id, fromTs, toTs, deps);
     if (first !== undefined) await refold(athleteId, { key: first.key, ts: first.ts }, { ...deps, recount });
-    // The sets whose windows [first rep − 5 s, last rep + 65 s] meet the block.
-    const entries = await deps.athletes.entries(athleteId, undefined, block.t0 - reach, endTs + constants.hrPeakBeforeMs + LONGEST_SET_MS);
-    const touched = entries.filter((entry) => entry.firstTs - constants.hrPeakBeforeMs <= endTs);
+    // The sets whose heart rate the block may change: from 30 s before the first rep (the resistance interval,
+    // which holds every window of the set-close rules) to the recovery window after the last.
+    const entries = await deps.athletes.entries(athleteId, undefined, block.t0 - reach, endTs + constants.hrResistanceBeforeMs + LONGEST_SET_MS);
+    const touched = entries.filter((entry) => entry.firstTs - constants.hrResistanceBeforeMs <= endTs);
     const lines: string[] = [];
-    const sets: string[] = [];
+    const sets: AthleteSet[] = [];
     for (const entry of touched) {
-      const setLine = await setHeartRateLineOf(athleteId, entry.key, deps);
-      if (setLine === undefined) continue;
-      lines.push(setLine);
-      sets.push(entry.key);
+      const set = (await deps.athletes.record(athleteId, entry.key))?.set;
+      if (set === undefined) continue;
+      const setLine = await setHeartRateLineOf(athleteId, set, deps);
+      if (setLine !== undefined) lines.push(setLine);
+      sets.push(set);
     }
     if (lines.length > 0) await deps.sink.write(lines);
     return { points: points.length, minutes: changed.length, sets };
   });
-  for (const key of result.sets) {
-    const record = await deps.athletes.record(athleteId, key);
-    if (record !== undefined) await deps.checks?.setClosed({ gymId: record.set.gymId, stationId: record.set.stationId, setId: record.set.setId, athleteId });
-  }
+  // The set-close rules again, for what heart rate decides there (incomplete recovery); outside the lock.
+  for (const set of result.sets) await deps.checks?.setClosed({ gymId: set.gymId, stationId: set.stationId, setId: set.setId, athleteId });
   return { points: result.points, minutes: result.minutes, sets: result.sets.length };
 }
