@@ -40,6 +40,8 @@ export interface ApiDeps {
   readonly consoleAssets?: ConsoleAssets;
   /** Heartbeat and limits of the event stream (tests shorten the heartbeat). */
   readonly sse?: Partial<SseOptions>;
+  /** How often the event stream sends the athletes' heart rate, ms (default 5000). */
+  readonly heartRateMs?: number;
 }
 
 /** Builds the Fastify app without listening (tests use `app.inject`). */

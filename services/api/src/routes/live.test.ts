@@ -117,6 +117,36 @@ describe('GET /v1/gyms/:gymId/live (event stream)', () => {
     await expect.poll(() => pubsub.commands).toEqual(['subscribe live:g1', 'unsubscribe live:g1']);
   });
 
+  it("sends the gym's athletes' fresh heart rate as a heart_rate event every heartRateMs", async () => {
+    const reads: string[] = [];
+    let bpm = 120;
+    const { url, liveFeed } = await listening({
+      sse: { heartbeatMs: 60_000 },
+      heartRateMs: 20,
+      liveState: {
+        snapshot: async () => ({ stations: [station({ heartRate: { bpm: 118, ts: 1 } })], alerts: [] }),
+        heartRates: async (gymId) => {
+          reads.push(gymId);
+          return { 'ath-1': { bpm: bpm++, ts: 2 } };
+        },
+      },
+    });
+    const stream = await openSse(`${url}/v1/gyms/g1/live`, bearer);
+    await stream.next(); // retry
+    expect(JSON.parse((await stream.next()).data ?? '').stations[0].heartRate).toEqual({ bpm: 118, ts: 1 });
+    for (const expected of [120, 121]) {
+      const block = await stream.next();
+      expect(block.event).toBe('heart_rate');
+      expect(JSON.parse(block.data ?? '')).toEqual({ athletes: { 'ath-1': { bpm: expected, ts: 2 } } });
+    }
+    stream.close();
+    await expect.poll(() => liveFeed.listenerCount()).toBe(0);
+    const after = reads.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(reads.length).toBe(after); // the timer stopped with the stream
+    expect(new Set(reads)).toEqual(new Set(['g1']));
+  });
+
   it('ends open streams when the app closes', async () => {
     const { url, app, liveFeed } = await listening();
     const stream = await openSse(`${url}/v1/gyms/g1/live`, bearer);
