@@ -1,3 +1,4 @@
+import type { LiveStation } from '@neurolift/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alert, buildTestApi, openSse, station, TOKEN } from '../test-fixtures.js';
 
@@ -133,7 +134,8 @@ describe('GET /v1/gyms/:gymId/live (event stream)', () => {
     });
     const stream = await openSse(`${url}/v1/gyms/g1/live`, bearer);
     await stream.next(); // retry
-    expect(JSON.parse((await stream.next()).data ?? '').stations[0].heartRate).toEqual({ bpm: 118, ts: 1 });
+    const snapshot = JSON.parse((await stream.next()).data ?? '') as { stations: LiveStation[] };
+    expect(snapshot.stations[0]?.heartRate).toEqual({ bpm: 118, ts: 1 });
     for (const expected of [120, 121]) {
       const block = await stream.next();
       expect(block.event).toBe('heart_rate');
