@@ -154,10 +154,9 @@ export class ImuStream implements SequencedStream<PendingImuBlock, ImuStreamStat
       sumS += up.step(axs[j]!, ays[j]!, azs[j]!, gxs[j]!, gys[j]!, gzs[j]!, hasGyro, wasStill);
       if (up.rate > maxRate) maxRate = up.rate;
       if (wasStill) {
-        const u = up.up;
-        sx += u[0];
-        sy += u[1];
-        sz += u[2];
+        sx += up.ux;
+        sy += up.uy;
+        sz += up.uz;
         sf += up.s;
       }
       if (++n === M) {

@@ -45,9 +45,10 @@ export interface UpState {
 export const freshUp = (): UpState => ({ up: [0, 0, 1], bias: [0, 0, 0], accelBias: [0, 0, 0], normal: [0, 0, 0, 0, 0, 0, 0, 0, 0], chunks: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], stillSamples: 0 });
 
 export class UpTracker {
-  private ux: number;
-  private uy: number;
-  private uz: number;
+  /** Unit "up" in the sensor frame (read by the stream for the bias fit; written only here). */
+  ux: number;
+  uy: number;
+  uz: number;
   private bx: number;
   private by: number;
   private bz: number;
@@ -102,10 +103,6 @@ export class UpTracker {
     return this.normal[0]! + this.normal[3]! + this.normal[5]! > 0;
   }
 
-  get up(): readonly [number, number, number] {
-    return [this.ux, this.uy, this.uz];
-  }
-
   /**
    * A still (internal) sample: Σ "up" (sx, sy, sz) and Σ specific force along it `sf` over `weight`
    * raw samples. It joins the fit of the accelerometer bias one chunk (`chunk` raw samples) later, if
@@ -129,7 +126,7 @@ export class UpTracker {
 
   /** The bar moves: the still samples not yet fitted are dropped. */
   dropPending(): void {
-    this.chunks.fill(0);
+    if (this.chunks[4] !== 0 || this.chunks[9] !== 0) this.chunks.fill(0);
   }
 
   private fit(ux: number, uy: number, uz: number, s: number, weight: number): void {

@@ -152,7 +152,10 @@ export class ZuptIntegrator {
     let s = this.stretch;
     const h = this.halfDt;
     const level = this.anchored ? levelTurnarounds(s, at + 1, this.dt) : null;
-    if (level !== null) s = s.map((x, i) => (i < level.length ? x - level[i]! : x));
+    if (level !== null) {
+      s = s.slice();
+      for (let i = 0; i < level.length; i++) s[i]! -= level[i]!;
+    }
     // Uncorrected velocity at the first still sample.
     let v = this.v0;
     let prevA = this.a0;
