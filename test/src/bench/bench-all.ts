@@ -4,6 +4,7 @@
 //   latency  at half the lossless rep throughput measured by `reps`, and at half the rate at which every
 //            closed set is also computed (the sustainable rate): publish → stored, rep → in-set alert (bench-latency);
 //   samples  `samples` at 100 Hz from many stations at once, 1 s blocks, in real time (bench-samples);
+//   imu      v1.1 bar wearables streaming `imu` (accel + gyro) at 100 Hz, 1 s blocks, in real time (bench-samples --channel imu);
 //   issue 13's phases:
 //   peer     the gym rhythm's rep path, Neurolift all-in-one against Node-RED in the same run (bench-peer);
 //   sets     every set computed too, fresh athletes (bench-sets);
@@ -12,7 +13,7 @@
 // Then a table of each target against its median. Exits 1 when a phase fails (loss, missing probes).
 //
 //   npm run bench [-- --runs 3 --phases reps,latency,samples,peer,sets,history,sessions --messages 200000
-//     --samples-stations 2000 --samples-seconds 30 --latency-seconds 20 --peer-messages 200000
+//     --samples-stations 2000 --samples-seconds 30 --imu-stations 2000 --imu-seconds 30 --latency-seconds 20 --peer-messages 200000
 //     --sets-messages 200000 --history-athletes 10 --history-days 36 --history-sets-per-day 25
 //     --sessions-stations 50 --sessions-sets-per-athlete 125]
 import { spawn } from 'node:child_process';
@@ -20,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { parseTopology, type Topology } from './pipeline-process.js';
 
-const ALL_PHASES = ['reps', 'latency', 'samples', 'peer', 'sets', 'history', 'sessions'] as const;
+const ALL_PHASES = ['reps', 'latency', 'samples', 'imu', 'peer', 'sets', 'history', 'sessions'] as const;
 type PhaseName = (typeof ALL_PHASES)[number];
 
 const { values: args } = parseArgs({
@@ -29,6 +30,8 @@ const { values: args } = parseArgs({
     messages: { type: 'string', default: '200000' },
     'samples-stations': { type: 'string', default: '2000' },
     'samples-seconds': { type: 'string', default: '30' },
+    'imu-stations': { type: 'string', default: '2000' },
+    'imu-seconds': { type: 'string', default: '30' },
     'latency-seconds': { type: 'string', default: '20' },
     topology: { type: 'string', default: 'services' },
     phases: { type: 'string', default: ALL_PHASES.join(',') },
@@ -119,6 +122,12 @@ if (wanted('samples')) {
   samples = await phase('./bench-samples.js', ['--stations', args['samples-stations'], '--seconds', args['samples-seconds'], '--runs', args.runs]);
 }
 
+let imu = SKIPPED;
+if (wanted('imu')) {
+  heading(`imu at 100 Hz, bar wearables (${args['imu-stations']} stations, ${args['imu-seconds']} s, ${args.runs} runs)`);
+  imu = await phase('./bench-samples.js', ['--channel', 'imu', '--stations', args['imu-stations'], '--seconds', args['imu-seconds'], '--runs', args.runs]);
+}
+
 let peer = SKIPPED;
 if (wanted('peer')) {
   heading(`rep path against Node-RED, all-in-one, gym rhythm (${args['peer-messages']} messages, ${args.runs} runs)`);
@@ -174,6 +183,19 @@ if (wanted('samples')) {
     `${fmt(drainS, 1)} s, backlog ≤ ${fmt(num(samples.json, 'medians', 'backlogMax'))} jobs`,
     verdict(Number.isFinite(drainS) ? drainS <= 2 * blockS : undefined),
   ]);
+}
+if (wanted('imu')) {
+  const imuBlockS = num(imu.json, 'medians', 'blockMs') / 1000;
+  const keptUpRuns = num(imu.json, 'medians', 'keptUpRuns');
+  rows.push(
+    [
+      `imu at 100 Hz, ${args['imu-stations']} wearables: kept up (sustained = offered, bounded backlog, drained ≤ 2 blocks, 0 lost) in every run`,
+      `${fmt(num(imu.json, 'medians', 'offeredSamplesPerS'))} samples/s`,
+      `${fmt(num(imu.json, 'medians', 'sustainedSamplesPerS'))} samples/s, drain ${fmt(num(imu.json, 'medians', 'drainS'), 1)} s (≤ ${fmt(2 * imuBlockS, 1)}), backlog ≤ ${fmt(num(imu.json, 'medians', 'backlogMax'))} blocks, kept up in ${fmt(keptUpRuns)} of ${args.runs} runs`,
+      verdict(Number.isFinite(keptUpRuns) ? keptUpRuns === Number(args.runs) : undefined),
+    ],
+    ['  imu lag block → rep point in the TSDB, p50 / p99', '', `${fmt(num(imu.json, 'medians', 'lagP50'))} / ${fmt(num(imu.json, 'medians', 'lagP99'))} ms`, ''],
+  );
 }
 if (wanted('reps')) rows.push(['peak RSS ingest / worker / alerts (rep phase)', '', ['Ingest', 'Worker', 'Alerts'].map((p) => fmt(num(reps.json, 'medians', `peakRssMb${p}`))).join(' / ') + ' MB', '']);
 
@@ -270,6 +292,7 @@ const phases: Array<[string, Phase]> = [
   ['latency', latency],
   ['latency (sustainable)', latencySustained],
   ['samples', samples],
+  ['imu', imu],
   ['peer', peer],
   ['sets', sets],
   ['history', historyPhase],

@@ -275,7 +275,8 @@ async function runOnce(run: number): Promise<RunResult> {
     /** When block g (station g mod N, its round g div N) is due. */
     const dueOf = (g: number) => started + Math.floor(g / STATIONS) * BLOCK_MS + (PACING === 'spread' ? ((g % STATIONS) * BLOCK_MS) / STATIONS : 0);
     let sampling = Promise.resolve();
-    let nextSample = started;
+    // Sampled mid-period, away from the rounds of a burst.
+    let nextSample = started + BLOCK_MS / 2;
     let g = 0;
     while (g < rounds * STATIONS) {
       const now = Date.now();
