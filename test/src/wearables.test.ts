@@ -1,0 +1,204 @@
+// Wearables (device protocol v1.1) through the whole pipeline on real servers:
+//  a. a strap worn through 20 min of cardio and 3 back-squat sets: one heart_rate point a second (rmssd_ms
+//     on blocks with rr), each set point with hr_peak / hr_recovery_60s as the design defines them, the
+//     session NSI the pure model folds from the same sets and minutes (aerobic dose > 0), one session, one
+//     exposure point for the day;
+//  b. the same session with the strap's blocks uploaded after the sets were processed: the same points;
+//  c. a synthetic bar IMU set as imu blocks: rep points with source "imu", the right count, a set point.
+import { MEASUREMENTS, QUEUES, setJobId } from '@neurolift/contracts';
+import type { Pipeline } from '@neurolift/pipeline';
+import { dayOf, endOfDay, rmssd } from '@neurolift/stimulus';
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_TOKEN, connectDevice, pipelineEnv, startTestPipeline } from './harness/pipeline.js';
+import { startRecordingProxy, type RecordingProxy } from './harness/recording-proxy.js';
+import { startServers, waitFor, type LocalServices } from './harness/servers.js';
+import { finalPoints, normalise, PipelineQueues, type FinalPoint } from './harness/wearable-points.js';
+import {
+  athleteSetOf,
+  expectedSetHeartRate,
+  planWearableSession,
+  pureFold,
+  WEARABLE_PROFILE,
+  type SessionIds,
+  type SessionMessage,
+  type WearableSession,
+} from './harness/wearable-session.js';
+
+const GYM = 'gym-wear';
+const MINUTE = 60_000;
+const DAY_MS = 86_400_000;
+
+let servers: LocalServices;
+let pipeline: Pipeline;
+let device: MqttClient;
+let tsdb: RecordingProxy;
+let queues: PipelineQueues;
+
+beforeAll(async () => {
+  servers = await startServers();
+  tsdb = await startRecordingProxy(servers.env.INFLUX_URL);
+  pipeline = await startTestPipeline(
+    pipelineEnv(servers.env, { INFLUX_URL: tsdb.url, SET_IDLE_TIMEOUT_MS: '3000', TIME_MAX_AGE_MS: String(7 * DAY_MS), MQTT_CLIENT_ID: 'wearables-test' }),
+  );
+  device = await connectDevice(servers.env.MQTT_URL);
+  queues = new PipelineQueues(servers.env.REDIS_URL);
+}, 60_000);
+
+afterAll(async () => {
+  await device?.endAsync();
+  await queues?.close();
+  await pipeline?.close();
+  await tsdb?.close();
+  await servers?.stop();
+});
+
+/** A whole minute about 2 h ago, moved back so that the session (about 32 min, and its minute points) stays within one UTC day. */
+function sessionStart(): number {
+  let start = Math.floor((Date.now() - 2 * 3600_000) / MINUTE) * MINUTE;
+  if (dayOf(start) !== dayOf(start + 45 * MINUTE)) start -= 3600_000;
+  return start;
+}
+const START = sessionStart();
+
+async function putProfile(athleteId: string): Promise<void> {
+  const res = await fetch(`${pipeline.apiUrl}/v1/athletes/${athleteId}/profile`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(WEARABLE_PROFILE),
+  });
+  expect(res.status).toBe(200);
+}
+
+async function setDone(gym: string, station: string, setId: string): Promise<true | undefined> {
+  const job = await queues.get(QUEUES.sets).getJob(setJobId(gym, station, setId, 0));
+  return job?.finishedOn ? true : undefined;
+}
+
+/** Publishes in the given order; after a set's end, waits for its set job (a live session). */
+async function publishLive(messages: readonly SessionMessage[]): Promise<void> {
+  for (const message of messages) {
+    await device.publishAsync(message.topic, message.payload, { qos: 1 });
+    const closes = message.closes;
+    if (closes) await waitFor(() => setDone(GYM, closes.station, closes.setId), { what: `set job ${closes.station}.${closes.setId}`, timeoutMs: 30_000 });
+  }
+}
+
+const idsOf = (athleteId: string, n: number, imu = false): SessionIds => ({ gym: GYM, athleteId, rack: `rack-${n}`, strap: `hr-${athleteId}`, ...(imu ? { imu: `imu-${n}` } : {}) });
+
+/** Everything of the athlete written and nothing left to do. */
+async function settled(session: WearableSession, setPoints: number): Promise<FinalPoint[]> {
+  const { athleteId } = session.ids;
+  await queues.settled(tsdb, () => {
+    const points = finalPoints(tsdb.points(), athleteId);
+    return points.filter((p) => p.measurement === MEASUREMENTS.heartRate).length >= session.readings.length && points.filter((p) => p.measurement === MEASUREMENTS.set).length >= setPoints;
+  });
+  return finalPoints(tsdb.points(), athleteId);
+}
+
+const distinctTags = (points: readonly FinalPoint[]): unknown[] => [...new Set(points.map((p) => JSON.stringify(p.tags)))].map((text) => JSON.parse(text) as unknown);
+
+/** The checks of part a, for the final points of a session with heart rate and three rack sets. */
+function checkSessionWithHeartRate(session: WearableSession, points: readonly FinalPoint[]): void {
+  const { athleteId, strap, rack } = session.ids;
+  const of = (measurement: string) => points.filter((p) => p.measurement === measurement);
+
+  // One heart_rate point a second sent, on the strap's station.
+  const hr = of(MEASUREMENTS.heartRate);
+  expect(hr.map((p) => p.ts)).toEqual(session.readings.map((r) => r.ts));
+  expect(hr.map((p) => Number(p.fields.bpm))).toEqual(session.readings.map((r) => r.bpm));
+  expect(distinctTags(hr)).toEqual([{ gym: GYM, station: strap, athlete: athleteId }]);
+  // rmssd_ms on the first point of every block with rr intervals, and nowhere else.
+  const withRr = session.hrBlocks.filter((block) => block.rr !== undefined);
+  expect(withRr.length).toBeGreaterThan(10);
+  expect(hr.filter((p) => p.fields.rmssd_ms !== undefined).map((p) => p.ts)).toEqual(withRr.map((block) => block.t0));
+  for (const block of withRr) {
+    const point = hr.find((p) => p.ts === block.t0);
+    expect(Number(point?.fields.rmssd_ms)).toBeCloseTo(rmssd(block.rr ?? []) ?? NaN, 9);
+  }
+
+  // Every set point: hr_peak and hr_recovery_60s as defined.
+  const sets = of(MEASUREMENTS.set).filter((p) => p.tags.station === rack);
+  expect(sets.map((p) => p.ts)).toEqual(session.rackSets.map((set) => set.reps.at(-1)?.ts));
+  session.rackSets.forEach((set, i) => {
+    const firstTs = set.reps[0]?.ts ?? NaN;
+    const lastTs = set.reps.at(-1)?.ts ?? NaN;
+    const expected = expectedSetHeartRate(session.readings, firstTs, lastTs, session.rackSets[i + 1]?.reps[0]?.ts);
+    const point = sets[i];
+    expect(expected.peak).toBeGreaterThan(150);
+    expect(expected.recovery).toBeGreaterThan(10);
+    expect(Number(point?.fields.hr_peak), `hr_peak of ${set.setId}`).toBe(expected.peak);
+    expect(Number(point?.fields.hr_recovery_60s), `hr_recovery_60s of ${set.setId}`).toBeCloseTo(expected.recovery ?? NaN, 9);
+  });
+
+  // The session NSI: what the pure model folds from the same sets and minutes of heart rate.
+  const fold = pureFold(
+    session.rackSets.map((set) => athleteSetOf(GYM, rack, set)),
+    session.readings,
+  );
+  const modelPoints = [...fold.update.stimulus.map((entry) => entry.point), ...(fold.update.aerobic ?? []).map((entry) => entry.point)].sort((a, b) => a.ts - b.ts);
+  const lastModel = modelPoints.at(-1);
+  const stimulus = of(MEASUREMENTS.stimulus);
+  const last = stimulus.at(-1);
+  expect(last?.ts).toBe(lastModel?.ts);
+  expect(Number(last?.fields.nsi)).toBeCloseTo(lastModel?.nsi ?? NaN, 9);
+  expect(Number(last?.fields.dose)).toBeCloseTo(lastModel?.dose ?? NaN, 9);
+  expect(Number(last?.fields.aerobic_dose)).toBeGreaterThan(0);
+  expect(Number(last?.fields.aerobic_dose)).toBeCloseTo(lastModel?.aerobicDose ?? NaN, 9);
+  // Every session point the model gives, at its time with its NSI.
+  expect(stimulus.map((p) => p.ts)).toEqual(modelPoints.map((p) => p.ts));
+  stimulus.forEach((p, i) => expect(Number(p.fields.nsi), `nsi at ${p.ts}`).toBeCloseTo(modelPoints[i]?.nsi ?? NaN, 9));
+  // One session, tagged by the athlete alone; one exposure point for the day, holding the session's NSI.
+  expect(new Set(stimulus.map((p) => p.fields.session_id)).size).toBe(1);
+  expect(distinctTags(stimulus)).toEqual([{ athlete: athleteId }]);
+  const exposure = of(MEASUREMENTS.exposure);
+  expect(exposure.map((p) => p.ts)).toEqual([endOfDay(dayOf(session.start))]);
+  expect(Number(exposure[0]?.fields.daily_load)).toBeCloseTo(Math.min(150, lastModel?.nsi ?? NaN), 9);
+}
+
+let livePoints: FinalPoint[] = [];
+
+describe('heart rate with a session', () => {
+  it('a. the strap through cardio and three sets: heart_rate points, the sets\' hr fields, the session NSI of the pure model', async () => {
+    const session = planWearableSession(idsOf('ath-wear-a', 1), START);
+    await putProfile(session.ids.athleteId);
+    await publishLive(session.messages);
+    livePoints = await settled(session, 3);
+    checkSessionWithHeartRate(session, livePoints);
+  }, 180_000);
+
+  it('b. the strap uploaded after the sets were processed gives the same final points', async () => {
+    const session = planWearableSession(idsOf('ath-wear-b', 2), START);
+    await putProfile(session.ids.athleteId);
+    await publishLive(session.messages.filter((m) => m.kind !== 'hr'));
+    await publishLive(session.messages.filter((m) => m.kind === 'hr'));
+    const points = await settled(session, 3);
+    checkSessionWithHeartRate(session, points);
+    expect(livePoints.length).toBeGreaterThan(0);
+    const rename = (athleteId: string, n: number) => ({ rename: { [athleteId]: 'ATHLETE', [`rack-${n}`]: 'RACK' }, athleteId, shiftMs: 0, sessionStart: START });
+    expect(normalise(points, rename('ath-wear-b', 2))).toEqual(normalise(livePoints, rename('ath-wear-a', 1)));
+  }, 180_000);
+});
+
+describe('imu', () => {
+  it('c. a synthetic bar IMU set as imu blocks gives rep points with source "imu", the right count, and a set point', async () => {
+    const session = planWearableSession(idsOf('ath-wear-imu', 3, true), START);
+    const imuSet = session.imuSet;
+    expect(imuSet?.truth).toHaveLength(5);
+    await putProfile(session.ids.athleteId);
+    const station = session.ids.imu ?? '';
+    await publishLive(session.messages.filter((m) => m.topic.includes(`/${station}/`)));
+    await waitFor(() => setDone(GYM, station, imuSet?.setId ?? ''), { what: 'the imu set job', timeoutMs: 30_000 });
+    const reps = (field: string) => tsdb.latest(MEASUREMENTS.rep, { station }, field);
+    expect(reps('source').map((p) => p.value)).toEqual(Array(5).fill('"imu"'));
+    // Each rep found at its true lockout (within 150 ms), its velocity near the truth.
+    const velocity = reps('mean_velocity');
+    imuSet?.truth.forEach((truth, i) => {
+      expect(Math.abs((velocity[i]?.ts ?? 0) - truth.concentricEnd)).toBeLessThan(150);
+      expect(Math.abs(Number(velocity[i]?.value) - truth.meanVelocity)).toBeLessThan(0.05);
+    });
+    const setPoint = tsdb.latest(MEASUREMENTS.set, { station }, 'reps');
+    expect(setPoint).toEqual([{ ts: velocity.at(-1)?.ts, value: '5i' }]);
+    expect(tsdb.latest(MEASUREMENTS.stimulus, { athlete: session.ids.athleteId }, 'nsi')).toHaveLength(1);
+  }, 120_000);
+});
