@@ -124,8 +124,11 @@ function pointsOf(session: WearableSession): { points: FinalPoint[]; alerts: Fin
 /** An alert point in short: rule/severity, station, set, time in s from the session's start, value. */
 const describeAlert = (p: FinalPoint) => `${p.tags.rule}/${p.tags.severity} ${p.tags.station} ${p.fields.set_id ?? ''} @${(p.ts - LIVE_START) / 1000} s ${p.fields.value}`;
 
+let live: { points: FinalPoint[]; alerts: FinalPoint[] };
+let late: { points: FinalPoint[]; alerts: FinalPoint[] };
+
 describe('a session uploaded late', () => {
-  it('gives every point and every set-level alert the same session gives live', async () => {
+  it('both sessions are processed: the live one in time order, the late one shuffled, all at once', async () => {
     for (const session of [LIVE, LATE]) await putProfile(session.ids.athleteId);
     expect(LIVE.imuSet?.truth).toHaveLength(5);
 
@@ -144,25 +147,30 @@ describe('a session uploaded late', () => {
     // one's would run in the future. Run both now, then compare.
     for (const session of [LIVE, LATE]) await queues.promote(QUEUES.alertChecks, `session-end.${session.ids.athleteId}.`);
     await settled([LIVE, LATE]);
-
-    const live = pointsOf(LIVE);
-    const late = pointsOf(LATE);
-    const measurements = [...new Set([...live.points, ...late.points].map((p) => p.measurement))].sort();
+    live = pointsOf(LIVE);
+    late = pointsOf(LATE);
     // What a session with wearables writes: reps (device and imu), sets, heart rate, the athlete series.
     expect(countByMeasurement(live.points)).toMatchObject({ rep: 20, set: SET_POINTS, heart_rate: LIVE.readings.length, neurotrophic_exposure: 1 });
     expect(live.points.filter((p) => p.measurement === MEASUREMENTS.rep && p.fields.source === '"imu"')).toHaveLength(5);
+    console.info(`points of each athlete: ${JSON.stringify(countByMeasurement(live.points))} live, ${JSON.stringify(countByMeasurement(late.points))} late`);
+  }, 240_000);
+
+  it('every point of every measurement of the late athlete equals the live athlete\'s', () => {
+    const measurements = [...new Set([...live.points, ...late.points].map((p) => p.measurement))].sort();
     for (const measurement of measurements) {
       const of = (points: readonly FinalPoint[]) => points.filter((p) => p.measurement === measurement);
       expect(of(late.points), `${measurement}: the late athlete's points`).toEqual(of(live.points));
     }
+  });
 
-    // Set-level alerts: the same (ids apart: they name the athlete). In-set ones are not compared (decision 0019).
+  it('the set-level alerts are the same (in-set ones apart: late reps raise none, decision 0019)', () => {
     const setLevel = (alerts: readonly FinalPoint[]) => alerts.filter((p) => !IN_SET_RULES.has(p.tags.rule ?? ''));
     const inSet = (alerts: readonly FinalPoint[]) => alerts.filter((p) => IN_SET_RULES.has(p.tags.rule ?? ''));
     console.info(
       `alerts live: ${live.alerts.map(describeAlert).join('; ')}\nalerts late: ${late.alerts.map(describeAlert).join('; ')}\nin-set live ${inSet(live.alerts).length}, late ${inSet(late.alerts).length}`,
     );
+    expect(live.alerts.length).toBeGreaterThan(0);
     // FAILS (pipeline bug): the late athlete gets an extra nsi_below_target (info) for a partial session — a session_end check due in the past runs before the upload's later sets are stored.
     expect(setLevel(late.alerts)).toEqual(setLevel(live.alerts));
-  }, 240_000);
+  });
 });
