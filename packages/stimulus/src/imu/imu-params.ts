@@ -42,7 +42,7 @@ export const DEFAULT_IMU_OWN_PARAMS: ImuOwnParams = {
   stillRecoveryMs: 6000,
   stillCorrectionPerS: 5,
   movingCorrectionPerS: 0.5,
-  accelOnlyTimeConstantS: 0.1,
+  accelOnlyTimeConstantS: 0.03,
   biasTimeConstantS: 2,
   maxStretchS: 30,
 };

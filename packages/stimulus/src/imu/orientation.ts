@@ -9,8 +9,9 @@
  *
  * Accelerometer only: during a lift the bar moves nearly vertically, so the specific force points
  * along "up" (or down, braking harder than g) with only the sway's horizontal acceleration beside it.
- * "Up" follows its direction (sign kept) through a short low-pass that averages the sway out; a lag
- * behind the bar's roll costs only g·(1 − cos δ), second order in the lag.
+ * "Up" follows its direction (sign kept) through a short low-pass that averages the sway out, trusted
+ * most when the specific force is near g (then the lift, and with it the sway, accelerates least) and
+ * not at all under g/2; a lag behind the bar's roll costs only g·(1 − cos δ), second order in the lag.
  *
  * The gyro bias is a running mean over still samples. The accelerometer's bias is a vector b in the
  * sensor frame: at rest the specific force along "up" reads g + b·u. A bar rolls as it moves, so the
@@ -189,10 +190,14 @@ export class UpTracker {
         uy += k * (ay / fn - uy);
         uz += k * (az / fn - uz);
       }
-    } else if (fn > 0.3 * this.g) {
+    } else if (fn > 0.5 * this.g) {
       this.rate = 0;
       const sign = ax * ux + ay * uy + az * uz >= 0 ? 1 : -1;
-      const k = still ? Math.max(this.kAccel, this.kStill) : this.kAccel;
+      // The sway's horizontal acceleration goes with the lift's own (and the direction is steadiest
+      // when there is little of either): trust the specific force's direction most when its size is
+      // near g, little during hard accelerating or braking, not at all under g/2.
+      const off = (fn - this.g) / 2;
+      const k = still ? Math.max(this.kAccel, this.kStill) : this.kAccel / (1 + off * off);
       ux += k * ((sign * ax) / fn - ux);
       uy += k * ((sign * ay) / fn - uy);
       uz += k * ((sign * az) / fn - uz);
