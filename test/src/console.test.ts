@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ApiConfigSchema, startApi, type ApiService } from '@neurolift/api';
-import { AlertMessage, LiveEvent, LiveStation, liveHeartRateKey, redisKeys, type LiveRep } from '@neurolift/contracts';
+import { AlertMessage, LiveEvent, LiveStation, redisKeys, type LiveRep } from '@neurolift/contracts';
 import { createLogger, createRegistry, loadConfig } from '@neurolift/platform';
 import { Redis } from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../infra/local-services.mjs';
 import { startServers, waitFor, type LocalServices } from './harness/servers.js';
 // The worker's write of an athlete's live heart rate (not exported by the worker package: its built module).
-import { writeLiveHeartRate } from '../../services/stimulus/dist/heart-rate/live-heart-rate.js';
+import { writeLiveHeartRate } from '@neurolift/stimulus-worker';
 
 const TOKEN = 'console-test-token-0123456789';
 const keys = redisKeys('{console}');
@@ -298,11 +298,11 @@ describe('live coach console', () => {
     await putStation(liveStation({ ...spec, stationId: 'rack-4', athleteId: 'ath-no-strap' }));
     const block = (t0: number, bpm: number[]) => ({ athleteId: 'ath-hr', t0, bpm });
     const t0 = Date.now() - 4_000;
-    expect(await writeLiveHeartRate(redis, keys.prefix, block(t0, [126, 128, 130, 131, 132]))).toBe(true);
+    expect(await writeLiveHeartRate(redis, keys, block(t0, [126, 128, 130, 131, 132]))).toBe(true);
     // A block uploaded late (older than the one kept) is not live heart rate.
-    expect(await writeLiveHeartRate(redis, keys.prefix, block(t0 - 60_000, [90, 91]))).toBe(false);
-    expect(JSON.parse((await redis.get(liveHeartRateKey(keys.prefix, 'ath-hr'))) ?? '{}')).toEqual({ bpm: 132, ts: t0 + 4000 });
-    expect(await redis.pttl(liveHeartRateKey(keys.prefix, 'ath-hr'))).toBeGreaterThan(60_000);
+    expect(await writeLiveHeartRate(redis, keys, block(t0 - 60_000, [90, 91]))).toBe(false);
+    expect(JSON.parse((await redis.get(keys.athleteLiveHeartRate('ath-hr'))) ?? '{}')).toEqual({ bpm: 132, ts: t0 + 4000 });
+    expect(await redis.pttl(keys.athleteLiveHeartRate('ath-hr'))).toBeGreaterThan(60_000);
 
     const { page, navigations } = await openPage(`/console?gym=cardio&token=${TOKEN}`);
     const heart = page.locator('[data-station="rack-3"] [data-hr]');
@@ -311,7 +311,7 @@ describe('live coach console', () => {
     expect(await page.locator('[data-station="rack-4"] [data-hr]').isHidden()).toBe(true);
 
     // Live: the next block's reading arrives with the stream's next heart_rate event, without a reload.
-    expect(await writeLiveHeartRate(redis, keys.prefix, block(t0 + 5_000, [138, 141]))).toBe(true);
+    expect(await writeLiveHeartRate(redis, keys, block(t0 + 5_000, [138, 141]))).toBe(true);
     await page.locator('[data-station="rack-3"] [data-hr][data-bpm="141"]').waitFor();
     expect(await heart.textContent()).toBe('♥ 141 bpm');
     // A new set of the athlete (a station event, which has no heart rate) keeps it.
@@ -320,11 +320,11 @@ describe('live coach console', () => {
     expect(await heart.textContent()).toBe('♥ 141 bpm');
 
     // Stale (older than 15 s, e.g. the strap went quiet): gone from the snapshot and from the page.
-    await redis.set(liveHeartRateKey(keys.prefix, 'ath-hr'), JSON.stringify({ bpm: 141, ts: Date.now() - 20_000 }), 'PX', 60_000);
+    await redis.set(keys.athleteLiveHeartRate('ath-hr'), JSON.stringify({ bpm: 141, ts: Date.now() - 20_000 }), 'PX', 60_000);
     await page.locator('[data-station="rack-3"] [data-hr][hidden]').waitFor({ state: 'attached' });
     const snapshot = await fetch(`${api.url}/v1/gyms/cardio/live/snapshot`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(((await snapshot.json()) as { stations: LiveStation[] }).stations.map((s) => s.heartRate)).toEqual([undefined, undefined]);
-    await writeLiveHeartRate(redis, keys.prefix, block(Date.now() - 1_000, [120]));
+    await writeLiveHeartRate(redis, keys, block(Date.now() - 1_000, [120]));
     const fresh = await fetch(`${api.url}/v1/gyms/cardio/live/snapshot`, { headers: { authorization: `Bearer ${TOKEN}` } });
     expect(((await fresh.json()) as { stations: LiveStation[] }).stations.map((s) => s.heartRate?.bpm)).toEqual([120, undefined]);
     expect(navigations()).toBe(1);

@@ -102,7 +102,7 @@ export type LiveRep = z.infer<typeof LiveRep>;
 
 /**
  * An athlete's latest heart rate (v1.1 `hr`), for the live console: the last bpm of the newest block and
- * its time (epoch ms, device time). The worker keeps it under liveHeartRateKey, expiring; the api adds it
+ * its time (epoch ms, device time). The worker keeps it under `redisKeys(…).athleteLiveHeartRate`, expiring; the api adds it
  * to the stations of the athlete while it is fresh.
  */
 export const LiveHeartRate = z.object({
@@ -110,9 +110,6 @@ export const LiveHeartRate = z.object({
   ts: z.number().int(),
 });
 export type LiveHeartRate = z.infer<typeof LiveHeartRate>;
-
-/** The Redis key (a string of LiveHeartRate JSON, with a TTL) of an athlete's latest heart rate; `prefix` as in redisKeys. */
-export const liveHeartRateKey = (prefix: string, athleteId: string): string => `${prefix}:athlete:${athleteId}:live-hr`;
 
 /** A station's current (or last) set, as the live console shows it. */
 export const LiveStation = z.object({
@@ -132,7 +129,7 @@ export const LiveStation = z.object({
   sessionNsi: z.number().optional(),
   open: z.boolean(),
   updatedAt: z.number().int(),
-  /** The athlete's heart rate when fresh (added by the api from liveHeartRateKey; never stored with the station). */
+  /** The athlete's heart rate when fresh (added by the api from `athleteLiveHeartRate`; never stored with the station). */
   heartRate: LiveHeartRate.optional(),
 });
 export type LiveStation = z.infer<typeof LiveStation>;

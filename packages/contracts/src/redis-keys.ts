@@ -79,6 +79,8 @@ export function redisKeys(prefix: string) {
      * values joined by `,`, empty where none came), from any of the athlete's `hr` stations (v1.1).
      */
     athleteHeartRate: (athleteId: string) => `${prefix}:athlete:${athleteId}:hr`,
+    /** The athlete's latest heart rate for the live console (LiveHeartRate JSON, with a TTL). */
+    athleteLiveHeartRate: (athleteId: string) => `${prefix}:athlete:${athleteId}:live-hr`,
     /** Sorted set of the minutes in athleteHeartRate, scored by minute: what pruning reads. */
     athleteHeartRateMinutes: (athleteId: string) => `${prefix}:athlete:${athleteId}:hr-minutes`,
     /** Sorted set of the athlete's sets waiting for its lock, by last rep: the earliest takes it first. */

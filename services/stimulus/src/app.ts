@@ -15,6 +15,7 @@ import { createForegroundGate } from './foreground-gate.js';
 import { Queue } from 'bullmq';
 import { createRedisConnection, createRedisHeartRateStore, influxSinkFromSettings, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings } from '@neurolift/storage';
 import { processHeartRate } from './heart-rate/process-heart-rate.js';
+import { writeLiveHeartRate } from './heart-rate/live-heart-rate.js';
 
 export interface WorkerOverrides {
   readonly registry?: Registry;
@@ -123,6 +124,8 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       schema: HeartRateJob,
       process: async (job) => {
         const result = await processHeartRate(job, { athletes, heartRate, sink, checks, constants: model.constants, modelId: model.modelId });
+        // The console's live heart rate: best effort (a reading missed here is replaced by the next block's).
+        await writeLiveHeartRate(redis, keys, job.block).catch((error: unknown) => logger.warn({ err: error, athleteId: job.block.athleteId }, 'live heart rate not kept'));
         metrics.heartRateBlocks.inc();
         metrics.aerobicMinutes.inc({ cause: 'hr_block' }, result.minutes);
         return result;

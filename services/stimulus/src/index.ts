@@ -5,3 +5,4 @@ export { athleteLines } from './athlete/athlete-lines.js';
 export { processSet, type SetJobDeps } from './process-set.js';
 export { createRedisSetStore } from './adapters/redis-set-store.js';
 export { processHeartRate, type HeartRateJobDeps } from './heart-rate/process-heart-rate.js';
+export { writeLiveHeartRate } from './heart-rate/live-heart-rate.js';

@@ -40,6 +40,7 @@ export function athleteKeyNames(keys: RedisKeys, athleteId: string): string[] {
     keys.athleteDaily(athleteId),
     keys.athleteHeartRate(athleteId),
     keys.athleteHeartRateMinutes(athleteId),
+    keys.athleteLiveHeartRate(athleteId),
     keys.athleteVersion(athleteId),
     keys.alertBasis(athleteId),
     keys.alertRoms(athleteId),

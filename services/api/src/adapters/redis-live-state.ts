@@ -1,4 +1,4 @@
-import { AlertMessage, LiveHeartRate, LiveStation, liveHeartRateKey, type RedisKeys } from '@neurolift/contracts';
+import { AlertMessage, LiveHeartRate, LiveStation, type RedisKeys } from '@neurolift/contracts';
 import type { RedisClient } from '@neurolift/storage';
 import type { LiveStateReader } from '../ports.js';
 import { parseEntry } from './parse-entry.js';
@@ -8,7 +8,7 @@ export const LIVE_HEART_RATE_FRESH_MS = 15_000;
 
 /**
  * Reads the live console state the alerts service keeps: the station hash and the newest `maxAlerts`
- * alerts; and the athletes' latest heart rate the worker keeps (liveHeartRateKey), while fresh. Entries
+ * alerts; and the athletes' latest heart rate the worker keeps (athleteLiveHeartRate), while fresh. Entries
  * that fail their schema are skipped and reported through `onInvalid`.
  */
 export function createRedisLiveStateReader(
@@ -30,7 +30,7 @@ export function createRedisLiveStateReader(
     const unique = [...new Set(athletes)];
     const readings: Record<string, LiveHeartRate> = {};
     if (unique.length === 0) return readings;
-    const texts = await redis.mget(...unique.map((athleteId) => liveHeartRateKey(keys.prefix, athleteId)));
+    const texts = await redis.mget(...unique.map((athleteId) => keys.athleteLiveHeartRate(athleteId)));
     const at = now();
     unique.forEach((athleteId, i) => {
       const text = texts[i];

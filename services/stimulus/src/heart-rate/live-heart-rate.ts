@@ -1,9 +1,9 @@
-import { liveHeartRateKey, type HrMessage, type LiveHeartRate } from '@neurolift/contracts';
+import type { HrMessage, LiveHeartRate, RedisKeys } from '@neurolift/contracts';
 import { luaScript, runScript, type RedisClient } from '@neurolift/storage';
 
 /**
  * The live console's heart rate: on every `hr` block the worker keeps the athlete's latest bpm and its time
- * under liveHeartRateKey (a string of LiveHeartRate JSON), expiring after LIVE_HEART_RATE_TTL_MS; the api
+ * under athleteLiveHeartRate (a string of LiveHeartRate JSON), expiring after LIVE_HEART_RATE_TTL_MS; the api
  * shows it next to the athlete while it is fresh. A block older than the one kept (a gateway uploading
  * late, a redelivery) leaves it as it is, so late uploads never pass for live.
  */
@@ -29,25 +29,11 @@ export function liveHeartRateOf(block: Pick<HrMessage, 't0' | 'bpm'>): LiveHeart
 }
 
 /**
- * The write as a script call (key, arguments), for a caller that batches its own Redis commands;
- * undefined for a block without bpm.
- */
-export function liveHeartRateCommands(
-  prefix: string,
-  block: Pick<HrMessage, 'athleteId' | 't0' | 'bpm'>,
-  ttlMs = LIVE_HEART_RATE_TTL_MS,
-): { readonly script: typeof SET_IF_NEWER; readonly keys: [string]; readonly args: [string, number, number] } | undefined {
-  const reading = liveHeartRateOf(block);
-  if (reading === undefined) return undefined;
-  return { script: SET_IF_NEWER, keys: [liveHeartRateKey(prefix, block.athleteId)], args: [JSON.stringify(reading), reading.ts, ttlMs] };
-}
-
-/**
  * Keeps the block's reading as the athlete's live heart rate unless a newer one is kept already. Call it
  * once per `hr` job (after its points are written; it needs no lock). Resolves true when written.
  */
-export async function writeLiveHeartRate(redis: RedisClient, prefix: string, block: Pick<HrMessage, 'athleteId' | 't0' | 'bpm'>, ttlMs = LIVE_HEART_RATE_TTL_MS): Promise<boolean> {
-  const command = liveHeartRateCommands(prefix, block, ttlMs);
-  if (command === undefined) return false;
-  return (await runScript(redis, command.script, command.keys, command.args)) === 1;
+export async function writeLiveHeartRate(redis: RedisClient, keys: RedisKeys, block: Pick<HrMessage, 'athleteId' | 't0' | 'bpm'>, ttlMs = LIVE_HEART_RATE_TTL_MS): Promise<boolean> {
+  const reading = liveHeartRateOf(block);
+  if (reading === undefined) return false;
+  return (await runScript(redis, SET_IF_NEWER, [keys.athleteLiveHeartRate(block.athleteId)], [JSON.stringify(reading), reading.ts, ttlMs])) === 1;
 }
