@@ -44,7 +44,7 @@ export const DEFAULT_IMU_OWN_PARAMS: ImuOwnParams = {
   movingCorrectionPerS: 0.5,
   accelOnlyTimeConstantS: 0.03,
   biasTimeConstantS: 2,
-  maxStretchS: 30,
+  maxStretchS: 60,
 };
 
 /**

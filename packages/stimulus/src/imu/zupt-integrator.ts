@@ -45,6 +45,9 @@ export interface ZuptState {
 
 export const freshZupt = (): ZuptState => ({ still: false, quietRun: 0, stretch: [], v0: 0, a0: 0, p0: 0, vEnd: 0, anchored: false });
 
+/** A quiet run inside a stretch is a still moment after all when the corrected velocity stays under this, m/s. */
+const MISSED_STILL_MPS = 0.05;
+
 /** Accelerations are kept to 0.1 mm/s² (far below any accelerometer's noise), as integers in the state. */
 const STEP = 1e4;
 const quantizeA = (x: number): number => Math.round(x * STEP) / STEP;
@@ -66,6 +69,7 @@ export class ZuptIntegrator {
   private readonly driftPerSample: number;
   private readonly recoverySamples: number;
   private readonly maxStretch: number;
+  private readonly quietLimit: number;
 
   constructor(state: ZuptState, dt: number, params: ImuOwnParams) {
     this.still = state.still;
@@ -84,6 +88,7 @@ export class ZuptIntegrator {
     this.driftPerSample = params.stillDriftMpsPerS * dt;
     this.recoverySamples = Math.max(this.stillSamples, Math.round(params.stillRecoveryMs / 1000 / dt));
     this.maxStretch = Math.round(params.maxStretchS / dt);
+    this.quietLimit = params.stillAccelMps2;
   }
 
   /**
@@ -150,41 +155,102 @@ export class ZuptIntegrator {
    */
   private stop(at: number, out: number[]): void {
     let s = this.stretch;
-    const h = this.halfDt;
     const level = this.anchored ? levelTurnarounds(s, at + 1, this.dt) : null;
     if (level !== null) {
       s = s.slice();
       for (let i = 0; i < level.length; i++) s[i]! -= level[i]!;
     }
-    // Uncorrected velocity at the first still sample.
-    let v = this.v0;
-    let prevA = this.a0;
-    for (let i = 0; i <= at && i < s.length; i++) {
+    // Still moments the live test missed (the velocity was off by more than its allowance): quiet runs
+    // inside the stretch where the corrected velocity is near zero. Each splits the stretch.
+    const W = this.stillSamples;
+    const segments: Array<[number, number, number]> = []; // [from, zero-velocity sample, next from]
+    let from = 0;
+    for (const [r0, r1] of this.missedStills(s, at)) {
+      segments.push([from, r0 + W - 1, r1 - W]);
+      from = r1 - W;
+    }
+    segments.push([from, at, Math.max(at, s.length - W)]);
+    let p = this.p0;
+    let v0 = this.v0;
+    let a0 = this.a0;
+    for (const [start, zero, next] of segments) {
+      p = this.integrate(s, start, zero, v0, a0, p, out);
+      for (let i = zero; i < next; i++) out.push(p);
+      v0 = 0;
+      a0 = 0;
+    }
+    this.p0 = p;
+    this.stretch = this.stretch.slice(segments[segments.length - 1]![2]);
+    this.still = true;
+    this.quietRun = 0;
+    this.v0 = 0;
+    this.a0 = 0;
+    this.vEnd = 0;
+  }
+
+  /**
+   * Integrates s[from … zero) from velocity v0 and acceleration a0 just before `from`, with the
+   * velocity brought to zero at `zero` by a linear ramp; emits the positions and returns that at `zero`.
+   */
+  private integrate(s: readonly number[], from: number, zero: number, v0: number, a0: number, p0: number, out: number[]): number {
+    const h = this.halfDt;
+    let v = v0;
+    let prevA = a0;
+    for (let i = from; i <= zero; i++) {
       v += (prevA + s[i]!) * h;
       prevA = s[i]!;
     }
-    const ramp = v / (at + 1);
-    let p = this.p0;
-    let prevV = this.v0;
-    v = this.v0;
-    prevA = this.a0;
-    for (let i = 0; i < at; i++) {
+    const ramp = v / (zero - from + 1);
+    let p = p0;
+    let prevV = v0;
+    v = v0;
+    prevA = a0;
+    for (let i = from; i < zero; i++) {
       v += (prevA + s[i]!) * h - ramp;
       prevA = s[i]!;
       p += (prevV + v) * h;
       prevV = v;
       out.push(p);
     }
-    p += prevV * h; // to the first still sample, where v = 0
-    const keep = Math.max(at, s.length - this.stillSamples);
-    for (let i = at; i < keep; i++) out.push(p);
-    this.p0 = p;
-    this.stretch = this.stretch.slice(keep);
-    this.still = true;
-    this.quietRun = 0;
-    this.v0 = 0;
-    this.a0 = 0;
-    this.vEnd = 0;
+    return p + prevV * h; // to the zero-velocity sample
+  }
+
+  /**
+   * Quiet runs [r0, r1) of at least 2·stillSamples inside s[0 … at) (mean acceleration small, every
+   * sample quiet) over which the stretch's velocity, drift removed as a ramp, stays near zero.
+   */
+  private missedStills(s: readonly number[], at: number): Array<[number, number]> {
+    const W = this.stillSamples;
+    const runs: Array<[number, number]> = [];
+    let start = -1;
+    for (let i = 0; i <= at; i++) {
+      const quiet = i < at && Math.abs(s[i]!) < this.quietLimit;
+      if (quiet && start < 0) start = i;
+      if (!quiet && start >= 0) {
+        if (i - start >= 2 * W) runs.push([start, i]);
+        start = -1;
+      }
+    }
+    if (runs.length === 0) return runs;
+    const h = this.halfDt;
+    const v = new Float64Array(at + 1);
+    let vi = this.v0;
+    let prevA = this.a0;
+    for (let i = 0; i <= at; i++) {
+      vi += (prevA + s[i]!) * h;
+      prevA = s[i]!;
+      v[i] = vi;
+    }
+    const ramp = v[at]! / (at + 1);
+    return runs.filter(([r0, r1]) => {
+      let sum = 0;
+      let worst = 0;
+      for (let i = r0; i < r1; i++) {
+        sum += s[i]!;
+        worst = Math.max(worst, Math.abs(v[i]! - ramp * (i + 1)));
+      }
+      return Math.abs(sum / (r1 - r0)) * W < this.meanLimit && worst < MISSED_STILL_MPS;
+    });
   }
 
   /** Integrates and emits the first `count` samples forward (no end to correct them against). */
