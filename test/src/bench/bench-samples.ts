@@ -23,11 +23,12 @@
 // from the segmenter's own replay of the same blocks; reps found vs expected (missing must be 0); dead
 // letters (ingest's and the worker's, from Redis); CPU of every process (% of one core, steady window)
 // and peak RSS. Medians of the runs. Exits 1 on a missing rep, a dead letter or a run that does not drain.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { DEFAULT_REDIS_PREFIX, QUEUES, redisKeys } from '@neurolift/contracts';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import mqtt from 'mqtt';
 import { freePort } from '../../../infra/local-services.mjs';
 import { pipelineEnv } from '../harness/pipeline.js';
@@ -127,6 +128,8 @@ interface RunResult {
   readonly backlogEnd: number;
   readonly backlogSlope: number;
   readonly inboxBacklogMax: number;
+  /** Published and not yet stored by ingest (in the broker or in ingest), max. */
+  readonly brokerBacklogMax: number;
   readonly queueDepthMax: number;
   readonly drainS: number;
   readonly drained: boolean;
@@ -146,14 +149,22 @@ interface RunResult {
   readonly closedSets: number;
   readonly deadLetters: number;
   readonly deadLetterReasons: Record<string, number>;
+  /** The newest dead letter without its payload. */
+  readonly deadLetterExample?: string;
   readonly publisherInFlightMax: number;
   readonly cpuPct: Record<string, number>;
   readonly cpuUsPerBlock: Record<string, number>;
+  /** CPU µs per block it handled in the steady window: ingest per block it stored, the worker per block it segmented. */
+  readonly cpuUsPerHandledBlock: Record<string, number>;
+  /** /proc/loadavg (1 min) when the run started and when its last block was published. */
+  readonly loadAvg: [number, number];
   readonly peakRssMb: Record<string, number>;
   readonly eventLoopMaxMs: Record<string, number>;
   readonly timeline: Array<{ t: number; backlog: number; inbox: number; queue: number }>;
   readonly publishError?: string;
 }
+
+const loadAvg1 = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 const quantile = (values: readonly number[], q: number) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -226,7 +237,8 @@ async function runOnce(run: number): Promise<RunResult> {
       const station = stations[s] as Station;
       const { trace, id } = station;
       const setId = `set-${station.set}`;
-      if (Number.isNaN(station.setStart)) station.setStart = due - BLOCK_MS - station.block * BLOCK_MS;
+      // Whole ms: t0 is an integer of epoch ms (the spread phases are fractions of a ms apart).
+      if (Number.isNaN(station.setStart)) station.setStart = Math.round(due) - BLOCK_MS - station.block * BLOCK_MS;
       const t0 = station.setStart + station.block * BLOCK_MS;
       const payload = `{"v":1,"t0":${t0},"athleteId":"ath-${id}","setId":"${setId}","exercise":"back_squat",${trace.blockJson[station.block] as string}}`;
       publish(s, `gym/v1/${GYM}/${id}/${CHANNEL}`, payload);
@@ -269,6 +281,7 @@ async function runOnce(run: number): Promise<RunResult> {
       ticks.push({ t: (Date.now() - started) / 1000, published: blocks, ingestStored: ingestStored(m), segmented: segmented(m), queueDepth: depth, cpu: cpuSnapshot(pids) });
     };
 
+    const loadAtStart = loadAvg1();
     started = Date.now();
     const end = started + SECONDS * 1000;
     const rounds = Math.floor((SECONDS * 1000) / BLOCK_MS);
@@ -289,6 +302,7 @@ async function runOnce(run: number): Promise<RunResult> {
       await sleep(Math.max(1, next - Date.now()));
     }
     const lastBlockAt = Date.now();
+    const loadAtEnd = loadAvg1();
     const steadyTo = (lastBlockAt - started) / 1000;
     await sampling;
     await sample();
@@ -312,10 +326,13 @@ async function runOnce(run: number): Promise<RunResult> {
     // The drain's 200 ms poll reads the 500 ms scrapes: take the segmented count at its scrape time.
     await sleep(2000); // the last rep points (written in the job that segments their block)
     const figures: Record<string, ProcessFigures> = await watch.stop();
-    const redis = await queue.getBackend().client;
+    const redis = new Redis(servers.env.REDIS_URL);
     const letterCounts = await redis.hgetall(keys.deadLetterCounts);
     const deadLetterReasons = Object.fromEntries(Object.entries(letterCounts).map(([reason, n]) => [reason, Number(n)]));
     const deadLetters = Object.values(deadLetterReasons).reduce((sum, n) => sum + n, 0);
+    const newest = deadLetters > 0 ? await redis.lindex(keys.deadLetters, 0) : null;
+    redis.disconnect();
+    const deadLetterExample = newest === null ? undefined : (({ payload: _payload, ...rest }: Record<string, unknown>) => JSON.stringify(rest).slice(0, 400))(JSON.parse(newest) as Record<string, unknown>);
 
     // Steady window: from the warm-up to the last block.
     const inWindow = ticks.filter((tick) => tick.t >= WARMUP_S && tick.t <= steadyTo + 0.5);
@@ -328,6 +345,8 @@ async function runOnce(run: number): Promise<RunResult> {
     const { seconds: cpuSeconds, wallSeconds } = cpuDelta(first.cpu, last.cpu);
     const cpuPct = Object.fromEntries(Object.entries(cpuSeconds).map(([name, s]) => [name, (100 * s) / wallSeconds]));
     const cpuUsPerBlock = Object.fromEntries(Object.entries(cpuSeconds).map(([name, s]) => [name, (1e6 * s) / Math.max(1, last.published - first.published)]));
+    const handled = { ingest: last.ingestStored - first.ingestStored, worker: last.segmented - first.segmented };
+    const cpuUsPerHandledBlock = Object.fromEntries(Object.entries(handled).map(([name, n]) => [name, (1e6 * (cpuSeconds[name] ?? NaN)) / Math.max(1, n)]));
     if (parts.length > 1) {
       cpuPct['pipeline'] = parts.reduce((sum, part) => sum + (cpuPct[part.name] ?? 0), 0);
       cpuUsPerBlock['pipeline'] = parts.reduce((sum, part) => sum + (cpuUsPerBlock[part.name] ?? 0), 0);
@@ -371,6 +390,7 @@ async function runOnce(run: number): Promise<RunResult> {
       backlogEnd: backlog(last),
       backlogSlope: slope(inWindow.map((tick) => [tick.t, backlog(tick)] as const)),
       inboxBacklogMax: Math.max(...ticks.map((tick) => tick.ingestStored - tick.segmented)),
+      brokerBacklogMax: Math.max(...ticks.map((tick) => tick.published - tick.ingestStored)),
       queueDepthMax: Math.max(...ticks.map((tick) => tick.queueDepth)),
       drainS: Number.isNaN(drainedAt) ? NaN : (drainedAt - lastBlockAt) / 1000,
       drained: !Number.isNaN(drainedAt),
@@ -389,9 +409,12 @@ async function runOnce(run: number): Promise<RunResult> {
       closedSets,
       deadLetters,
       deadLetterReasons,
+      ...(deadLetterExample === undefined ? {} : { deadLetterExample }),
       publisherInFlightMax: inFlightMax,
       cpuPct,
       cpuUsPerBlock,
+      cpuUsPerHandledBlock,
+      loadAvg: [loadAtStart, loadAtEnd],
       peakRssMb: Object.fromEntries(Object.entries(figures).map(([name, f]) => [name, f.peakRssMb])),
       eventLoopMaxMs: Object.fromEntries(Object.entries(figures).flatMap(([name, f]) => (f.eventLoopMaxAfterWarmUpMs === undefined ? [] : [[name, f.eventLoopMaxAfterWarmUpMs]]))),
       timeline: ticks.map((tick) => ({ t: Math.round(tick.t * 10) / 10, backlog: backlog(tick), inbox: tick.ingestStored - tick.segmented, queue: tick.queueDepth })),
@@ -424,15 +447,18 @@ for (let run = 1; run <= RUNS; run++) {
   const rss = PROCESSES.map((name) => `${name} ${fmt(r.peakRssMb[name] ?? NaN)}`).join(', ');
   console.log(
     `run ${run}: offered ${fmt(r.offeredBlocksPerS)} blocks/s (${fmt(r.offeredSamplesPerS)} samples/s, ${fmt(r.meanPayloadBytes)} B each), sustained ${fmt(r.sustainedBlocksPerS)} blocks/s (${fmt(r.sustainedSamplesPerS)} samples/s); ` +
-      `backlog max ${fmt(r.backlogMax)} blocks (in Redis inboxes ${fmt(r.inboxBacklogMax)}, queue ≤ ${fmt(r.queueDepthMax)} jobs), at the last block ${fmt(r.backlogEnd)}, growth ${fmt(r.backlogSlope, 1)} blocks/s; ` +
+      `backlog max ${fmt(r.backlogMax)} blocks (in Redis inboxes ${fmt(r.inboxBacklogMax)}, before ingest's commit ${fmt(r.brokerBacklogMax)}, queue ≤ ${fmt(r.queueDepthMax)} jobs), at the last block ${fmt(r.backlogEnd)}, growth ${fmt(r.backlogSlope, 1)} blocks/s; ` +
       `${r.drained ? `drained ${fmt(r.drainS, 1)} s after the last block` : `NOT drained ${DRAIN_TIMEOUT_S} s after the last block`}`,
   );
   console.log(
     `  lag block → rep point acknowledged by the TSDB: p50 ${fmt(r.lagP50)} ms, p99 ${fmt(r.lagP99)} ms, max ${fmt(r.lagMax)} ms (reps completed by a block p99 ${fmt(r.lagBlockP99)}, at set close p99 ${fmt(r.lagFinishP99)}; ` +
       `last 10 s p50 ${fmt(r.lagLastP50)}; warm-up max ${fmt(r.warmupLagMax)}); reps expected ${r.expectedReps}, found ${r.foundReps}, missing ${r.missingReps}, unexpected ${r.extraReps} ` +
-      `(${r.closedSets} closed sets, generator truth ${r.truthReps} reps); dead letters ${r.deadLetters}${r.deadLetters > 0 ? ` ${JSON.stringify(r.deadLetterReasons)}` : ''}; publisher in flight ≤ ${r.publisherInFlightMax}`,
+      `(${r.closedSets} closed sets, generator truth ${r.truthReps} reps); dead letters ${r.deadLetters}${r.deadLetters > 0 ? ` ${JSON.stringify(r.deadLetterReasons)}, newest ${r.deadLetterExample ?? '?'}` : ''}; publisher in flight ≤ ${r.publisherInFlightMax}`,
   );
-  console.log(`  CPU % of one core (steady window): ${cpu}, other ${fmt(r.cpuPct['other'] ?? NaN)}; peak RSS MB: ${rss}`);
+  console.log(
+    `  CPU % of one core (steady window): ${cpu}, other processes ${fmt(r.cpuPct['other'] ?? NaN)}; CPU µs per block handled: ingest ${fmt(r.cpuUsPerHandledBlock['ingest'] ?? NaN)}, worker ${fmt(r.cpuUsPerHandledBlock['worker'] ?? NaN)}; ` +
+      `peak RSS MB: ${rss}; load average ${r.loadAvg[0]} → ${r.loadAvg[1]}`,
+  );
   console.log(`  backlog (blocks not yet segmented) by second: ${r.timeline.filter((_, i) => i % 5 === 0).map((p) => `${fmt(p.t)}s:${p.backlog}`).join(' ')}`);
 }
 
@@ -447,6 +473,7 @@ const rows: Array<[string, (r: RunResult) => number, number]> = [
   ['backlog at the last block, blocks', (r) => r.backlogEnd, 0],
   ['backlog growth, blocks/s (steady window)', (r) => r.backlogSlope, 1],
   ['  in Redis inboxes, max', (r) => r.inboxBacklogMax, 0],
+  ['  not yet stored by ingest (broker, ingest), max', (r) => r.brokerBacklogMax, 0],
   ['  samples queue depth max, jobs', (r) => r.queueDepthMax, 0],
   ['drain after the last block, s', (r) => r.drainS, 1],
   ['lag p50, ms', (r) => r.lagP50, 0],
@@ -457,16 +484,22 @@ const rows: Array<[string, (r: RunResult) => number, number]> = [
   ['reps expected', (r) => r.expectedReps, 0],
   ['reps found', (r) => r.foundReps, 0],
   ['reps missing', (r) => r.missingReps, 0],
+  ['  generator truth reps of the closed sets', (r) => r.truthReps, 0],
+  ['  closed sets', (r) => r.closedSets, 0],
   ['dead letters', (r) => r.deadLetters, 0],
   ...PROCESSES.map((name): [string, (r: RunResult) => number, number] => [`CPU % ${name}`, (r) => r.cpuPct[name] ?? NaN, 0]),
   ['CPU % other processes', (r) => r.cpuPct['other'] ?? NaN, 0],
   ...PROCESSES.map((name): [string, (r: RunResult) => number, number] => [`CPU µs/block ${name}`, (r) => r.cpuUsPerBlock[name] ?? NaN, 0]),
+  ['CPU µs/block stored by ingest', (r) => r.cpuUsPerHandledBlock['ingest'] ?? NaN, 0],
+  ['CPU µs/block segmented by the worker', (r) => r.cpuUsPerHandledBlock['worker'] ?? NaN, 0],
   ...PROCESSES.map((name): [string, (r: RunResult) => number, number] => [`peak RSS MB ${name}`, (r) => r.peakRssMb[name] ?? NaN, 0]),
   ...PROCESSES.filter((name) => ['ingest', 'worker', 'alerts', 'pipeline'].includes(name)).map((name): [string, (r: RunResult) => number, number] => [
     `event-loop delay max ms ${name} (after 10 s)`,
     (r) => r.eventLoopMaxMs[name] ?? NaN,
     0,
   ]),
+  ['load average (1 min) at the start', (r) => r.loadAvg[0], 2],
+  ['load average (1 min) at the last block', (r) => r.loadAvg[1], 2],
 ];
 const width = Math.max(...rows.map(([label]) => label.length));
 console.log(`\n${''.padEnd(width)}  ${results.map((_, i) => `run ${i + 1}`.padStart(10)).join('  ')}  ${'MEDIAN'.padStart(10)}`);
