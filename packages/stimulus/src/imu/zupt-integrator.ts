@@ -41,9 +41,22 @@ export interface ZuptState {
   readonly vEnd: number;
   /** The stretch starts at a still moment (not after a forward flush): its start height is known. */
   readonly anchored: boolean;
+  /** Height of the last lockout (a still moment reached going up; at first the set's first still moment), m; null before. */
+  readonly lockout: number | null;
+  /** Σ T³ of the moving stretches since that lockout, s³ (their position errors' variance, in units of q/12). */
+  readonly sinceLockout: number;
+  /** Σ a² and count of still samples: the accelerometer's noise, for q = var(a)·dt. */
+  readonly noise: readonly [number, number];
 }
 
-export const freshZupt = (): ZuptState => ({ still: false, quietRun: 0, stretch: [], v0: 0, a0: 0, p0: 0, vEnd: 0, anchored: false });
+export const freshZupt = (): ZuptState => ({ still: false, quietRun: 0, stretch: [], v0: 0, a0: 0, p0: 0, vEnd: 0, anchored: false, lockout: null, sinceLockout: 0, noise: [0, 0] });
+
+/** A still moment this far above the last one is a lockout, m. */
+const MIN_RISE_M = 0.05;
+/** A rising stretch ending further than this from the last lockout's height stopped somewhere else, m. */
+const MAX_LOCKOUT_MISMATCH_M = 0.04;
+/** How consistently a lifter locks out at the same height, m. */
+const LOCKOUT_SIGMA_M = 0.01;
 
 /** A quiet run inside a stretch is a still moment after all when the corrected velocity stays under this, m/s. */
 const MISSED_STILL_MPS = 0.05;
@@ -61,6 +74,10 @@ export class ZuptIntegrator {
   private p0: number;
   private vEnd: number;
   private anchored: boolean;
+  private lockout: number | null;
+  private sinceLockout: number;
+  private noiseSum: number;
+  private noiseCount: number;
   private readonly dt: number;
   private readonly halfDt: number;
   private readonly stillSamples: number;
@@ -80,6 +97,9 @@ export class ZuptIntegrator {
     this.p0 = state.p0;
     this.vEnd = state.vEnd;
     this.anchored = state.anchored;
+    this.lockout = state.lockout;
+    this.sinceLockout = state.sinceLockout;
+    [this.noiseSum, this.noiseCount] = state.noise;
     this.dt = dt;
     this.halfDt = dt / 2;
     this.stillSamples = Math.max(2, Math.round(params.stillMs / 1000 / dt));
@@ -119,6 +139,8 @@ export class ZuptIntegrator {
         // The last stillSamples of a still moment are held back: the bar may already be starting to
         // move within them (a slow start stays under the quiet limit for tens of ms).
         this.stretch.push(aq);
+        this.noiseSum += aq * aq;
+        this.noiseCount++;
         if (this.stretch.length > this.stillSamples) {
           this.stretch.shift();
           out.push(this.p0);
@@ -170,6 +192,7 @@ export class ZuptIntegrator {
       from = r1 - W;
     }
     segments.push([from, at, Math.max(at, s.length - W)]);
+    if (level === null && segments.length === 1 && this.anchored) s = this.towardsLockout(s, at);
     let p = this.p0;
     let v0 = this.v0;
     let a0 = this.a0;
@@ -179,6 +202,13 @@ export class ZuptIntegrator {
       v0 = 0;
       a0 = 0;
     }
+    // Lockouts: the first still moment (a set starts racked or at the top; a deadlift's floor start is
+    // caught by the mismatch limit), then every still moment reached going up.
+    const rise = p - this.p0;
+    if (this.lockout === null || rise > MIN_RISE_M) {
+      this.lockout = p;
+      this.sinceLockout = 0;
+    } else this.sinceLockout += (at * this.dt) ** 3;
     this.p0 = p;
     this.stretch = this.stretch.slice(segments[segments.length - 1]![2]);
     this.still = true;
@@ -186,6 +216,45 @@ export class ZuptIntegrator {
     this.v0 = 0;
     this.a0 = 0;
     this.vEnd = 0;
+  }
+
+  /**
+   * A stretch that rises from rest to rest ends at a lockout: at the last lockout's height, to within
+   * σ_H (1 cm). Its own end position is off by its integrated noise (a Brownian bridge: variance
+   * q·T³/12, q = the accelerometer's noise density², T its duration), the last lockout's height is off
+   * from where this stretch started by that of the stretches since (the descent): the mismatch is
+   * shared by those variances, and this stretch's share removed with the shape a bridge's expected
+   * error has given its integral (velocity ∝ t·(T − t), no change at either end). A slow concentric
+   * after a quick descent then takes its ROM mostly from the descent's; a mismatch over 4 cm is a
+   * different height (a step, the rack), left alone.
+   */
+  private towardsLockout(s: number[], at: number): number[] {
+    if (this.lockout === null || this.noiseCount === 0 || at < 2) return s;
+    const h = this.halfDt;
+    let v = this.v0;
+    let p = this.p0;
+    let prevA = this.a0;
+    for (let i = 0; i <= at; i++) {
+      const nv = v + (prevA + s[i]!) * h;
+      p += (v + nv) * h;
+      v = nv;
+      prevA = s[i]!;
+    }
+    const T = (at + 1) * this.dt;
+    // The end position with the end velocity ramped to zero (as integrate() will): p − v·T/2.
+    const end = p - (v * T) / 2;
+    const rise = end - this.p0;
+    const mismatch = this.lockout - end;
+    if (rise < MIN_RISE_M || Math.abs(mismatch) > MAX_LOCKOUT_MISMATCH_M) return s;
+    const q = (this.noiseSum / this.noiseCount) * this.dt;
+    const own = (q * T ** 3) / 12;
+    const before = (q * this.sinceLockout) / 12 + LOCKOUT_SIGMA_M ** 2;
+    const delta = (mismatch * own) / (own + before);
+    // v(t) += 6δ·t(T − t)/T³: acceleration += 6δ·(T − 2t)/T³.
+    const k = (6 * delta) / T ** 3;
+    const out = s.slice();
+    for (let i = 0; i <= at; i++) out[i]! += k * (T - 2 * (i + 0.5) * this.dt);
+    return out;
   }
 
   /**
@@ -293,6 +362,6 @@ export class ZuptIntegrator {
   }
 
   toState(): ZuptState {
-    return { still: this.still, quietRun: this.quietRun, stretch: this.stretch.map((x) => Math.round(x * STEP)), v0: this.v0, a0: this.a0, p0: this.p0, vEnd: this.vEnd, anchored: this.anchored };
+    return { still: this.still, quietRun: this.quietRun, stretch: this.stretch.map((x) => Math.round(x * STEP)), v0: this.v0, a0: this.a0, p0: this.p0, vEnd: this.vEnd, anchored: this.anchored, lockout: this.lockout, sinceLockout: this.sinceLockout, noise: [this.noiseSum, this.noiseCount] };
   }
 }
