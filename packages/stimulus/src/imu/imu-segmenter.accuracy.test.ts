@@ -6,8 +6,11 @@
  *
  * The target (100 Hz and above): rep count exact; mean concentric velocity bias within ±0.01 m/s and
  * error SD ≤ 0.03 m/s; ROM within 2 cm. Asserted with the gyro at 100–500 Hz. At 50 Hz, and without the
- * gyro, ACHIEVED below is what is reached on these seeds (asserted with a small margin so a regression
- * shows); see README for the table and why touch-and-go sets are the weakest.
+ * gyro, ACHIEVED below is what is reached on these seeds (30 sets per rate and kind), asserted with a
+ * margin so that a regression shows: without the gyro the target is met too at 100–500 Hz (bias ≤ 0.0010,
+ * SD ≤ 0.0039 m/s, ROM ≤ 12.8 mm); at 50 Hz the bias reaches −0.0066 m/s (paused sets, gyro or not) and
+ * the ROM 14 mm (grinding). See README for the table, and for what the levelling of touch-and-go
+ * stretches and the lockout-height fusion of slow concentrics each bring.
  * IMU_REPORT=1 prints the table.
  */
 import { describe, expect, it } from 'vitest';
@@ -16,7 +19,7 @@ import type { ImuRepKind } from './synthetic-imu.js';
 
 const RATES = [50, 100, 200, 500] as const;
 const KINDS: readonly ImuRepKind[] = ['paused', 'touch_and_go', 'grinding'];
-const SETS = 20;
+const SETS = 30;
 const TARGET = { bias: 0.01, sd: 0.03, romM: 0.02 };
 
 /** What is reached where the target is not asserted: worst |bias|, SD and ROM error over the kinds. */
@@ -24,7 +27,7 @@ const ACHIEVED: Record<string, { bias: number; sd: number; romM: number }> = {
   '50 gyro': { bias: 0.01, sd: 0.008, romM: 0.03 },
   '50 no gyro': { bias: 0.01, sd: 0.008, romM: 0.03 },
   '100 no gyro': { bias: 0.005, sd: 0.005, romM: 0.02 },
-  '200 no gyro': { bias: 0.005, sd: 0.006, romM: 0.025 },
+  '200 no gyro': { bias: 0.005, sd: 0.006, romM: 0.02 },
   '500 no gyro': { bias: 0.005, sd: 0.005, romM: 0.015 },
 };
 
