@@ -528,7 +528,10 @@ if (args.json) {
     samplesPerS: m((r) => r.samplesPerS),
     offeredSamplesPerS: m((r) => r.offeredSamplesPerS),
     sustainedSamplesPerS: m((r) => r.sustainedSamplesPerS),
-    backlogMax: m((r) => r.backlogMax),
+    /** The samples queue's depth, jobs (waiting + active + delayed), max: what bench-all has always shown. */
+    backlogMax: m((r) => r.queueDepthMax),
+    /** Blocks published and not yet segmented, max. */
+    backlogBlocksMax: m((r) => r.backlogMax),
     backlogSlope: m((r) => r.backlogSlope),
     drainS: m((r) => r.drainS),
     lagP50: m((r) => r.lagP50),
