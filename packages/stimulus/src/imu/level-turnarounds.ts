@@ -25,11 +25,12 @@ const SIGMA_BIAS_MPS2 = 0.05;
 
 /**
  * Per-sample acceleration corrections (to subtract) for accelerations a[0..n), sampled every dt from
- * rest at the stretch's start (velocity 0 before a[0]); the stretch is still at sample n − 1.
+ * rest at the stretch's start (velocity 0 before a[0]); `atRest`: the stretch is still at sample n − 1
+ * (otherwise the samples stopped while it moved: only the turnarounds are levelled).
  * Returns null when there is nothing to level (no turnaround of the starting kind): the caller's linear
  * ramp does the same then.
  */
-export function levelTurnarounds(a: readonly number[], n: number, dt: number): Float64Array | null {
+export function levelTurnarounds(a: readonly number[], n: number, dt: number, atRest = true): Float64Array | null {
   if (n < 4) return null;
   const h = dt / 2;
   // Uncorrected velocity and position (relative to the start).
@@ -47,7 +48,7 @@ export function levelTurnarounds(a: readonly number[], n: number, dt: number): F
     p[i] = pi;
   }
   // Turnarounds are found on the velocity and position with the drift taken as a linear ramp.
-  const ramp = v[n - 1]! / n;
+  const ramp = atRest ? v[n - 1]! / n : 0;
   const pc = new Float64Array(n);
   for (let i = 0; i < n; i++) pc[i] = p[i]! - ramp * (i + 1) * (i + 2) * h;
   let start = 0; // −1: the stretch starts downwards (from a lockout), +1: upwards (from the floor)
@@ -76,7 +77,7 @@ export function levelTurnarounds(a: readonly number[], n: number, dt: number): F
     }
   }
   if (turns.length === 0) return null;
-  const ends = direction === -start && farthest > MIN_EXCURSION_M && Math.abs(pc[n - 1]!) < MAX_MISMATCH_M;
+  const ends = atRest && direction === -start && farthest > MIN_EXCURSION_M && Math.abs(pc[n - 1]!) < MAX_MISMATCH_M;
 
   // Segments [s_j, e_j) between the turnarounds; on each, a correction c_j + d_j·(t − s_j)/(e_j − s_j)
   // (piecewise linear: the least-energy correction of a random-walk velocity error is).
@@ -104,7 +105,7 @@ export function levelTurnarounds(a: readonly number[], n: number, dt: number): F
   for (const i of turns) rows.push({ coef: response((i + 1) * dt, 2), y: p[i]!, w: 1 / SIGMA_HEIGHT_M ** 2, height: true });
   const T = n * dt;
   if (ends) rows.push({ coef: response(T, 2), y: p[n - 1]!, w: 1 / SIGMA_HEIGHT_M ** 2, height: true });
-  rows.push({ coef: response(T, 1), y: v[n - 1]!, w: 1 / SIGMA_VELOCITY_MPS ** 2, height: false });
+  if (atRest) rows.push({ coef: response(T, 1), y: v[n - 1]!, w: 1 / SIGMA_VELOCITY_MPS ** 2, height: false });
 
   // Fit; a height that the others disagree with by more than OUTLIER_M is not at the same stop: drop
   // the worst such and fit again.

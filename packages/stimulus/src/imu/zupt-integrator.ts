@@ -346,7 +346,7 @@ export class ZuptIntegrator {
   /**
    * The samples stop (a gap, or the set's end): a stretch ending in a quiet run of stillMs (the bar
    * racked: whatever the velocity drifted to), or in a shorter one at near-zero velocity, stops there;
-   * otherwise it is integrated forward as it is.
+   * otherwise it is integrated forward, a touch-and-go run's turnarounds levelled first.
    */
   end(out: number[]): void {
     if (this.still) {
@@ -357,8 +357,12 @@ export class ZuptIntegrator {
     if (this.stretch.length === 0) return;
     if (this.quietRun >= this.stillSamples || (this.quietRun > 0 && Math.abs(this.vEnd) < this.stillVelocity + this.driftPerSample * this.stretch.length)) {
       this.stop(this.stretch.length - 1, out);
+      return;
     }
-    else this.forward(this.stretch.length, out);
+    // Still moving: no end to correct against, but a touch-and-go run's turnarounds can be levelled.
+    const level = this.anchored ? levelTurnarounds(this.stretch, this.stretch.length, this.dt, false) : null;
+    if (level !== null) for (let i = 0; i < level.length; i++) this.stretch[i]! -= level[i]!;
+    this.forward(this.stretch.length, out);
   }
 
   toState(): ZuptState {
