@@ -354,6 +354,7 @@ async function runOnce(run: number): Promise<RunResult> {
     const backlog = (tick: Tick) => tick.published - tick.segmented;
 
     // Reps: expected (the replay) against the TSDB's first acknowledgements.
+    const { firstAck } = await proxy.collect();
     const lags: number[] = [];
     const blockLags: number[] = [];
     const finishLags: number[] = [];
@@ -362,7 +363,7 @@ async function runOnce(run: number): Promise<RunResult> {
     let found = 0;
     const steadyFrom = started + WARMUP_S * 1000;
     for (const [key, { at, finish }] of expected) {
-      const acked = proxy.firstAck.get(key);
+      const acked = firstAck.get(key);
       if (acked === undefined) continue;
       found++;
       const lag = acked - at;
@@ -376,7 +377,7 @@ async function runOnce(run: number): Promise<RunResult> {
     }
     const countedSetKeys = new Set([...expected.keys()].map((key) => key.slice(0, key.lastIndexOf('|'))));
     let extra = 0;
-    for (const key of proxy.firstAck.keys()) if (!expected.has(key) && countedSetKeys.has(key.slice(0, key.lastIndexOf('|')))) extra++;
+    for (const key of firstAck.keys()) if (!expected.has(key) && countedSetKeys.has(key.slice(0, key.lastIndexOf('|')))) extra++;
 
     return {
       offeredBlocksPerS,
