@@ -1,4 +1,4 @@
-import { JOB_OPTIONS, SetJob, heartRateJobId, samplesDedupId, samplesJobId, type AlertCheckJob, type HeartRateJob, type RedisKeys, type SamplesJob } from '@neurolift/contracts';
+import { JOB_OPTIONS, SetJob, heartRateJobId, samplesDedupId, type AlertCheckJob, type HeartRateJob, type RedisKeys, type SamplesJob } from '@neurolift/contracts';
 import { Job, type Queue } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
 import { replyValues, type RedisClient } from '@neurolift/storage';
@@ -113,21 +113,22 @@ export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & Clo
         adds.push(new Job(deps.repsQueue, 'reps', { v: 1, reps: batch.reps }, JOB_OPTIONS.reps).addJob(transaction));
       }
       for (const { gymId, stationId, block } of batch.samples) {
-        // The block waits in its set's inbox; the job (deterministic id: a redelivery adds nothing)
-        // makes a worker segment whatever the inbox holds, so jobs of one set are deduplicated (at most
-        // one waiting and one running). The set job waits for the inbox to empty.
+        // The block waits in its set's inbox; the job makes a worker segment whatever the inbox holds, so
+        // jobs of one set are deduplicated (at most one waiting and one running: a redelivered block adds
+        // none while one waits). The set job waits for the inbox to empty.
         const inbox = keys.samplesInbox(stationId, block.setId);
         transaction.hset(inbox, { [String(block.t0)]: JSON.stringify(block) });
         multi.expire(inbox, ttl);
         const job: SamplesJob = { v: 2, gymId, stationId, setId: block.setId, t0: block.t0 };
-        const jobId = samplesJobId(gymId, stationId, block.setId, block.t0);
         const deduplication = { id: samplesDedupId(gymId, stationId, block.setId), keepLastIfActive: true };
-        adds.push(new Job(deps.samplesQueue, 'samples', job, { ...JOB_OPTIONS.samples, jobId, deduplication }).addJob(transaction));
+        adds.push(new Job(deps.samplesQueue, 'samples', job, { ...JOB_OPTIONS.samples, deduplication }).addJob(transaction));
       }
       for (const { gymId, stationId, block } of batch.heartRate) {
         const job: HeartRateJob = { v: 1, gymId, stationId, block };
+        // The block's identity as the job id (Job's fifth argument; `opts.jobId` is read only by Queue.add):
+        // a re-sent block is a job already there, and adds nothing while it is kept (7 days).
         const jobId = heartRateJobId(gymId, stationId, block.t0);
-        adds.push(new Job(deps.heartRateQueue, 'heart-rate', job, { ...JOB_OPTIONS.heartRate, jobId }).addJob(transaction));
+        adds.push(new Job(deps.heartRateQueue, 'heart-rate', job, JOB_OPTIONS.heartRate, jobId).addJob(transaction));
       }
       for (const { gymId, stationId, ts } of batch.offline) {
         // Committed with the status itself: the station's open set is still in Redis when it runs.
