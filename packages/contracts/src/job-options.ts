@@ -40,8 +40,10 @@ export const JOB_OPTIONS = {
   heartRate: {
     attempts: 12,
     backoff: { type: 'exponential', delay: 1000 },
-    // Job id = the block's identity: kept for the late-upload window, so a re-sent block is stored once.
-    removeOnComplete: { age: 7 * DAY_S, count: 200_000 },
+    // Job id = the block's identity: a block re-sent within the hour (a gateway's retry) adds no job. Later
+    // ones run again and change nothing (points keyed by time, heart rate merged by the second); keeping
+    // every block's job for the whole late-upload window would hold its payload in Redis for a week.
+    removeOnComplete: { age: 3600, count: 20_000 },
     removeOnFail: { count: 10_000 },
   },
   alertChecks: ALERT_CHECKS,
