@@ -4,7 +4,11 @@
 //     session NSI the pure model folds from the same sets and minutes (aerobic dose > 0), one session, one
 //     exposure point for the day;
 //  b. the same session with the strap's blocks uploaded after the sets were processed: the same points;
-//  c. a synthetic bar IMU set as imu blocks: rep points with source "imu", the right count, a set point.
+//  c. a synthetic bar IMU set as imu blocks: rep points with source "imu", the right count, a set point;
+//  d. a set within 65 s of the previous one: that one has hr_peak but no hr_recovery_60s, whether heart rate
+//     came live (30-s or 5-s blocks), first or last;
+//  e. a repeated hr block is one heart-rate job (id hr.{gym}.{station}.{t0});
+//  f. a profile with a birth year instead of maxHr: cardio alone is a session with the pure model's NSI.
 import { heartRateJobId, MEASUREMENTS, QUEUES, setJobId } from '@neurolift/contracts';
 import type { Pipeline } from '@neurolift/pipeline';
 import { dayOf, endOfDay, rmssd } from '@neurolift/stimulus';
@@ -21,6 +25,7 @@ import {
   pureFold,
   WEARABLE_PROFILE,
   type SessionIds,
+  type WearableProfile,
   type SessionMessage,
   type WearableSession,
 } from './harness/wearable-session.js';
@@ -61,11 +66,11 @@ function sessionStart(): number {
 }
 const START = sessionStart();
 
-async function putProfile(athleteId: string): Promise<void> {
+async function putProfile(athleteId: string, profile: WearableProfile = WEARABLE_PROFILE): Promise<void> {
   const res = await fetch(`${pipeline.apiUrl}/v1/athletes/${athleteId}/profile`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(WEARABLE_PROFILE),
+    body: JSON.stringify(profile),
   });
   expect(res.status).toBe(200);
 }
@@ -273,6 +278,31 @@ describe('a repeated hr block', () => {
     // FAILS (ingest bug): the heart-rate jobs get Redis's counter ids, not heartRateJobId, so a repeated block is a second job.
     expect(jobs.map((job) => job.id)).toEqual([heartRateJobId(GYM, station, t0)]);
   });
+});
+
+describe('a profile with a birth year', () => {
+  it('f. HRmax from the birth year (208 − 0.7·age): 15 min of cardio alone is a session, its NSI the pure model\'s', async () => {
+    const athleteId = 'ath-wear-born';
+    const profile: WearableProfile = { bodyMassKg: 70, restingHr: 55, birthYear: 1980 };
+    await putProfile(athleteId, profile);
+    const start = START + 65 * MINUTE;
+    const readings = Array.from({ length: 15 * 60 }, (_, i) => ({ ts: start + i * 1000, bpm: 140 + (i % 11) }));
+    for (let first = 0; first < readings.length; first += 60) {
+      const bpm = readings.slice(first, first + 60).map((r) => r.bpm);
+      await device.publishAsync(`gym/v1/${GYM}/hr-${athleteId}/hr`, JSON.stringify({ v: 1, t0: start + first * 1000, athleteId, bpm }), { qos: 1 });
+    }
+    await queues.settled(tsdb, () => finalPoints(tsdb.points(), athleteId).filter((p) => p.measurement === MEASUREMENTS.heartRate).length >= readings.length);
+    const stimulus = finalPoints(tsdb.points(), athleteId).filter((p) => p.measurement === MEASUREMENTS.stimulus);
+    const model = (pureFold([], readings, profile).update.aerobic ?? []).map((entry) => entry.point);
+    // With HRmax 190 (the default) instead of 208 − 0.7·46 = 175.8 every minute would count less: the birth year is used.
+    const withDefault = (pureFold([], readings, { ...profile, birthYear: undefined }).update.aerobic ?? []).map((entry) => entry.point);
+    expect(model.at(-1)?.nsi).toBeGreaterThan((withDefault.at(-1)?.nsi ?? Infinity) + 1);
+    expect(stimulus.map((p) => p.ts)).toEqual(model.map((p) => p.ts));
+    stimulus.forEach((p, i) => expect(Number(p.fields.nsi), `nsi at ${p.ts}`).toBeCloseTo(model[i]?.nsi ?? NaN, 9));
+    expect(Number(stimulus.at(-1)?.fields.aerobic_dose)).toBeCloseTo(model.at(-1)?.aerobicDose ?? NaN, 9);
+    expect(new Set(stimulus.map((p) => p.fields.session_id)).size).toBe(1);
+    expect(stimulus.at(-1)?.fields.sets).toBe('0i');
+  }, 120_000);
 });
 
 describe('imu', () => {

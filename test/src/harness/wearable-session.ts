@@ -18,8 +18,10 @@ import {
   DEFAULT_CONSTANTS,
   type Activity,
   type AerobicMinute,
+  type AthleteProfileInput,
   type AthleteSet,
   type FoldResult,
+  type HeartRateProfileInput,
   type TimedHr,
 } from '@neurolift/stimulus';
 
@@ -27,7 +29,10 @@ export const MINUTE_MS = 60_000;
 export const EXERCISE = 'back_squat';
 export const LOAD_KG = 100;
 /** Every test's athlete: 80 kg, coach-entered 1RM, resting and maximum heart rate (HR reserve 130 bpm). */
-export const WEARABLE_PROFILE = { bodyMassKg: 80, oneRepMaxKg: { back_squat: 140 }, restingHr: 60, maxHr: 190 } as const;
+export const WEARABLE_PROFILE: WearableProfile = { bodyMassKg: 80, oneRepMaxKg: { back_squat: 140 }, restingHr: 60, maxHr: 190 };
+
+/** An athlete profile as the model reads it, heart-rate fields included. */
+export type WearableProfile = AthleteProfileInput & HeartRateProfileInput;
 
 /** Warm-up cardio from the session's start, s; the first set's first rep comes 90 s after it ends. */
 export const WARM_UP_S = 20 * 60;
@@ -241,7 +246,7 @@ export function athleteSetOf(gym: string, station: string, set: RackSet): Athlet
  * The minutes of heart rate the worker keeps (a minute is an activity when one of its readings reaches 50 %
  * of HR reserve), with their aerobic sums outside the sets' resistance intervals: as the pure fold test builds them.
  */
-export function aerobicMinutesOf(readings: readonly TimedHr[], sets: readonly AthleteSet[], profile = WEARABLE_PROFILE): AerobicMinute[] {
+export function aerobicMinutesOf(readings: readonly TimedHr[], sets: readonly AthleteSet[], profile: WearableProfile = WEARABLE_PROFILE): AerobicMinute[] {
   const intervals = sets.map((set) => {
     const ts = set.reps.map((rep) => rep.ts);
     return resistanceInterval(Math.min(...ts), Math.max(...ts));
@@ -261,7 +266,7 @@ export function aerobicMinutesOf(readings: readonly TimedHr[], sets: readonly At
 }
 
 /** What the pure model folds from the session's sets and minutes of heart rate, in the model's order. */
-export function pureFold(sets: readonly AthleteSet[], readings: readonly TimedHr[], profile = WEARABLE_PROFILE): FoldResult {
+export function pureFold(sets: readonly AthleteSet[], readings: readonly TimedHr[], profile: WearableProfile = WEARABLE_PROFILE): FoldResult {
   const activities: Activity[] = [...sets, ...aerobicMinutesOf(readings, sets, profile)];
   activities.sort((a, b) => activityTs(a) - activityTs(b) || (a.key < b.key ? -1 : 1));
   return foldSets({ start: {}, sets: activities, history: new Map(), profile });
