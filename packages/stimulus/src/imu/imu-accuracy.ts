@@ -37,13 +37,20 @@ export interface TracePair {
 }
 
 /** Segments `traces` sets of `kind` at `hz` (seeds base + 0…), with and without the gyro. */
-export function runImuAccuracy(hz: number, kind: ImuRepKind, traces: number, base: number, params?: Partial<ImuSegmenterParams>): { withGyro: TracePair[]; noGyro: TracePair[] } {
+export function runImuAccuracy(
+  hz: number,
+  kind: ImuRepKind,
+  traces: number,
+  base: number,
+  params?: Partial<ImuSegmenterParams>,
+  startAt: 'top' | 'bottom' = 'top',
+): { withGyro: TracePair[]; noGyro: TracePair[] } {
   const withGyro: TracePair[] = [];
   const noGyro: TracePair[] = [];
   for (let s = 0; s < traces; s++) {
     const seed = base + s;
     const prng = mulberry32(seed);
-    const trace = generateSyntheticImuTrace(prng, { hz, kind });
+    const trace = generateSyntheticImuTrace(prng, { hz, kind, startAt });
     const blocks = splitImuIntoBlocks(trace, prng, 1, 2000);
     withGyro.push({ truth: trace.truth, reps: segmentImuBlocks(blocks, params), seed });
     const bare = withoutGyro(trace);

@@ -21,9 +21,11 @@ export interface ImuSetOptions {
   readonly loadKg?: number;
   /** Mean concentric velocity of the first rep (not grinding), m/s; default 0.35–1.2. */
   readonly firstVelocity?: number;
+  /** 'top' (default): squat / bench style, each rep a descent then an ascent; 'bottom': deadlift style, from the floor. */
+  readonly startAt?: 'top' | 'bottom';
 }
 
-/** A set of `kind` reps squat style (descent, then ascent), with 0.8–2 s of rest before and after. */
+/** A set of `kind` reps (squat style, or deadlift style from the floor), with 0.8–2 s of rest before and after. */
 export function planImuSet(prng: Prng, options: ImuSetOptions): SetPlan {
   const n = options.reps ?? 3 + Math.floor(prng() * 6);
   const rom0 = options.romM ?? uniform(prng, 0.3, 0.7);
@@ -42,6 +44,7 @@ export function planImuSet(prng: Prng, options: ImuSetOptions): SetPlan {
     for (const [dt, v, round] of knots) traj.push(dt, v, round);
   };
   rest(uniform(prng, 0.8, 2));
+  const fromFloor = options.startAt === 'bottom';
   for (let i = 0; i < n; i++) {
     const rom = rom0 * uniform(prng, 0.97, 1.03);
     let mcv = grinding ? uniform(prng, 0.15, 0.3) : v1 * (1 - (fatigue * i) / Math.max(1, n - 1));
@@ -50,13 +53,31 @@ export function planImuSet(prng: Prng, options: ImuSetOptions): SetPlan {
       concentricS = 0.3;
       mcv = rom / concentricS;
     }
-    move({ sign: -1, displacement: rom, duration: uniform(prng, 0.7, 2), grind: false, brakingG: [0.8, 1.5] }, touch && i > 0);
+    const up: MovementPlan = { sign: 1, displacement: rom, duration: concentricS, grind: grinding, brakingG: [0.6, 1.3] };
+    const down: MovementPlan = { sign: -1, displacement: rom, duration: uniform(prng, 0.7, 2), grind: false, brakingG: [0.8, 1.5] };
+    const last = i === n - 1;
+    if (fromFloor) {
+      // Up from the floor, (pause at lockout,) back down to the floor, (pause there).
+      move(up, touch && i > 0);
+      if (!touch) {
+        features.pausedTop++;
+        rest(uniform(prng, 0.5, 2));
+      } else features.touchAndGoTop++;
+      move(down, touch);
+      if (last) rest(uniform(prng, 1, 2));
+      else if (!touch) {
+        features.pausedBottom++;
+        rest(uniform(prng, 0.5, 2.5));
+      } else features.touchAndGoBottom++;
+      continue;
+    }
+    move(down, touch && i > 0);
     if (!touch) {
       features.pausedBottom++;
       rest(uniform(prng, 0.3, 1.5));
     } else features.touchAndGoBottom++;
-    move({ sign: 1, displacement: rom, duration: concentricS, grind: grinding, brakingG: [0.6, 1.3] }, touch);
-    if (i === n - 1) {
+    move(up, touch);
+    if (last) {
       features.pausedTop++;
       rest(uniform(prng, 1, 2));
     } else if (!touch) {

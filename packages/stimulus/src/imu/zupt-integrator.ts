@@ -187,7 +187,7 @@ export class ZuptIntegrator {
     const W = this.stillSamples;
     const segments: Array<[number, number, number]> = []; // [from, zero-velocity sample, next from]
     let from = 0;
-    for (const [r0, r1] of this.missedStills(s, at)) {
+    for (const [r0, r1] of this.findStills(s, 0, at, this.v0, this.a0)) {
       segments.push([from, r0 + W - 1, r1 - W]);
       from = r1 - W;
     }
@@ -285,15 +285,39 @@ export class ZuptIntegrator {
   }
 
   /**
-   * Quiet runs [r0, r1) of at least 2·stillSamples inside s[0 … at) (mean acceleration small, every
-   * sample quiet) over which the stretch's velocity, drift removed as a ramp, stays near zero.
+   * Still moments missed inside s[from … zero) (velocity v0, acceleration a0 just before `from`; zero
+   * velocity at `zero`), in order. Each one found splits the range, and the pieces — each with its own
+   * drift ramp, closer to the truth than the whole one — are searched again: a run of paused reps whose
+   * pauses were all missed is taken apart from the best-fitting pause outwards.
    */
-  private missedStills(s: readonly number[], at: number): Array<[number, number]> {
+  private findStills(s: readonly number[], from: number, zero: number, v0: number, a0: number): Array<[number, number]> {
+    const runs = this.missedStills(s, from, zero, v0, a0);
+    if (runs.length === 0) return runs;
+    const W = this.stillSamples;
+    const found: Array<[number, number]> = [];
+    let start = from;
+    let v = v0;
+    let a = a0;
+    for (const [r0, r1] of runs) {
+      found.push(...this.findStills(s, start, r0 + W - 1, v, a), [r0, r1]);
+      start = r1 - W;
+      v = 0;
+      a = 0;
+    }
+    found.push(...this.findStills(s, start, zero, 0, 0));
+    return found;
+  }
+
+  /**
+   * Quiet runs [r0, r1) of at least 2·stillSamples inside s[from … zero) (mean acceleration small, every
+   * sample quiet) over which the velocity, its drift over the range removed as a ramp, stays near zero.
+   */
+  private missedStills(s: readonly number[], from: number, zero: number, v0: number, a0: number): Array<[number, number]> {
     const W = this.stillSamples;
     const runs: Array<[number, number]> = [];
     let start = -1;
-    for (let i = 0; i <= at; i++) {
-      const quiet = i < at && Math.abs(s[i]!) < this.quietLimit;
+    for (let i = from; i <= zero; i++) {
+      const quiet = i < zero && Math.abs(s[i]!) < this.quietLimit;
       if (quiet && start < 0) start = i;
       if (!quiet && start >= 0) {
         if (i - start >= 2 * W) runs.push([start, i]);
@@ -302,21 +326,21 @@ export class ZuptIntegrator {
     }
     if (runs.length === 0) return runs;
     const h = this.halfDt;
-    const v = new Float64Array(at + 1);
-    let vi = this.v0;
-    let prevA = this.a0;
-    for (let i = 0; i <= at; i++) {
+    const v = new Float64Array(zero - from + 1);
+    let vi = v0;
+    let prevA = a0;
+    for (let i = from; i <= zero; i++) {
       vi += (prevA + s[i]!) * h;
       prevA = s[i]!;
-      v[i] = vi;
+      v[i - from] = vi;
     }
-    const ramp = v[at]! / (at + 1);
+    const ramp = v[zero - from]! / (zero - from + 1);
     return runs.filter(([r0, r1]) => {
       let sum = 0;
       let worst = 0;
       for (let i = r0; i < r1; i++) {
         sum += s[i]!;
-        worst = Math.max(worst, Math.abs(v[i]! - ramp * (i + 1)));
+        worst = Math.max(worst, Math.abs(v[i - from]! - ramp * (i - from + 1)));
       }
       return Math.abs(sum / (r1 - r0)) * W < this.meanLimit && worst < MISSED_STILL_MPS;
     });
