@@ -8,7 +8,7 @@
 //  d. a set within 65 s of the previous one: that one has hr_peak but no hr_recovery_60s, whether heart rate
 //     came live (30-s or 5-s blocks), first or last;
 //  e. a repeated hr block is one heart-rate job (id hr.{gym}.{station}.{t0});
-//  f. a profile with a birth year instead of maxHr: cardio alone is a session with the pure model's NSI.
+//  f. a profile with a birth year instead of maxHr: cardio alone is a session with the pure model's NSI;
 //  g. two heart-rate devices at once (strap and watch): the same points whichever uploads first, hr_peak the higher.
 import { heartRateJobId, MEASUREMENTS, QUEUES, setJobId } from '@neurolift/contracts';
 import type { Pipeline } from '@neurolift/pipeline';
