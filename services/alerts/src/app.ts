@@ -73,6 +73,7 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
     clock,
     heartRate: createRedisHeartRateStore({ redis, keys }),
     inSetMaxAgeMs: config.ALERT_IN_SET_MAX_AGE_MS,
+    sessionEndSettleMs: config.ALERT_SESSION_END_SETTLE_MS,
   };
   const common = {
     connection: redis,

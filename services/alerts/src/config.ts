@@ -39,6 +39,11 @@ export const AlertsConfigSchema = z.object({
    * judged by the set-close, session and daily rules only (decision 0019).
    */
   ALERT_IN_SET_MAX_AGE_MS: env.int({ min: 0 }).default(5 * 60_000),
+  /**
+   * A session-end check runs no sooner than this after its set closed, however old the session: a late upload's
+   * later sets of the session arrive within it, and the session is judged whole (not at its first set).
+   */
+  ALERT_SESSION_END_SETTLE_MS: env.int({ min: 0, max: 24 * 3_600_000 }).default(5 * 60_000),
   DEAD_LETTER_MAX: env.int({ min: 1 }).default(10_000),
   /** Port of /healthz, /readyz and /metrics when the service runs alone; 0 disables it. */
   METRICS_PORT: env.int({ min: 0, max: 65_535 }).default(9103),

@@ -23,6 +23,8 @@ export interface CheckDeps {
    * live on the console (a late upload). Absent: no bound.
    */
   readonly inSetMaxAgeMs?: number | undefined;
+  /** ALERT_SESSION_END_SETTLE_MS: the least delay of a session-end check after its set closed. Absent: none. */
+  readonly sessionEndSettleMs?: number | undefined;
 }
 
 /** A check's findings: alerts to deliver and, for set checks, the station's new live state. */

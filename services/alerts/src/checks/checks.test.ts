@@ -17,6 +17,7 @@ const REF = { gymId: 'gym-1', stationId: 'st-1', setId: 's-1', athleteId: 'ath-1
 
 interface Fakes {
   readonly deps: CheckDeps;
+  readonly later: ReturnType<typeof vi.fn>;
   readonly seconds: ReturnType<typeof vi.fn>;
   readonly saveBasis: ReturnType<typeof vi.fn>;
 }
@@ -28,6 +29,7 @@ interface Overrides {
   config?: AlertConfig;
   heartRate?: boolean;
   maxAge?: number;
+  settle?: number;
   roms?: RecentRoms;
 }
 
@@ -42,7 +44,8 @@ function fakes(overrides: Overrides = {}): Fakes {
     record: async () => (overrides.folded === undefined ? undefined : { set: overrides.folded.set, folded: overrides.folded }),
     entries: async () => [],
   } as unknown as CheckDeps['athletes'];
-  const queues = { deliver: async () => undefined, webhook: async () => undefined, later: async () => undefined } satisfies AlertQueues;
+  const later = vi.fn(async () => undefined);
+  const queues = { deliver: async () => undefined, webhook: async () => undefined, later } satisfies AlertQueues;
   const live = {} as LiveBoard;
   const seconds = vi.fn(async (_athleteId: string, fromTs: number, toTs: number) =>
     Array.from({ length: 11 }, (_, i) => ({ ts: fromTs + i * 1000, bpm: 150 })).filter((reading) => reading.ts <= toTs),
@@ -57,8 +60,9 @@ function fakes(overrides: Overrides = {}): Fakes {
     clock: () => NOW,
     ...(overrides.heartRate === false ? {} : { heartRate: { seconds } }),
     ...(overrides.maxAge === undefined ? {} : { inSetMaxAgeMs: overrides.maxAge }),
+    ...(overrides.settle === undefined ? {} : { sessionEndSettleMs: overrides.settle }),
   };
-  return { deps, seconds, saveBasis };
+  return { deps, later, seconds, saveBasis };
 }
 
 function reps(lastTs: number): RepRecord[] {
@@ -141,5 +145,34 @@ describe('set-closed check and incomplete_recovery', () => {
     await twice.afterwards?.();
     expect(again.saveBasis).not.toHaveBeenCalled();
     expect(twice.candidates).toEqual(once.candidates);
+  });
+});
+
+describe('set-closed check: when the session-end check runs', () => {
+  const SETTLE = 5 * 60_000;
+  const setAt = (lastTs: number): FoldedSet => {
+    const set: AthleteSet = {
+      key: athleteSetKey('st-1', 's-1'),
+      gymId: 'gym-1',
+      stationId: 'st-1',
+      setId: 's-1',
+      exercise: 'back_squat',
+      reps: [0.6, 0.58].map((meanVelocity, i) => ({ repIndex: i + 1, ts: lastTs - 3000 + i * 3000, loadKg: 100, meanVelocity })),
+    };
+    return foldSets({ start: {}, sets: [set], history: new Map(), profile: {} }).folded[0] as FoldedSet;
+  };
+  const job = { v: 1, kind: 'set_closed', ...REF } as const;
+  const runAt = (later: ReturnType<typeof vi.fn>) => (later.mock.calls[0] as unknown[])[2];
+
+  it('a live set: when no set can join its session any more (2 h and a minute after it)', async () => {
+    const { deps, later } = fakes({ folded: setAt(NOW - 10_000), settle: SETTLE });
+    await checkSetClosed(job, deps);
+    expect(runAt(later)).toBe(NOW - 10_000 + 2 * 3_600_000 + 60_000);
+  });
+
+  it('a set uploaded 3 h late: not at once, but the settle after it closed, so the upload\'s later sets are in', async () => {
+    const { deps, later } = fakes({ folded: setAt(NOW - 3 * 3_600_000), settle: SETTLE });
+    await checkSetClosed(job, deps);
+    expect(runAt(later)).toBe(NOW + SETTLE);
   });
 });

@@ -93,7 +93,9 @@ export async function checkSetClosed(job: SetClosedCheck, deps: CheckDeps): Prom
   const checkedAgain = judged.includes(setKey) && judged[judged.length - 1] !== setKey;
   const afterwards = checkedAgain ? async () => undefined : () => deps.state.saveBasis(job.athleteId, exercise, next, roms);
 
-  const atMs = folded.point.ts + constants.sessionGapMs + SESSION_END_MARGIN_MS;
+  // Not before the session could last have grown, nor (a late upload: that moment has passed) before the
+  // upload's later sets have had time to arrive and be folded.
+  const atMs = Math.max(folded.point.ts + constants.sessionGapMs + SESSION_END_MARGIN_MS, deps.clock() + (deps.sessionEndSettleMs ?? 0));
   await deps.queues.later({ ...job, kind: 'session_end' }, `session-end.${job.athleteId}.${job.stationId}.${job.setId}`, atMs);
 
   if (!previous || previous.setId !== job.setId) return { candidates, afterwards };
