@@ -76,9 +76,12 @@ export interface SetHeartRate {
 
 /**
  * The heart-rate fields of a `set` point alone (same tags and time as its setLine): written when the heart
- * rate arrives, before or after the set closed; the point's other fields stay as they are.
+ * rate arrives, before or after the set closed; the point's other fields stay as they are. A TSDB cannot
+ * drop one field of a point, so `hr_recovery_ok` says whether `hr_recovery_60s` applies: false once a set
+ * stored later starts within the recovery window, or while no heart rate covers the window.
  */
 export function setHeartRateLine(owner: PointOwner, ts: number, hr: SetHeartRate): string | undefined {
   if (hr.peak === undefined) return undefined;
-  return line(MEASUREMENTS.set, tags(owner), { set_id: str(owner.setId), hr_peak: float(hr.peak), hr_recovery_60s: optionalFloat(hr.recovery60s) }, ts);
+  const fields = { set_id: str(owner.setId), hr_peak: float(hr.peak), hr_recovery_60s: optionalFloat(hr.recovery60s), hr_recovery_ok: bool(hr.recovery60s !== undefined) };
+  return line(MEASUREMENTS.set, tags(owner), fields, ts);
 }

@@ -3,7 +3,7 @@ import { athleteSetKey, setSpan, type AthleteSet, type ModelConstants } from '@n
 import { refold } from './athlete/refold.js';
 import { recountMinutes, recountRange } from './heart-rate/aerobic-minutes.js';
 import type { AthleteStore, HeartRateStore } from '@neurolift/storage';
-import { setHeartRateLineOf } from './heart-rate/set-heart-rate.js';
+import { writeHeartRateFields } from './heart-rate/set-heart-rate.js';
 import { repLine } from './points.js';
 import type { PointSink, SetStore } from './ports.js';
 
@@ -82,9 +82,9 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
       const losses = new Map(thisSet?.model.perRep.map((rep) => [rep.repIndex, rep.velocityLoss * 100]));
       return rewriteReps ? reps.map((rep) => repLine(rep, losses.get(rep.repIndex))) : [];
     });
-    // Heart rate that came before the set closed (a strap's blocks, often uploaded first): its fields now.
-    const hrLine = deps.heartRate === undefined ? undefined : await setHeartRateLineOf(athleteId, set, { athletes: deps.athletes, heartRate: deps.heartRate, constants: deps.constants });
-    if (hrLine !== undefined) await deps.sink.write([hrLine]);
+    // Heart rate that came before the set closed (a strap's blocks, often uploaded first): its fields now, and
+    // those of a set just before whose recovery window this set starts in (its recovery no longer applies).
+    if (hr !== undefined) await writeHeartRateFields(athleteId, set, { athletes: deps.athletes, heartRate: hr, constants: deps.constants, sink: deps.sink });
     return { reps: reps.length, athleteId, minutes: minutes.length };
   };
   // Sets of one athlete waiting together take the lock earliest first: folded in order, none late by a race.

@@ -2,13 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { blockSlots, MINUTE_MS, readingsOf } from './minute-slots.js';
 
-/** What a sequence of blocks leaves stored: later blocks' slots replace earlier ones (the merge script's rule). */
+/** What a sequence of blocks leaves stored: a slot keeps the higher reading (the merge script's rule). */
 function store(blocks: ReadonlyArray<{ t0: number; bpm: number[] }>): Map<number, string[]> {
   const stored = new Map<number, string[]>();
   for (const block of blocks) {
     for (const [minute, slots] of blockSlots(block.t0, block.bpm)) {
       const old = stored.get(minute);
-      stored.set(minute, old === undefined ? slots : slots.map((value, i) => (value === '' ? (old[i] as string) : value)));
+      stored.set(minute, old === undefined ? slots : slots.map((value, i) => (value === '' || (old[i] !== '' && Number(old[i]) > Number(value)) ? (old[i] as string) : value)));
     }
   }
   return stored;

@@ -5,8 +5,9 @@ import type { HeartRateStore } from './heart-rate-store.js';
 import { blockSlots, minuteOf, readingsOf } from './minute-slots.js';
 
 /**
- * Merges minutes of slots into the athlete's heart rate: a slot the block has replaces the stored one, the
- * others stay. Minutes older than the keep window before the newest merged one are dropped.
+ * Merges minutes of slots into the athlete's heart rate: a slot keeps the higher of the stored and the
+ * block's reading (two straps worn at once: the model's one sample a second, whatever order they came in),
+ * the others stay. Minutes older than the keep window before the newest merged one are dropped.
  * KEYS: the minute hash, the minute index. ARGV: keep (minutes), TTL (s), then minute/slots pairs.
  */
 const MERGE_MINUTES = luaScript(`
@@ -19,7 +20,8 @@ for i = 3, #ARGV, 2 do
   if stored then
     local slot = 1
     for value in string.gmatch(stored .. ',', '([^,]*),') do
-      if incoming[slot] == '' then incoming[slot] = value end
+      local new = incoming[slot]
+      if new == '' or (value ~= '' and tonumber(value) > tonumber(new)) then incoming[slot] = value end
       slot = slot + 1
     end
   end
