@@ -176,7 +176,7 @@ function setHeartRateLines(setPoints: readonly string[], sets: readonly Simulate
     let peak = 0;
     for (let ts = first; ts <= last + 65_000; ts += 1000) peak = Math.max(peak, at(ts) ?? 0);
     const after = at(last + 60_000) ?? peak;
-    return [`${point.slice(0, point.indexOf(' '))} set_id="${setId}",hr_peak=${peak},hr_recovery_60s=${peak - after} ${timeOf(point)}`];
+    return [`${point.slice(0, point.indexOf(' '))} set_id="${setId}",hr_peak=${peak},hr_recovery_60s=${peak - after},hr_recovery_ok=true ${timeOf(point)}`];
   });
 }
 
