@@ -11,7 +11,7 @@
  * (block-sequencer.ts), so the same guarantee holds: the reps of in-order delivery whenever every block
  * arrives before maxWaitSamples later samples have. What a stream does with its samples is imu-stream.ts.
  */
-import { BlockSequencer, type SequencerState, type StreamKind } from '../segmentation/block-sequencer.js';
+import { BlockSequencer, freshSequencerState, type SequencerState, type StreamKind } from '../segmentation/block-sequencer.js';
 import { filterKernels, type FilterKernels } from '../segmentation/kernels.js';
 import { segmenterCutoffHz, segmenterWaitSamples } from '../segmentation/params.js';
 import type { BlockDisposition, SegmentedRep } from '../segmentation/types.js';
@@ -33,16 +33,7 @@ export interface ImuBlockResult extends ImuSegmentResult {
 }
 
 export function createImuSegmenterState(): ImuSegmenterState {
-  return {
-    v: 1,
-    hz: null,
-    finished: false,
-    repCount: 0,
-    roms: [],
-    pending: [],
-    stream: null,
-    counters: { samples: 0, duplicateBlocks: 0, lateBlocks: 0, rejectedBlocks: 0, gaps: 0, droppedReps: 0 },
-  };
+  return freshSequencerState();
 }
 
 /** Internal (filter and phase) rate: raw samples averaged in groups of this many. */

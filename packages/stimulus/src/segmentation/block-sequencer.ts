@@ -63,6 +63,20 @@ export interface SequencerState<P, S> {
   readonly counters: SegmenterCounters;
 }
 
+/** A set's state before its first block, whatever its streams are made of. */
+export function freshSequencerState<P, S>(): SequencerState<P, S> {
+  return {
+    v: 1,
+    hz: null,
+    finished: false,
+    repCount: 0,
+    roms: [],
+    pending: [],
+    stream: null,
+    counters: { samples: 0, duplicateBlocks: 0, lateBlocks: 0, rejectedBlocks: 0, gaps: 0, droppedReps: 0 },
+  };
+}
+
 /** Mutable working copy of a state for the length of one call. */
 export class BlockSequencer<P extends SequencedBlock, S> {
   private hz: number | null;

@@ -1,4 +1,5 @@
 /* The segmenter's state between blocks (plain JSON) and the results of a call (see segmenter.ts). */
+import { freshSequencerState } from './block-sequencer.js';
 import type { StreamState } from './stream-state.js';
 import type { BlockDisposition, SegmentedRep } from './types.js';
 
@@ -50,14 +51,5 @@ export interface BlockResult extends SegmentResult {
 }
 
 export function createSegmenterState(): SegmenterState {
-  return {
-    v: 1,
-    hz: null,
-    finished: false,
-    repCount: 0,
-    roms: [],
-    pending: [],
-    stream: null,
-    counters: { samples: 0, duplicateBlocks: 0, lateBlocks: 0, rejectedBlocks: 0, gaps: 0, droppedReps: 0 },
-  };
+  return freshSequencerState();
 }

@@ -22,49 +22,29 @@ export function athleteLines(athleteId: string, update: AthleteUpdate & { readon
   }
   const tags = { athlete: athleteId };
   const models = new Map(update.sets.map((entry) => [entry.set.key, entry.model]));
-  for (const { set, sessionId, point } of update.stimulus) {
-    lines.push(
-      line(
-        MEASUREMENTS.stimulus,
-        tags,
-        {
-          session_id: str(`${athleteId}-${sessionId}`),
-          gym: str(set.gymId),
-          nsi: float(point.nsi),
-          dose: float(point.dose),
-          work_dose: float(point.workDose),
-          lactate_peak: float(point.lactatePeak),
-          aerobic_dose: aerobicDose(point),
-          sets: int(point.sets),
-          default_body_mass: bool(models.get(set.key)?.defaultBodyMass ?? false),
-          model: str(model),
-        },
-        // Where this set's point stays (see AthleteSet.pointTs): a late rep updates it, it adds none.
-        set.pointTs ?? point.ts,
-      ),
+  const session = (sessionId: string, point: SessionPoint, gymId: string | undefined, ts: number, defaultBodyMass?: boolean) =>
+    line(
+      MEASUREMENTS.stimulus,
+      tags,
+      {
+        session_id: str(`${athleteId}-${sessionId}`),
+        gym: gymId === undefined ? undefined : str(gymId),
+        nsi: float(point.nsi),
+        dose: float(point.dose),
+        work_dose: float(point.workDose),
+        lactate_peak: float(point.lactatePeak),
+        // A/A₅₀, 0 without counted heart rate: always written, so a rewrite never leaves a stale one.
+        aerobic_dose: float(point.aerobicDose ?? 0),
+        sets: int(point.sets),
+        default_body_mass: defaultBodyMass === undefined ? undefined : bool(defaultBodyMass),
+        model: str(model),
+      },
+      ts,
     );
-  }
+  // Where a set's point stays (see AthleteSet.pointTs): a late rep updates it, it adds none.
+  for (const { set, sessionId, point } of update.stimulus) lines.push(session(sessionId, point, set.gymId, set.pointTs ?? point.ts, models.get(set.key)?.defaultBodyMass ?? false));
   // A minute of counted heart rate (model nsi-1.1): the session after it, at the minute's end.
-  for (const { minute, sessionId, point, gymId } of update.aerobic ?? []) {
-    lines.push(
-      line(
-        MEASUREMENTS.stimulus,
-        tags,
-        {
-          session_id: str(`${athleteId}-${sessionId}`),
-          gym: gymId === undefined ? undefined : str(gymId),
-          nsi: float(point.nsi),
-          dose: float(point.dose),
-          work_dose: float(point.workDose),
-          lactate_peak: float(point.lactatePeak),
-          aerobic_dose: aerobicDose(point),
-          sets: int(point.sets),
-          model: str(model),
-        },
-        minute.ts,
-      ),
-    );
-  }
+  for (const { minute, sessionId, point, gymId } of update.aerobic ?? []) lines.push(session(sessionId, point, gymId, minute.ts));
   for (const day of update.exposure) {
     lines.push(
       line(
@@ -79,9 +59,4 @@ export function athleteLines(athleteId: string, update: AthleteUpdate & { readon
     lines.push(line(MEASUREMENTS.acute, tags, { level: float(sample.level) }, sample.ts));
   }
   return lines;
-}
-
-/** A/A₅₀ of the session so far, 0 without counted heart rate: always written, so a rewrite never leaves a stale one. */
-function aerobicDose(point: SessionPoint) {
-  return float(point.aerobicDose ?? 0);
 }
