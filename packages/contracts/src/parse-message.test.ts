@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { parseDeviceMessage, REJECT_REASONS, type DeviceMessage, type ParseOptions, type ParseOutcome, type RejectReason } from './parse-message.js';
+import { EXAMPLE_TEXT } from './test-fixtures.js';
 
 /*
  * Everything below is derived from device protocol v1 (/work/shared/contract/device-protocol-v1.md):
@@ -14,50 +15,7 @@ const DAY = 24 * 60 * MINUTE;
 const MAX_FUTURE = 5 * MINUTE; // "more than 5 minutes in the future … is rejected"
 const MAX_AGE = 7 * DAY; // "older than 7 days, is rejected"
 
-// The protocol's own example payloads, verbatim.
-const EXAMPLE_TEXT = {
-  rep: `{
-  "v": 1,
-  "ts": 1793032889123,
-  "athleteId": "a-7f3c",
-  "setId": "s-0007",
-  "exercise": "back_squat",
-  "repIndex": 3,
-  "loadKg": 100,
-  "meanVelocity": 0.62,
-  "peakVelocity": 1.05,
-  "rom": 0.58,
-  "concentricMs": 820,
-  "eccentricMs": 1650
-}`,
-  samples: `{
-  "v": 1,
-  "t0": 1793032889000,
-  "hz": 100,
-  "athleteId": "a-7f3c",
-  "setId": "s-0007",
-  "exercise": "back_squat",
-  "loadKg": 100,
-  "position": [0.000, 0.001, 0.003],
-  "force": [981.0, 990.2, 1012.7]
-}`,
-  set: '{ "v": 1, "event": "start", "ts": 1793032880000, "setId": "s-0007", "athleteId": "a-7f3c", "exercise": "back_squat", "loadKg": 100 }',
-  status: '{ "v": 1, "online": true, "ts": 1793032880000, "firmware": "2.4.1", "model": "rack-pro" }',
-  // v1.1 (/work/shared/contract/device-protocol-v1.1-wearables.md)
-  imu: `{
-  "v": 1,
-  "t0": 1793032889000,
-  "hz": 200,
-  "athleteId": "a-7f3c",
-  "setId": "s-0007",
-  "exercise": "back_squat",
-  "loadKg": 100,
-  "mount": "bar",
-  "accel": { "x": [0.12, 0.10], "y": [-0.05, -0.04], "z": [9.79, 9.83] },
-  "gyro":  { "x": [0.001, 0.002], "y": [0.000, -0.001], "z": [0.003, 0.002] }
-}`,
-  hr: '{ "v": 1, "t0": 1793032880000, "athleteId": "a-7f3c", "bpm": [96, 97, 99, 101, 104], "rr": [612, 605, 598, 590] }',
-} as const;
+// The protocol's own example payloads, verbatim: EXAMPLE_TEXT (test-fixtures.ts).
 type Channel = keyof typeof EXAMPLE_TEXT;
 const CHANNELS = Object.keys(EXAMPLE_TEXT) as Channel[];
 const LAST_WILL = '{"v":1,"online":false}';

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { HrMessage, IMU_ACCEL_LIMIT, IMU_GYRO_LIMIT, IMU_MOUNTS, ImuMessage } from './channels.js';
 import { parseDeviceMessage, type ParseOutcome, type RejectReason } from './parse-message.js';
+import { EXAMPLE_TEXT } from './test-fixtures.js';
 
 /*
  * Device protocol v1.1 (/work/shared/contract/device-protocol-v1.1-wearables.md): the `imu` and `hr`
@@ -11,19 +12,8 @@ import { parseDeviceMessage, type ParseOutcome, type RejectReason } from './pars
 type Json = Record<string, unknown>;
 
 // The contract's example payloads, verbatim.
-const IMU_TEXT = `{
-  "v": 1,
-  "t0": 1793032889000,
-  "hz": 200,
-  "athleteId": "a-7f3c",
-  "setId": "s-0007",
-  "exercise": "back_squat",
-  "loadKg": 100,
-  "mount": "bar",
-  "accel": { "x": [0.12, 0.10], "y": [-0.05, -0.04], "z": [9.79, 9.83] },
-  "gyro":  { "x": [0.001, 0.002], "y": [0.000, -0.001], "z": [0.003, 0.002] }
-}`;
-const HR_TEXT = '{ "v": 1, "t0": 1793032880000, "athleteId": "a-7f3c", "bpm": [96, 97, 99, 101, 104], "rr": [612, 605, 598, 590] }';
+const IMU_TEXT = EXAMPLE_TEXT.imu;
+const HR_TEXT = EXAMPLE_TEXT.hr;
 
 const imu = (): Json => JSON.parse(IMU_TEXT) as Json;
 const hr = (): Json => JSON.parse(HR_TEXT) as Json;
