@@ -81,6 +81,19 @@ function reps(lastTs: number): RepRecord[] {
 
 const inputs = (lastTs: number): InSetInputs[] => [{ reps: reps(lastTs), open: true, profile: {}, basis: undefined, previous: undefined }];
 
+/** The back-squat set s-1 at st-1 (REF's), its reps 3 s apart from `firstTs`, folded alone as the worker folds it. */
+function foldedSet(velocities: readonly number[], firstTs: number, loadKg: number, profile: AthleteProfile): { set: AthleteSet; folded: FoldedSet } {
+  const set: AthleteSet = {
+    key: athleteSetKey('st-1', 's-1'),
+    gymId: 'gym-1',
+    stationId: 'st-1',
+    setId: 's-1',
+    exercise: 'back_squat',
+    reps: velocities.map((meanVelocity, i) => ({ repIndex: i + 1, ts: firstTs + i * 3000, loadKg, meanVelocity })),
+  };
+  return { set, folded: foldSets({ start: {}, sets: [set], history: new Map(), profile }).folded[0] as FoldedSet };
+}
+
 describe('in-set check and late reps', () => {
   it('a live set raises its in-set alerts and shows on the console', async () => {
     const result = await checkReps({ v: 1, kind: 'reps', sets: [REF] }, fakes({ inputs: inputs(NOW - 10_000), maxAge: MAX_AGE }).deps);
@@ -101,16 +114,8 @@ describe('in-set check and late reps', () => {
 });
 
 describe('set-closed check and incomplete_recovery', () => {
-  const set: AthleteSet = {
-    key: athleteSetKey('st-1', 's-1'),
-    gymId: 'gym-1',
-    stationId: 'st-1',
-    setId: 's-1',
-    exercise: 'back_squat',
-    reps: [0.6, 0.59, 0.58].map((meanVelocity, i) => ({ repIndex: i + 1, ts: NOW - 60_000 + i * 3000, loadKg: 140, meanVelocity })),
-  };
   const profile: AthleteProfile = { oneRepMaxKg: { back_squat: 160 }, restingHr: 60, maxHr: 190 };
-  const folded = foldSets({ start: {}, sets: [set], history: new Map(), profile }).folded[0] as FoldedSet;
+  const { set, folded } = foldedSet([0.6, 0.59, 0.58], NOW - 60_000, 140, profile);
   const enabled = alertConfigFrom({ gyms: { 'gym-1': { optionalRules: { incomplete_recovery: true } } } }, 'test');
   const job = { v: 1, kind: 'set_closed', ...REF } as const;
 
@@ -150,17 +155,7 @@ describe('set-closed check and incomplete_recovery', () => {
 
 describe('set-closed check: when the session-end check runs', () => {
   const SETTLE = 5 * 60_000;
-  const setAt = (lastTs: number): FoldedSet => {
-    const set: AthleteSet = {
-      key: athleteSetKey('st-1', 's-1'),
-      gymId: 'gym-1',
-      stationId: 'st-1',
-      setId: 's-1',
-      exercise: 'back_squat',
-      reps: [0.6, 0.58].map((meanVelocity, i) => ({ repIndex: i + 1, ts: lastTs - 3000 + i * 3000, loadKg: 100, meanVelocity })),
-    };
-    return foldSets({ start: {}, sets: [set], history: new Map(), profile: {} }).folded[0] as FoldedSet;
-  };
+  const setAt = (lastTs: number): FoldedSet => foldedSet([0.6, 0.58], lastTs - 3000, 100, {}).folded;
   const job = { v: 1, kind: 'set_closed', ...REF } as const;
   const runAt = (later: ReturnType<typeof vi.fn>) => (later.mock.calls[0] as unknown[])[2];
 
