@@ -7,137 +7,30 @@
 //   node test/dist/bench/bench-segmenter.js --rates 100 --runs 9 --samples 4000000
 //
 // Exits 1 when a median falls below --min (default 2 000 000 samples/s).
-import os from 'node:os';
-import { parseArgs } from 'node:util';
 import {
   createSegmenterState,
   finishSegmenter,
   generateSyntheticTrace,
-  mulberry32,
   segmentBlock,
   splitIntoBlocks,
   type SamplesBlock,
   type SegmenterState,
 } from '@neurolift/stimulus';
+import { runSegmenterBench } from './segmenter-bench.js';
 
-const { values: args } = parseArgs({
-  options: {
-    rates: { type: 'string', default: '50,100,200,1000' },
-    runs: { type: 'string', default: '7' },
-    samples: { type: 'string', default: '2000000' },
-    'block-min': { type: 'string', default: '100' },
-    'block-max': { type: 'string', default: '500' },
-    min: { type: 'string', default: '2000000' },
-    help: { type: 'boolean', short: 'h', default: false },
+runSegmenterBench<SamplesBlock, SegmenterState>({
+  name: 'bench-segmenter',
+  defaultRates: '50,100,200,1000',
+  defaultMin: '2000000',
+  samplesLabel: 'samples',
+  setsLabel: 'sets of 10 reps',
+  // Sets of 10 reps, every other one with force.
+  makeSet: (prng, hz, index, blockMin, blockMax) => {
+    const trace = generateSyntheticTrace(prng, { hz, reps: 10, withForce: index % 2 === 0 });
+    const blocks = splitIntoBlocks(trace, prng, blockMin, blockMax);
+    return { blocks, samples: trace.position.length, reps: trace.truth.length };
   },
-  strict: true,
+  create: createSegmenterState,
+  segment: (state, block) => segmentBlock(state, block),
+  finish: (state) => finishSegmenter(state),
 });
-if (args.help) {
-  console.log('Usage: node test/dist/bench/bench-segmenter.js [--rates 50,100,200,1000] [--runs 7] [--samples 2000000] [--block-min 100] [--block-max 500] [--min 2000000]');
-  process.exit(0);
-}
-const positive = (name: string, text: string): number => {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0) {
-    console.error(`--${name} must be a positive number (got "${text}")`);
-    process.exit(2);
-  }
-  return n;
-};
-const rates = args.rates.split(',').map((r) => positive('rates', r));
-const runs = Math.round(positive('runs', args.runs));
-const target = positive('samples', args.samples);
-const blockMin = Math.round(positive('block-min', args['block-min']));
-const blockMax = Math.max(blockMin, Math.round(positive('block-max', args['block-max'])));
-const minRate = positive('min', args.min);
-
-interface Workload {
-  readonly sets: SamplesBlock[][];
-  readonly samples: number;
-  readonly blocks: number;
-  readonly reps: number;
-}
-
-/** Sets of 10 reps until `target` samples, split into blocks (built before the clock starts). */
-function workload(hz: number): Workload {
-  const prng = mulberry32(hz);
-  const sets: SamplesBlock[][] = [];
-  let samples = 0;
-  let blocks = 0;
-  let reps = 0;
-  while (samples < target) {
-    const trace = generateSyntheticTrace(prng, { hz, reps: 10, withForce: sets.length % 2 === 0 });
-    const split = splitIntoBlocks(trace, prng, blockMin, blockMax);
-    sets.push(split);
-    samples += trace.position.length;
-    blocks += split.length;
-    reps += trace.truth.length;
-  }
-  return { sets, samples, blocks, reps };
-}
-
-interface Pass {
-  readonly seconds: number;
-  readonly reps: number;
-  readonly stateBytes: number;
-}
-
-/** One pass over all sets; `json`: the state goes through JSON text between blocks. */
-function pass(work: Workload, json: boolean): Pass {
-  let reps = 0;
-  let stateBytes = 0;
-  const started = performance.now();
-  for (const blocks of work.sets) {
-    let state: SegmenterState = createSegmenterState();
-    for (const block of blocks) {
-      const result = segmentBlock(state, block);
-      reps += result.reps.length;
-      if (json) {
-        const text = JSON.stringify(result.state);
-        stateBytes += text.length;
-        state = JSON.parse(text) as SegmenterState;
-      } else {
-        state = result.state;
-      }
-    }
-    reps += finishSegmenter(state).reps.length;
-  }
-  return { seconds: (performance.now() - started) / 1000, reps, stateBytes };
-}
-
-const median = (xs: readonly number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
-
-console.log(
-  `bench-segmenter: ${runs} runs per rate and mode, ≥ ${fmt(target)} samples per run, blocks of ${blockMin}–${blockMax} samples, sets of 10 reps; ` +
-    `node ${process.version}, ${os.cpus()[0]?.model ?? 'cpu'} (${os.availableParallelism()} cores, one used), load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
-);
-console.log('  rate | mode            |   median samples/s |        min … max samples/s | blocks/s (median) | reps/run | mean JSON state');
-let failed = false;
-for (const hz of rates) {
-  const work = workload(hz);
-  for (const json of [false, true]) {
-    pass(work, json); // warm-up
-    const results = Array.from({ length: runs }, () => pass(work, json));
-    const perSecond = results.map((r) => work.samples / r.seconds);
-    const med = median(perSecond);
-    if (med < minRate) failed = true;
-    const reps = results[0]?.reps ?? 0;
-    if (reps !== work.reps) console.log(`  ! ${hz} Hz: ${reps} reps found, the traces have ${work.reps}`);
-    const mode = json ? 'JSON state' : 'state object';
-    const bytes = json ? `${fmt((results[0]?.stateBytes ?? 0) / work.blocks)} B` : '—';
-    console.log(
-      `${String(hz).padStart(6)} | ${mode.padEnd(15)} | ${fmt(med).padStart(18)} | ${`${fmt(Math.min(...perSecond))} … ${fmt(Math.max(...perSecond))}`.padStart(26)} | ` +
-        `${fmt(work.blocks / median(results.map((r) => r.seconds))).padStart(17)} | ${String(reps).padStart(8)} | ${bytes.padStart(15)}`,
-    );
-  }
-}
-if (failed) {
-  console.log(`\nBELOW TARGET: a median is under ${fmt(minRate)} samples/s`);
-  process.exit(1);
-}
-console.log(`\nall medians ≥ ${fmt(minRate)} samples/s`);
