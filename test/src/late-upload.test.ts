@@ -7,17 +7,16 @@
 // Every point of every measurement of the late athlete equals the live athlete's (times shifted, ids
 // renamed, field values compared exactly), and so do the alerts, except the in-set ones (decision 0019:
 // late reps raise none).
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MEASUREMENTS, QUEUES, setJobId } from '@neurolift/contracts';
+import { MEASUREMENTS, QUEUES } from '@neurolift/contracts';
 import type { Pipeline } from '@neurolift/pipeline';
 import { dayOf } from '@neurolift/stimulus';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_TOKEN, connectDevice, pipelineEnv, startTestPipeline } from './harness/pipeline.js';
-import { startRecordingProxy, type RecordingProxy } from './harness/recording-proxy.js';
-import { startServers, waitFor, type LocalServices } from './harness/servers.js';
+import { writeAlertsConfig } from './harness/alerts-config-file.js';
+import { putProfile as putAthleteProfile } from './harness/athlete-profile.js';
+import { startRecordedPipeline, type RecordedPipeline } from './harness/recorded-pipeline.js';
+import type { RecordingProxy } from './harness/recording-proxy.js';
+import { waitFor } from './harness/servers.js';
 import { countByMeasurement, finalPoints, normalise, PipelineQueues, type FinalPoint } from './harness/wearable-points.js';
 import { planWearableSession, shuffled, WEARABLE_PROFILE, type SessionIds, type WearableSession } from './harness/wearable-session.js';
 
@@ -31,38 +30,26 @@ const SHIFT = 3 * HOUR;
 const SESSION_MS = 40 * MINUTE;
 const IN_SET_RULES = new Set(['near_failure', 'partial_rep']);
 
-let servers: LocalServices;
+let rig: RecordedPipeline;
 let pipeline: Pipeline;
 let device: MqttClient;
 let tsdb: RecordingProxy;
 let queues: PipelineQueues;
 
 beforeAll(async () => {
-  servers = await startServers();
-  tsdb = await startRecordingProxy(servers.env.INFLUX_URL);
   // incomplete_recovery on too: a set-level rule that reads heart rate, judged again when heart rate comes later.
-  const dir = await mkdtemp(join(tmpdir(), 'nl-late-upload-'));
-  const configFile = join(dir, 'alerts.json');
-  await writeFile(configFile, JSON.stringify({ gyms: { [GYM]: { optionalRules: { incomplete_recovery: true } } } }));
-  pipeline = await startTestPipeline(
-    pipelineEnv(servers.env, {
-      INFLUX_URL: tsdb.url,
-      ALERTS_CONFIG_FILE: configFile,
-      SET_IDLE_TIMEOUT_MS: '3000',
-      TIME_MAX_AGE_MS: String(7 * DAY_MS),
-      MQTT_CLIENT_ID: 'late-upload-test',
-    }),
-  );
-  device = await connectDevice(servers.env.MQTT_URL);
-  queues = new PipelineQueues(servers.env.REDIS_URL);
+  const configFile = await writeAlertsConfig('nl-late-upload-', { gyms: { [GYM]: { optionalRules: { incomplete_recovery: true } } } });
+  rig = await startRecordedPipeline({
+    ALERTS_CONFIG_FILE: configFile,
+    SET_IDLE_TIMEOUT_MS: '3000',
+    TIME_MAX_AGE_MS: String(7 * DAY_MS),
+    MQTT_CLIENT_ID: 'late-upload-test',
+  });
+  ({ pipeline, device, tsdb, queues } = rig);
 }, 60_000);
 
 afterAll(async () => {
-  await device?.endAsync();
-  await queues?.close();
-  await pipeline?.close();
-  await tsdb?.close();
-  await servers?.stop();
+  await rig?.close();
 });
 
 /**
@@ -81,19 +68,8 @@ const ids = (athleteId: string, n: number): SessionIds => ({ gym: GYM, athleteId
 const LIVE = planWearableSession(ids('ath-live', 1), LIVE_START);
 const LATE = planWearableSession(ids('ath-late', 2), LIVE_START - SHIFT);
 
-async function putProfile(athleteId: string): Promise<void> {
-  const res = await fetch(`${pipeline.apiUrl}/v1/athletes/${athleteId}/profile`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(WEARABLE_PROFILE),
-  });
-  expect(res.status).toBe(200);
-}
-
-async function setDone(station: string, setId: string): Promise<true | undefined> {
-  const job = await queues.get(QUEUES.sets).getJob(setJobId(GYM, station, setId, 0));
-  return job?.finishedOn ? true : undefined;
-}
+const putProfile = (athleteId: string): Promise<void> => putAthleteProfile(pipeline.apiUrl, athleteId, WEARABLE_PROFILE);
+const setDone = (station: string, setId: string): Promise<true | undefined> => rig.setDone(GYM, station, setId);
 
 /** Set points of a session: three rack sets and the IMU set. */
 const SET_POINTS = 4;

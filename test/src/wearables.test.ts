@@ -10,14 +10,15 @@
 //  e. a repeated hr block is one heart-rate job (id hr.{gym}.{station}.{t0});
 //  f. a profile with a birth year instead of maxHr: cardio alone is a session with the pure model's NSI;
 //  g. two heart-rate devices at once (strap and watch): the same points whichever uploads first, hr_peak the higher.
-import { heartRateJobId, MEASUREMENTS, QUEUES, setJobId } from '@neurolift/contracts';
+import { heartRateJobId, MEASUREMENTS, QUEUES } from '@neurolift/contracts';
 import type { Pipeline } from '@neurolift/pipeline';
 import { dayOf, endOfDay, rmssd } from '@neurolift/stimulus';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_TOKEN, connectDevice, pipelineEnv, startTestPipeline } from './harness/pipeline.js';
-import { startRecordingProxy, type RecordingProxy } from './harness/recording-proxy.js';
-import { startServers, waitFor, type LocalServices } from './harness/servers.js';
+import { putProfile as putAthleteProfile } from './harness/athlete-profile.js';
+import { startRecordedPipeline, type RecordedPipeline } from './harness/recorded-pipeline.js';
+import type { RecordingProxy } from './harness/recording-proxy.js';
+import { waitFor } from './harness/servers.js';
 import { finalPoints, normalise, PipelineQueues, type FinalPoint } from './harness/wearable-points.js';
 import {
   athleteSetOf,
@@ -35,28 +36,19 @@ const GYM = 'gym-wear';
 const MINUTE = 60_000;
 const DAY_MS = 86_400_000;
 
-let servers: LocalServices;
+let rig: RecordedPipeline;
 let pipeline: Pipeline;
 let device: MqttClient;
 let tsdb: RecordingProxy;
 let queues: PipelineQueues;
 
 beforeAll(async () => {
-  servers = await startServers();
-  tsdb = await startRecordingProxy(servers.env.INFLUX_URL);
-  pipeline = await startTestPipeline(
-    pipelineEnv(servers.env, { INFLUX_URL: tsdb.url, SET_IDLE_TIMEOUT_MS: '3000', TIME_MAX_AGE_MS: String(7 * DAY_MS), MQTT_CLIENT_ID: 'wearables-test' }),
-  );
-  device = await connectDevice(servers.env.MQTT_URL);
-  queues = new PipelineQueues(servers.env.REDIS_URL);
+  rig = await startRecordedPipeline({ SET_IDLE_TIMEOUT_MS: '3000', TIME_MAX_AGE_MS: String(7 * DAY_MS), MQTT_CLIENT_ID: 'wearables-test' });
+  ({ pipeline, device, tsdb, queues } = rig);
 }, 60_000);
 
 afterAll(async () => {
-  await device?.endAsync();
-  await queues?.close();
-  await pipeline?.close();
-  await tsdb?.close();
-  await servers?.stop();
+  await rig?.close();
 });
 
 /** A whole minute about 2 h ago, moved back so that the session (about 32 min, and its minute points) stays within one UTC day. */
@@ -67,19 +59,8 @@ function sessionStart(): number {
 }
 const START = sessionStart();
 
-async function putProfile(athleteId: string, profile: WearableProfile = WEARABLE_PROFILE): Promise<void> {
-  const res = await fetch(`${pipeline.apiUrl}/v1/athletes/${athleteId}/profile`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(profile),
-  });
-  expect(res.status).toBe(200);
-}
-
-async function setDone(gym: string, station: string, setId: string): Promise<true | undefined> {
-  const job = await queues.get(QUEUES.sets).getJob(setJobId(gym, station, setId, 0));
-  return job?.finishedOn ? true : undefined;
-}
+const putProfile = (athleteId: string, profile: WearableProfile = WEARABLE_PROFILE): Promise<void> => putAthleteProfile(pipeline.apiUrl, athleteId, profile);
+const setDone = (gym: string, station: string, setId: string): Promise<true | undefined> => rig.setDone(gym, station, setId);
 
 /**
  * The hr block starting at t0 is processed: its points are written and the heart-rate queue has nothing waiting
