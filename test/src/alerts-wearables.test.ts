@@ -5,18 +5,18 @@
 //    the check runs; a gym without the rule gets none;
 //  - a late set (reps 3 h old, a gateway uploading late) raises no in-set alert and stays off the live
 //    console, while the same reps live raise them; the set-close rules still judge the late set.
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { alertId } from '@neurolift/alerts';
-import { AlertMessage, LiveStation, QUEUES, redisKeys, type AlertCheckJob } from '@neurolift/contracts';
+import { AlertMessage, redisKeys, type AlertCheckJob } from '@neurolift/contracts';
 import type { Pipeline } from '@neurolift/pipeline';
 import { createRedisHeartRateStore, type HeartRateStore } from '@neurolift/storage';
-import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_TOKEN, connectDevice, pipelineEnv, startTestPipeline } from './harness/pipeline.js';
+import { connectAlertClients, finishedJob, type AlertClients, type AlertSet } from './harness/alert-clients.js';
+import { writeAlertsConfig } from './harness/alerts-config-file.js';
+import { putProfile as putAthleteProfile } from './harness/athlete-profile.js';
+import { pipelineEnv, startTestPipeline } from './harness/pipeline.js';
 import { startServers, waitFor, type LocalServices } from './harness/servers.js';
 
 const GYM = 'gym-hr';
@@ -26,21 +26,19 @@ const HOUR = 3_600_000;
 
 let servers: LocalServices;
 let pipeline: Pipeline;
+let clients: AlertClients;
 let device: MqttClient;
-let coach: MqttClient;
 let checksQueue: Queue;
 let alertsQueue: Queue;
 let checkEvents: QueueEvents;
 let redis: Redis;
 let heartRate: HeartRateStore;
+let onMqtt: AlertMessage[];
 const keys = redisKeys('{nl}');
-const onMqtt: AlertMessage[] = [];
 
 beforeAll(async () => {
   servers = await startServers();
-  const dir = await mkdtemp(join(tmpdir(), 'nl-alerts-hr-'));
-  const configFile = join(dir, 'alerts.json');
-  await writeFile(configFile, JSON.stringify({ gyms: { [GYM]: { optionalRules: { incomplete_recovery: true } } } }));
+  const configFile = await writeAlertsConfig('nl-alerts-hr-', { gyms: { [GYM]: { optionalRules: { incomplete_recovery: true } } } });
   pipeline = await startTestPipeline(
     pipelineEnv(servers.env, {
       ALERTS_CONFIG_FILE: configFile,
@@ -49,67 +47,23 @@ beforeAll(async () => {
       MQTT_CLIENT_ID: 'alerts-hr-test',
     }),
   );
-  device = await connectDevice(servers.env.MQTT_URL);
-  coach = await connectDevice(servers.env.MQTT_URL);
-  coach.on('message', (_topic, payload) => onMqtt.push(AlertMessage.parse(JSON.parse(payload.toString()))));
-  await coach.subscribeAsync('gym/v1/+/alerts', { qos: 1 });
-  const connection = { url: servers.env.REDIS_URL };
-  checksQueue = new Queue(QUEUES.alertChecks, { connection, prefix: '{nl}' });
-  alertsQueue = new Queue(QUEUES.alerts, { connection, prefix: '{nl}' });
-  checkEvents = new QueueEvents(QUEUES.alertChecks, { connection, prefix: '{nl}' });
-  await checkEvents.waitUntilReady();
-  redis = new Redis(servers.env.REDIS_URL);
+  clients = await connectAlertClients(servers.env);
+  ({ device, checksQueue, alertsQueue, checkEvents, redis, onMqtt } = clients);
   heartRate = createRedisHeartRateStore({ redis, keys });
 });
 
 afterAll(async () => {
-  await device?.endAsync();
-  await coach?.endAsync();
-  await checksQueue?.close();
-  await alertsQueue?.close();
-  await checkEvents?.close();
-  redis?.disconnect();
+  await clients?.close();
   await pipeline?.close();
   await servers?.stop();
 });
 
-const mqttAlerts = (rule: string, athleteId: string) => onMqtt.filter((alert) => alert.rule === rule && alert.athleteId === athleteId);
+const mqttAlerts = (rule: string, athleteId: string) => clients.mqttAlerts(rule, athleteId);
+const putProfile = (athleteId: string, profile: unknown): Promise<void> => putAthleteProfile(pipeline.apiUrl, athleteId, profile);
 
-async function putProfile(athleteId: string, profile: unknown): Promise<void> {
-  const response = await fetch(`${pipeline.apiUrl}/v1/athletes/${athleteId}/profile`, {
-    method: 'PUT',
-    headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(profile),
-  });
-  expect(response.status).toBe(200);
-}
-
-interface SetSpec {
-  readonly gym: string;
-  readonly station: string;
-  readonly athleteId: string;
-  readonly setId: string;
-  readonly velocities: readonly number[];
-  readonly roms?: readonly number[];
-  /** The first rep's time; reps 4 s apart. */
-  readonly t0: number;
-}
-
-async function publishSet(spec: SetSpec): Promise<void> {
-  for (const [i, meanVelocity] of spec.velocities.entries()) {
-    const rep = { v: 1, ts: spec.t0 + i * 4000, athleteId: spec.athleteId, setId: spec.setId, exercise: 'back_squat', repIndex: i + 1, loadKg: 140, meanVelocity, rom: spec.roms?.[i] ?? 0.55 };
-    await device.publishAsync(`gym/v1/${spec.gym}/${spec.station}/rep`, JSON.stringify(rep), { qos: 1 });
-  }
-  const end = { v: 1, event: 'end', ts: spec.t0 + spec.velocities.length * 4000, setId: spec.setId, athleteId: spec.athleteId, exercise: 'back_squat' };
-  await device.publishAsync(`gym/v1/${spec.gym}/${spec.station}/set`, JSON.stringify(end), { qos: 1 });
-}
-
+const publishSet = (set: AlertSet): Promise<void> => clients.publishSet(set);
 /** The console's state of a station once `setId` closed there and its set_closed check ran (session NSI added). */
-async function closedOnConsole(gym: string, station: string, setId: string): Promise<LiveStation | undefined> {
-  const text = await redis.hget(keys.liveStations(gym), station);
-  const live = text === null ? undefined : LiveStation.parse(JSON.parse(text));
-  return live?.setId === setId && !live.open && live.sessionNsi !== undefined ? live : undefined;
-}
+const closedOnConsole = (gym: string, station: string, setId: string) => clients.closedOnConsole(gym, station, setId);
 
 /** The set's record in the athlete's state once the worker has folded it (what set_closed reads). */
 async function folded(athleteId: string, station: string, setId: string): Promise<true | undefined> {
@@ -123,10 +77,7 @@ async function runSetClosed(job: Omit<Extract<AlertCheckJob, { kind: 'set_closed
   await added.waitUntilFinished(checkEvents, 20_000);
 }
 
-async function deliveryJob(id: string) {
-  const job = await alertsQueue.getJob(id);
-  return job?.finishedOn ? job : undefined;
-}
+const deliveryJob = (id: string) => finishedJob(alertsQueue, id);
 
 /** (rest 60, max 190): 150 bpm is 69 % of heart-rate reserve, 100 bpm 31 %. */
 const HR_PROFILE = { oneRepMaxKg: { back_squat: 160 }, restingHr: 60, maxHr: 190 };

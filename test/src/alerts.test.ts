@@ -2,18 +2,17 @@
 // MQTT, on a signed webhook and in the TSDB, even when its delivery job is retried; a failing webhook
 // is retried and then dead-lettered; a station going offline mid-set alerts at once; the daily rules
 // run from one scheduler per gym and fire once per day.
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AlertsConfigSchema, SIGNATURE_HEADER, TIMESTAMP_HEADER, startAlerts, verifyWebhook } from '@neurolift/alerts-service';
-import { AlertMessage, LiveStation, QUEUES, redisKeys, type AlertCheckJob } from '@neurolift/contracts';
+import { AlertMessage, redisKeys, type AlertCheckJob } from '@neurolift/contracts';
 import { createLogger, loadConfig } from '@neurolift/platform';
 import type { Pipeline } from '@neurolift/pipeline';
-import { Queue, QueueEvents } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue, QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDevice, getJson, pipelineEnv, publishRep, startTestPipeline, type DeadLetterList } from './harness/pipeline.js';
+import { connectAlertClients, finishedJob, type AlertClients } from './harness/alert-clients.js';
+import { writeAlertsConfig } from './harness/alerts-config-file.js';
+import { getJson, pipelineEnv, publishRep, startTestPipeline, type DeadLetterList } from './harness/pipeline.js';
 import { startRecordingProxy, type RecordingProxy } from './harness/recording-proxy.js';
 import { startServers, waitFor, type LocalServices } from './harness/servers.js';
 import { startWebhookReceiver, type WebhookReceiver } from './harness/webhook-receiver.js';
@@ -26,34 +25,28 @@ const WEBHOOK_ATTEMPTS = 3;
 
 let servers: LocalServices;
 let pipeline: Pipeline;
-let device: MqttClient;
-let coach: MqttClient;
 let tsdb: RecordingProxy;
 let hooks: WebhookReceiver;
 let env: Record<string, string>;
+let clients: AlertClients;
+let device: MqttClient;
 let checksQueue: Queue;
 let alertsQueue: Queue;
 let checkEvents: QueueEvents;
 let redis: Redis;
 const keys = redisKeys('{nl}');
-const onMqtt: AlertMessage[] = [];
 
 beforeAll(async () => {
   servers = await startServers();
   tsdb = await startRecordingProxy(servers.env.INFLUX_URL);
   hooks = await startWebhookReceiver();
-  const dir = await mkdtemp(join(tmpdir(), 'nl-alerts-'));
-  const configFile = join(dir, 'alerts.json');
-  await writeFile(
-    configFile,
-    JSON.stringify({
-      gyms: {
-        [GYM]: { dailyLocalTime: '05:30', timeZone: 'Europe/Berlin', webhook: { url: `${hooks.url}/ok`, secret: SECRET } },
-        [FAILING_GYM]: { webhook: { url: `${hooks.url}/fail`, secret: SECRET } },
-        [REJECTING_GYM]: { webhook: { url: `${hooks.url}/reject`, secret: SECRET } },
-      },
-    }),
-  );
+  const configFile = await writeAlertsConfig('nl-alerts-', {
+    gyms: {
+      [GYM]: { dailyLocalTime: '05:30', timeZone: 'Europe/Berlin', webhook: { url: `${hooks.url}/ok`, secret: SECRET } },
+      [FAILING_GYM]: { webhook: { url: `${hooks.url}/fail`, secret: SECRET } },
+      [REJECTING_GYM]: { webhook: { url: `${hooks.url}/reject`, secret: SECRET } },
+    },
+  });
   env = pipelineEnv(servers.env, {
     INFLUX_URL: tsdb.url,
     ALERTS_CONFIG_FILE: configFile,
@@ -64,65 +57,35 @@ beforeAll(async () => {
     MQTT_CLIENT_ID: 'alerts-test',
   });
   pipeline = await startTestPipeline(env);
-  device = await connectDevice(servers.env.MQTT_URL);
-  coach = await connectDevice(servers.env.MQTT_URL);
-  coach.on('message', (_topic, payload) => onMqtt.push(AlertMessage.parse(JSON.parse(payload.toString()))));
-  await coach.subscribeAsync('gym/v1/+/alerts', { qos: 1 });
-  const connection = { url: servers.env.REDIS_URL };
-  checksQueue = new Queue(QUEUES.alertChecks, { connection, prefix: '{nl}' });
-  alertsQueue = new Queue(QUEUES.alerts, { connection, prefix: '{nl}' });
-  checkEvents = new QueueEvents(QUEUES.alertChecks, { connection, prefix: '{nl}' });
-  await checkEvents.waitUntilReady();
-  redis = new Redis(servers.env.REDIS_URL);
+  clients = await connectAlertClients(servers.env);
+  ({ device, checksQueue, alertsQueue, checkEvents, redis } = clients);
 });
 
 afterAll(async () => {
-  await device?.endAsync();
-  await coach?.endAsync();
-  await checksQueue?.close();
-  await alertsQueue?.close();
-  await checkEvents?.close();
-  redis?.disconnect();
+  await clients?.close();
   await pipeline?.close();
   await hooks?.close();
   await tsdb?.close();
   await servers?.stop();
 });
 
-const mqttAlerts = (rule: string, athleteId: string) => onMqtt.filter((alert) => alert.rule === rule && alert.athleteId === athleteId);
+const mqttAlerts = (rule: string, athleteId: string) => clients.mqttAlerts(rule, athleteId);
 
-async function publishSet(gym: string, station: string, athleteId: string, setId: string, velocities: readonly number[], t0: number): Promise<void> {
-  for (const [i, meanVelocity] of velocities.entries()) {
-    await device.publishAsync(
-      `gym/v1/${gym}/${station}/rep`,
-      JSON.stringify({ v: 1, ts: t0 + i * 4000, athleteId, setId, exercise: 'back_squat', repIndex: i + 1, loadKg: 140, meanVelocity, rom: 0.55 }),
-      { qos: 1 },
-    );
-  }
-  const end = { v: 1, event: 'end', ts: t0 + velocities.length * 4000, setId, athleteId, exercise: 'back_squat' };
-  await device.publishAsync(`gym/v1/${gym}/${station}/set`, JSON.stringify(end), { qos: 1 });
-}
+const publishSet = (gym: string, station: string, athleteId: string, setId: string, velocities: readonly number[], t0: number): Promise<void> =>
+  clients.publishSet({ gym, station, athleteId, setId, velocities, t0 });
 
 /**
  * The console's state of a station once the set `setId` has closed there and its set_closed check has run
- * (which adds the session NSI). An in-set check that runs after ingest saw the set's end also shows it
- * closed, before the set job has stored the set, so `open` alone is not enough.
+ * (which adds the session NSI); see AlertClients.closedOnConsole.
  */
-async function closedOnConsole(gym: string, station: string, setId: string): Promise<LiveStation | undefined> {
-  const text = await redis.hget(keys.liveStations(gym), station);
-  const live = text === null ? undefined : LiveStation.parse(JSON.parse(text));
-  return live?.setId === setId && !live.open && live.sessionNsi !== undefined ? live : undefined;
-}
+const closedOnConsole = (gym: string, station: string, setId: string) => clients.closedOnConsole(gym, station, setId);
 
 /** Set ids marked in the gym's in-set-pending hash. */
 async function pendingSetIds(): Promise<string[]> {
   return Object.keys(await redis.hgetall(keys.inSetPending(GYM))).map((field) => (JSON.parse(field) as { setId: string }).setId);
 }
 
-async function jobDone(queue: Queue, id: string) {
-  const job = await queue.getJob(id);
-  return job?.finishedOn ? job : undefined;
-}
+const jobDone = finishedJob;
 
 describe('alerts', () => {
   it('a grinding set yields exactly one high_fatigue alert on MQTT, the webhook and the TSDB, even when its job is retried', async () => {
