@@ -321,6 +321,34 @@ async function repPoint(station: string, field: string): Promise<number | undefi
   return series[0]?.values[0];
 }
 
+/**
+ * Publishes `runs` generated messages, one at a time: each is acknowledged and then stored or dead-lettered,
+ * exactly once, with a documented reason. Then, at a quiet moment, over the whole run of this file,
+ * received = stored + dead-lettered, and the generators reached both outcomes.
+ */
+async function eachStoredOrDeadLettered<T>(message: fc.Arbitrary<T>, runs: number, topicAndBody: (value: T) => readonly [string, string | Buffer]): Promise<void> {
+  const start = await counts();
+  let previous = start;
+  await fc.assert(
+    fc.asyncProperty(message, async (value) => {
+      const [topic, body] = topicAndBody(value);
+      expect(await publisher.publish(topic, body)).toBe(REASON.success);
+      const now = await quietAfter(previous, 1);
+      expect(now.received - previous.received).toBe(1);
+      expect(now.stored - previous.stored + (now.deadLettered - previous.deadLettered)).toBe(1);
+      for (const reason of Object.keys(reasonDelta(previous, now))) expect(REJECT_REASONS).toContain(reason);
+      previous = now;
+    }),
+    { numRuns: runs },
+  );
+
+  const total = await quietAfter(previous, 0);
+  expect(total.stored - start.stored).toBeGreaterThan(0);
+  expect(total.deadLettered - start.deadLettered).toBeGreaterThan(0);
+  expect(total.inFlight).toBe(0);
+  expect(total.received).toBe(total.stored + total.deadLettered);
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Tests
 // ---------------------------------------------------------------------------------------------------
@@ -449,27 +477,7 @@ describe('arbitrary payloads on a rep topic', () => {
   );
 
   it(`stores or dead-letters each of ${RUNS} messages, exactly once, and never stops`, async () => {
-    const start = await counts();
-    let previous = start;
-    await fc.assert(
-      fc.asyncProperty(payload, async (body) => {
-        expect(await publisher.publish(TOPIC, body)).toBe(REASON.success);
-        const now = await quietAfter(previous, 1);
-        expect(now.received - previous.received).toBe(1);
-        expect(now.stored - previous.stored + (now.deadLettered - previous.deadLettered)).toBe(1);
-        for (const reason of Object.keys(reasonDelta(previous, now))) expect(REJECT_REASONS).toContain(reason);
-        previous = now;
-      }),
-      { numRuns: RUNS },
-    );
-
-    // A quiet moment: over the whole run of this file, received = stored + dead-lettered.
-    const total = await quietAfter(previous, 0);
-    // The generators reach both outcomes.
-    expect(total.stored - start.stored).toBeGreaterThan(0);
-    expect(total.deadLettered - start.deadLettered).toBeGreaterThan(0);
-    expect(total.inFlight).toBe(0);
-    expect(total.received).toBe(total.stored + total.deadLettered);
+    await eachStoredOrDeadLettered(payload, RUNS, (body) => [TOPIC, body]);
     expect((await fetch(`${pipeline.apiUrl}/readyz`)).status).toBe(200);
     await publishRep(device, GYM, 'sentinel-3', { ts: TS, setId: 's-1', repIndex: 1, meanVelocity: 0.6 });
     expect(await waitFor(() => repPoint('sentinel-3', 'mean_velocity'), { what: 'a rep after the property' })).toBe(0.6);
@@ -513,25 +521,7 @@ describe('arbitrary payloads on imu and hr topics (v1.1)', () => {
   );
 
   it(`stores or dead-letters each of ${RUNS} messages with a documented reason, exactly once, and never stops`, async () => {
-    const start = await counts();
-    let previous = start;
-    await fc.assert(
-      fc.asyncProperty(message, async ([channel, body]) => {
-        expect(await publisher.publish(topicOf(channel), body)).toBe(REASON.success);
-        const now = await quietAfter(previous, 1);
-        expect(now.received - previous.received).toBe(1);
-        expect(now.stored - previous.stored + (now.deadLettered - previous.deadLettered)).toBe(1);
-        for (const reason of Object.keys(reasonDelta(previous, now))) expect(REJECT_REASONS).toContain(reason);
-        previous = now;
-      }),
-      { numRuns: RUNS },
-    );
-
-    const total = await quietAfter(previous, 0);
-    expect(total.stored - start.stored).toBeGreaterThan(0);
-    expect(total.deadLettered - start.deadLettered).toBeGreaterThan(0);
-    expect(total.inFlight).toBe(0);
-    expect(total.received).toBe(total.stored + total.deadLettered);
+    await eachStoredOrDeadLettered(message, RUNS, ([channel, body]) => [topicOf(channel), body]);
     // Every dead letter of these topics names a reason and carries a short detail.
     const letters = (await deadLetters()).items.filter((item) => item.topic === topicOf('imu') || item.topic === topicOf('hr'));
     expect(letters.length).toBeGreaterThan(0);
