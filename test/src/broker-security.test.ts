@@ -13,6 +13,7 @@ import { writeBrokerAuth } from './harness/broker-auth.js';
 import { ingestCounts, waitForIngestQuiet } from './harness/metrics.js';
 import { REASON, ackingPublisher, connackCode, type AckingPublisher } from './harness/mqtt-reason-codes.js';
 import { API_TOKEN, getJson, pipelineEnv, repPayload, startTestPipeline, type DeadLetterList, type RepInput } from './harness/pipeline.js';
+import { pipelineBrokerUsers } from './harness/pipeline-broker-users.js';
 import { exportSeries, startServers, waitFor, type LocalServices } from './harness/servers.js';
 
 const GYM = 'gym-x';
@@ -56,15 +57,7 @@ beforeAll(async () => {
   // One log type per line: the harness's single `log_type error warning notice information` line enables
   // only `error` in Mosquitto 2.0, and the connection notices are what shows each client's user.
   servers = await startServers({ dir, mosquittoExtraConfig: [auth.mosquittoConfig, 'log_type notice', 'log_type information'].join('\n') });
-  pipeline = await startTestPipeline(
-    pipelineEnv(servers.env, {
-      MQTT_CLIENT_ID: 'neurolift-ingest',
-      MQTT_USERNAME: 'neurolift.ingest',
-      MQTT_PASSWORD: PASSWORDS['neurolift.ingest'],
-      ALERTS_MQTT_USERNAME: 'neurolift.alerts',
-      ALERTS_MQTT_PASSWORD: PASSWORDS['neurolift.alerts'],
-    }),
-  );
+  pipeline = await startTestPipeline(pipelineEnv(servers.env, pipelineBrokerUsers(PASSWORDS)));
   stationA = ackingPublisher(await connectAs('st-a', { clientId: 'st-a' }));
   stationB = ackingPublisher(await connectAs('st-b', { clientId: 'st-b' }));
   const coach = await connectAs('coach.gym-x');

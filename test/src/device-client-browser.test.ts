@@ -21,6 +21,7 @@ import { writeBrokerAuth } from './harness/broker-auth.js';
 import { fetchMetrics, metricSum } from './harness/metrics.js';
 import { REASON, ackingPublisher, connackCode } from './harness/mqtt-reason-codes.js';
 import { REPO_ROOT, pipelineEnv, startTestPipeline } from './harness/pipeline.js';
+import { pipelineBrokerUsers } from './harness/pipeline-broker-users.js';
 import { exportSeries, startServers, waitFor, type LocalServices } from './harness/servers.js';
 
 const GYM = 'gym-web';
@@ -98,15 +99,7 @@ beforeAll(async () => {
   const auth = await writeBrokerAuth(dir, PASSWORDS, OBSERVER_ACL);
   const [started, bundle] = await Promise.all([startServers({ dir, mosquittoExtraConfig: auth.mosquittoConfig }), bundleDeviceClient(), ensurePackages(['chromium'])]);
   servers = started;
-  pipeline = await startTestPipeline(
-    pipelineEnv(servers.env, {
-      MQTT_CLIENT_ID: 'neurolift-ingest',
-      MQTT_USERNAME: 'neurolift.ingest',
-      MQTT_PASSWORD: PASSWORDS['neurolift.ingest'],
-      ALERTS_MQTT_USERNAME: 'neurolift.alerts',
-      ALERTS_MQTT_PASSWORD: PASSWORDS['neurolift.alerts'],
-    }),
-  );
+  pipeline = await startTestPipeline(pipelineEnv(servers.env, pipelineBrokerUsers(PASSWORDS)));
   observer = await mqtt.connectAsync(servers.env.MQTT_URL, { protocolVersion: 5, clientId: 'observer', username: 'observer.test', password: PASSWORDS['observer.test'] });
   observer.on('message', (topic, payload) => observed.push({ topic, payload: payload.toString() }));
   await observer.subscribeAsync(`gym/v1/${GYM}/#`, { qos: 1 });
@@ -221,6 +214,10 @@ const rep = (repIndex: number, meanVelocity: number): RepInput => ({
   meanVelocity,
 });
 
+/** A gateway session in the page as the bar sensor, over ws, connecting first: `steps` in order. */
+const runAsBar = (steps: GatewayRun['steps']): Promise<PageResult[]> =>
+  runInBrowser({ url: servers.env.MQTT_WS_URL, gymId: GYM, stationId: BAR, password: PASSWORDS[BAR], connectFirst: true, steps });
+
 async function storedVelocities(station: string): Promise<number[] | undefined> {
   const series = await exportSeries(servers.env.INFLUX_URL, `rep_mean_velocity{gym="${GYM}",station="${station}"}`);
   const values = series[0]?.values;
@@ -239,21 +236,14 @@ describe('the device client in headless Chromium, over MQTT over WebSockets', ()
   it('publishes a set, its reps and the v1.1 imu and hr blocks; the broker acknowledges each and the pipeline stores them', async () => {
     const imuBefore = await storedCount('imu');
     const hrBefore = await storedCount('hr');
-    const results = await runInBrowser({
-      url: servers.env.MQTT_WS_URL,
-      gymId: GYM,
-      stationId: BAR,
-      password: PASSWORDS[BAR],
-      connectFirst: true,
-      steps: [
-        ['set', { event: 'start', ts: T0, setId: SET_ID, athleteId: 'a-web', exercise: 'back_squat', loadKg: 100 }],
-        ['imu', imuBlock],
-        ['rep', rep(1, 0.71)],
-        ['rep', rep(2, 0.68)],
-        ['rep', rep(3, 0.64)],
-        ['set', { event: 'end', ts: T0 + 10_000, setId: SET_ID, athleteId: 'a-web', exercise: 'back_squat', loadKg: 100 }],
-      ],
-    });
+    const results = await runAsBar([
+      ['set', { event: 'start', ts: T0, setId: SET_ID, athleteId: 'a-web', exercise: 'back_squat', loadKg: 100 }],
+      ['imu', imuBlock],
+      ['rep', rep(1, 0.71)],
+      ['rep', rep(2, 0.68)],
+      ['rep', rep(3, 0.64)],
+      ['set', { event: 'end', ts: T0 + 10_000, setId: SET_ID, athleteId: 'a-web', exercise: 'back_squat', loadKg: 100 }],
+    ]);
     expect(results, JSON.stringify(results)).toEqual(Array.from({ length: 7 }, () => ({ ok: true })));
     // The strap: another station, its own credentials, same page.
     const strap = await runInBrowser({ url: `${servers.env.MQTT_WS_URL}/mqtt`, gymId: GYM, stationId: STRAP, password: PASSWORDS[STRAP], connectFirst: true, steps: [['hr', hrBlock]] });
@@ -280,14 +270,7 @@ describe('the device client in headless Chromium, over MQTT over WebSockets', ()
 
   it('an invalid message is refused in the page before anything is sent', async () => {
     const before = observed.length;
-    const results = await runInBrowser({
-      url: servers.env.MQTT_WS_URL,
-      gymId: GYM,
-      stationId: BAR,
-      password: PASSWORDS[BAR],
-      connectFirst: true,
-      steps: [['imu', { ...imuBlock, gyro: { x: [0], y: [0], z: [0] } }], ['hr', { ...hrBlock, bpm: [251] }]],
-    });
+    const results = await runAsBar([['imu', { ...imuBlock, gyro: { x: [0], y: [0], z: [0] } }], ['hr', { ...hrBlock, bpm: [251] }]]);
     expect(results[0]).toEqual({ ok: true });
     expect(results[1]).toMatchObject({ ok: false, name: 'InvalidMessageError', code: 'NL_ERR_INVALID_MESSAGE', message: expect.stringContaining('gyro.x') as unknown });
     expect(results[2]).toMatchObject({ ok: false, code: 'NL_ERR_INVALID_MESSAGE', message: expect.stringContaining('bpm.0: bpm values must be 25 to 250') as unknown });
