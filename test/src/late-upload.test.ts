@@ -8,7 +8,6 @@
 // renamed, field values compared exactly), and so do the alerts, except the in-set ones (decision 0019:
 // late reps raise none).
 import { MEASUREMENTS, QUEUES } from '@neurolift/contracts';
-import type { Pipeline } from '@neurolift/pipeline';
 import { dayOf } from '@neurolift/stimulus';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +30,6 @@ const SESSION_MS = 40 * MINUTE;
 const IN_SET_RULES = new Set(['near_failure', 'partial_rep']);
 
 let rig: RecordedPipeline;
-let pipeline: Pipeline;
 let device: MqttClient;
 let tsdb: RecordingProxy;
 let queues: PipelineQueues;
@@ -45,7 +43,7 @@ beforeAll(async () => {
     TIME_MAX_AGE_MS: String(7 * DAY_MS),
     MQTT_CLIENT_ID: 'late-upload-test',
   });
-  ({ pipeline, device, tsdb, queues } = rig);
+  ({ device, tsdb, queues } = rig);
 }, 60_000);
 
 afterAll(async () => {
@@ -68,7 +66,7 @@ const ids = (athleteId: string, n: number): SessionIds => ({ gym: GYM, athleteId
 const LIVE = planWearableSession(ids('ath-live', 1), LIVE_START);
 const LATE = planWearableSession(ids('ath-late', 2), LIVE_START - SHIFT);
 
-const putProfile = (athleteId: string): Promise<void> => putAthleteProfile(pipeline.apiUrl, athleteId, WEARABLE_PROFILE);
+const putProfile = (athleteId: string): Promise<void> => putAthleteProfile(rig.pipeline.apiUrl, athleteId, WEARABLE_PROFILE);
 const setDone = (station: string, setId: string): Promise<true | undefined> => rig.setDone(GYM, station, setId);
 
 /** Set points of a session: three rack sets and the IMU set. */

@@ -11,7 +11,6 @@
 //  f. a profile with a birth year instead of maxHr: cardio alone is a session with the pure model's NSI;
 //  g. two heart-rate devices at once (strap and watch): the same points whichever uploads first, hr_peak the higher.
 import { heartRateJobId, MEASUREMENTS, QUEUES } from '@neurolift/contracts';
-import type { Pipeline } from '@neurolift/pipeline';
 import { dayOf, endOfDay, rmssd } from '@neurolift/stimulus';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,14 +36,13 @@ const MINUTE = 60_000;
 const DAY_MS = 86_400_000;
 
 let rig: RecordedPipeline;
-let pipeline: Pipeline;
 let device: MqttClient;
 let tsdb: RecordingProxy;
 let queues: PipelineQueues;
 
 beforeAll(async () => {
   rig = await startRecordedPipeline({ SET_IDLE_TIMEOUT_MS: '3000', TIME_MAX_AGE_MS: String(7 * DAY_MS), MQTT_CLIENT_ID: 'wearables-test' });
-  ({ pipeline, device, tsdb, queues } = rig);
+  ({ device, tsdb, queues } = rig);
 }, 60_000);
 
 afterAll(async () => {
@@ -59,7 +57,7 @@ function sessionStart(): number {
 }
 const START = sessionStart();
 
-const putProfile = (athleteId: string, profile: WearableProfile = WEARABLE_PROFILE): Promise<void> => putAthleteProfile(pipeline.apiUrl, athleteId, profile);
+const putProfile = (athleteId: string, profile: WearableProfile = WEARABLE_PROFILE): Promise<void> => putAthleteProfile(rig.pipeline.apiUrl, athleteId, profile);
 const setDone = (gym: string, station: string, setId: string): Promise<true | undefined> => rig.setDone(gym, station, setId);
 
 /**

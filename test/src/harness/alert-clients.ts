@@ -4,6 +4,7 @@ import { AlertMessage, LiveStation, QUEUES, redisKeys } from '@neurolift/contrac
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { MqttClient } from 'mqtt';
+import { openClosing } from './closer.js';
 import { connectDevice } from './pipeline.js';
 
 const keys = redisKeys('{nl}');
@@ -49,40 +50,24 @@ export async function finishedJob(queue: Queue, id: string) {
   return job?.finishedOn ? job : undefined;
 }
 
-interface Opened {
-  device?: MqttClient;
-  coach?: MqttClient;
-  checksQueue?: Queue;
-  alertsQueue?: Queue;
-  checkEvents?: QueueEvents;
-  redis?: Redis;
-}
-
-async function closeOpened(opened: Opened): Promise<void> {
-  await opened.device?.endAsync();
-  await opened.coach?.endAsync();
-  await opened.checksQueue?.close();
-  await opened.alertsQueue?.close();
-  await opened.checkEvents?.close();
-  opened.redis?.disconnect();
-}
-
-/** Connects the device, the coach (subscribed to every gym's alerts), the queues and Redis; on a failure closes what was open and throws. */
+/**
+ * Connects the device, the coach (subscribed to every gym's alerts), the queues and Redis; `close` closes them,
+ * last opened first. On a failure, closes what was open and throws.
+ */
 export async function connectAlertClients(env: { readonly MQTT_URL: string; readonly REDIS_URL: string }): Promise<AlertClients> {
-  const opened: Opened = {};
-  const onMqtt: AlertMessage[] = [];
-  try {
-    const device = (opened.device = await connectDevice(env.MQTT_URL));
-    const coach = (opened.coach = await connectDevice(env.MQTT_URL));
+  return openClosing(async (closer) => {
+    const onMqtt: AlertMessage[] = [];
+    const device = closer.add(await connectDevice(env.MQTT_URL), (client) => client.endAsync());
+    const coach = closer.add(await connectDevice(env.MQTT_URL), (client) => client.endAsync());
     coach.on('message', (_topic, payload) => onMqtt.push(AlertMessage.parse(JSON.parse(payload.toString()))));
     await coach.subscribeAsync('gym/v1/+/alerts', { qos: 1 });
     const connection = { url: env.REDIS_URL };
-    const checksQueue = (opened.checksQueue = new Queue(QUEUES.alertChecks, { connection, prefix: '{nl}' }));
-    const alertsQueue = (opened.alertsQueue = new Queue(QUEUES.alerts, { connection, prefix: '{nl}' }));
-    const checkEvents = (opened.checkEvents = new QueueEvents(QUEUES.alertChecks, { connection, prefix: '{nl}' }));
+    const checksQueue = closer.add(new Queue(QUEUES.alertChecks, { connection, prefix: '{nl}' }), (queue) => queue.close());
+    const alertsQueue = closer.add(new Queue(QUEUES.alerts, { connection, prefix: '{nl}' }), (queue) => queue.close());
+    const checkEvents = closer.add(new QueueEvents(QUEUES.alertChecks, { connection, prefix: '{nl}' }), (events) => events.close());
     await checkEvents.waitUntilReady();
-    const redis = (opened.redis = new Redis(env.REDIS_URL));
-    return {
+    const redis = closer.add(new Redis(env.REDIS_URL), (client) => client.disconnect());
+    const clients: Omit<AlertClients, 'close'> = {
       device,
       coach,
       checksQueue,
@@ -104,10 +89,7 @@ export async function connectAlertClients(env: { readonly MQTT_URL: string; read
         const live = text === null ? undefined : LiveStation.parse(JSON.parse(text));
         return live?.setId === setId && !live.open && live.sessionNsi !== undefined ? live : undefined;
       },
-      close: () => closeOpened(opened),
     };
-  } catch (error) {
-    await closeOpened(opened);
-    throw error;
-  }
+    return clients;
+  });
 }

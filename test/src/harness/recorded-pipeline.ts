@@ -3,6 +3,7 @@
 import { QUEUES, setJobId } from '@neurolift/contracts';
 import type { Pipeline } from '@neurolift/pipeline';
 import type { MqttClient } from 'mqtt';
+import { openClosing } from './closer.js';
 import { connectDevice, pipelineEnv, startTestPipeline } from './pipeline.js';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.js';
 import { startServers, type LocalServices } from './servers.js';
@@ -19,35 +20,18 @@ export interface RecordedPipeline {
   close(): Promise<void>;
 }
 
-interface Started {
-  servers?: LocalServices;
-  pipeline?: Pipeline;
-  device?: MqttClient;
-  tsdb?: RecordingProxy;
-  queues?: PipelineQueues;
-}
-
-async function closeStarted(started: Started): Promise<void> {
-  await started.device?.endAsync();
-  await started.queues?.close();
-  await started.pipeline?.close();
-  await started.tsdb?.close();
-  await started.servers?.stop();
-}
-
 /**
  * Starts the servers, the recording proxy, the pipeline with `settings` (INFLUX_URL set to the proxy), a
- * device and the queues; on a failure, closes what had started and throws.
+ * device and the queues; `close` closes them, last started first. On a failure, closes what had started and throws.
  */
 export async function startRecordedPipeline(settings: Record<string, string>): Promise<RecordedPipeline> {
-  const started: Started = {};
-  try {
-    const servers = (started.servers = await startServers());
-    const tsdb = (started.tsdb = await startRecordingProxy(servers.env.INFLUX_URL));
-    const pipeline = (started.pipeline = await startTestPipeline(pipelineEnv(servers.env, { INFLUX_URL: tsdb.url, ...settings })));
-    const device = (started.device = await connectDevice(servers.env.MQTT_URL));
-    const queues = (started.queues = new PipelineQueues(servers.env.REDIS_URL));
-    return {
+  return openClosing(async (closer) => {
+    const servers = closer.add(await startServers(), (started) => started.stop());
+    const tsdb = closer.add(await startRecordingProxy(servers.env.INFLUX_URL), (proxy) => proxy.close());
+    const pipeline = closer.add(await startTestPipeline(pipelineEnv(servers.env, { INFLUX_URL: tsdb.url, ...settings })), (started) => started.close());
+    const device = closer.add(await connectDevice(servers.env.MQTT_URL), (client) => client.endAsync());
+    const queues = closer.add(new PipelineQueues(servers.env.REDIS_URL), (opened) => opened.close());
+    const rig: Omit<RecordedPipeline, 'close'> = {
       servers,
       pipeline,
       device,
@@ -57,10 +41,7 @@ export async function startRecordedPipeline(settings: Record<string, string>): P
         const job = await queues.get(QUEUES.sets).getJob(setJobId(gym, station, setId, 0));
         return job?.finishedOn ? true : undefined;
       },
-      close: () => closeStarted(started),
     };
-  } catch (error) {
-    await closeStarted(started);
-    throw error;
-  }
+    return rig;
+  });
 }
