@@ -123,7 +123,8 @@ describe('buildCommit', () => {
   it('turns samples into a samples job and a start op that keeps the set open (no rep)', () => {
     const message = accepted(received('samples', SAMPLES));
     const commit = buildCommit([message], NOW, LIMIT);
-    expect(commit.samples).toEqual([{ gymId: GYM, stationId: STATION, block: SAMPLES }]);
+    // The inbox gets the payload's own text, not the parsed block written out again.
+    expect(commit.samples).toEqual([{ gymId: GYM, stationId: STATION, block: SAMPLES, text: JSON.stringify(SAMPLES) }]);
     expect(commit.ops).toEqual([
       { kind: 'start', gymId: GYM, stationId: STATION, setId: 's-0007', athleteId: 'a-7f3c', exercise: 'back_squat', loadKg: 100, ts: SAMPLES.t0 },
     ]);

@@ -28,6 +28,8 @@ export interface SampleBlock {
   readonly gymId: string;
   readonly stationId: string;
   readonly block: SamplesMessage | ImuMessage;
+  /** The payload as the device sent it (validated as `block`): stored as it is, not serialised again. */
+  readonly text: string;
 }
 
 /** A validated `hr` block: a job of its own (its identity as the job id). */

@@ -112,12 +112,12 @@ export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & Clo
       if (batch.reps.length > 0) {
         adds.push(new Job(deps.repsQueue, 'reps', { v: 1, reps: batch.reps }, JOB_OPTIONS.reps).addJob(transaction));
       }
-      for (const { gymId, stationId, block } of batch.samples) {
+      for (const { gymId, stationId, block, text } of batch.samples) {
         // The block waits in its set's inbox; the job makes a worker segment whatever the inbox holds, so
         // jobs of one set are deduplicated (at most one waiting and one running: a redelivered block adds
         // none while one waits). The set job waits for the inbox to empty.
         const inbox = keys.samplesInbox(stationId, block.setId);
-        transaction.hset(inbox, { [String(block.t0)]: JSON.stringify(block) });
+        transaction.hset(inbox, { [String(block.t0)]: text });
         multi.expire(inbox, ttl);
         const job: SamplesJob = { v: 2, gymId, stationId, setId: block.setId, t0: block.t0 };
         const deduplication = { id: samplesDedupId(gymId, stationId, block.setId), keepLastIfActive: true };
