@@ -4,7 +4,8 @@ import type { LvpHistoryEntry } from '../model/e1rm.js';
 import { dayOf } from '../model/exposure.js';
 import { DAY_MS } from '../model/time.js';
 import { lvpEntry, type AthleteSet } from './athlete-set.js';
-import { foldSets, genesisOf, isCheckpoint, modelBasis, type FoldedSet } from './athlete-fold.js';
+import { foldSets, genesisOf, isCheckpoint, type FoldedSet } from './athlete-fold.js';
+import { modelBasis } from './model-basis.js';
 import type { AthleteProfileInput } from './plan-athlete-update.js';
 import { orderSets } from './session-groups.js';
 import {

@@ -54,11 +54,16 @@ export interface StreamKind<P extends SequencedBlock, S> {
 /** The sequencer's state between calls: plain JSON when P and S are. */
 export interface SequencerState<P, S> {
   readonly v: 1;
+  /** The set's sample rate (from its first block); null before. */
   readonly hz: number | null;
+  /** The segmenter was finished: later blocks are ignored. */
   readonly finished: boolean;
+  /** Reps reported so far and their ROMs (for repIndex and the median-ROM rule). */
   readonly repCount: number;
   readonly roms: readonly number[];
+  /** Early blocks, ordered by t0. */
   readonly pending: readonly P[];
+  /** The contiguous stretch being segmented; null before the first block is consumed and after finish. */
   readonly stream: S | null;
   readonly counters: SegmenterCounters;
 }

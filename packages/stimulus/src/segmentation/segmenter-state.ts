@@ -1,5 +1,5 @@
 /* The segmenter's state between blocks (plain JSON) and the results of a call (see segmenter.ts). */
-import { freshSequencerState } from './block-sequencer.js';
+import { freshSequencerState, type SequencerState } from './block-sequencer.js';
 import type { StreamState } from './stream-state.js';
 import type { BlockDisposition, SegmentedRep } from './types.js';
 
@@ -23,22 +23,8 @@ export interface SegmenterCounters {
   readonly droppedReps: number;
 }
 
-/** The segmenter's whole state between blocks: plain JSON (numbers, booleans, null, arrays, objects). */
-export interface SegmenterState {
-  readonly v: 1;
-  /** The set's sample rate (from its first block); null before. */
-  readonly hz: number | null;
-  /** finishSegmenter was called: later blocks are ignored. */
-  readonly finished: boolean;
-  /** Reps reported so far and their ROMs (for repIndex and the median-ROM rule). */
-  readonly repCount: number;
-  readonly roms: readonly number[];
-  /** Early blocks, ordered by t0. */
-  readonly pending: readonly PendingBlock[];
-  /** The contiguous stretch being segmented; null before the first block is consumed and after finish. */
-  readonly stream: StreamState | null;
-  readonly counters: SegmenterCounters;
-}
+/** The segmenter's whole state between blocks: plain JSON (the sequencer's, with samples streams). */
+export type SegmenterState = SequencerState<PendingBlock, StreamState>;
 
 export interface SegmentResult {
   readonly state: SegmenterState;
