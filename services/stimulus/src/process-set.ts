@@ -72,10 +72,11 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
     const set = await withPointTs(job, athleteId, candidate, deps.athletes);
     await deps.athletes.putSet(athleteId, set);
     // Minutes of heart rate in the set's resistance interval may no longer count (model nsi-1.1).
-    const minutes = deps.heartRate === undefined ? [] : await recountMinutes(athleteId, set, { ...deps, heartRate: deps.heartRate });
+    // Only for an athlete with heart rate kept (one EXISTS): equipment-only athletes pay nothing more per set.
+    const hr = deps.heartRate !== undefined && (await deps.heartRate.has(athleteId)) ? deps.heartRate : undefined;
+    const minutes = hr === undefined ? [] : await recountMinutes(athleteId, set, { ...deps, heartRate: hr });
     const first = minutes[0];
     const start = first !== undefined && first.ts < setSpan(set).lastTs ? { key: first.key, ts: first.ts, pending: set.key } : { set };
-    const hr = deps.heartRate;
     const recount = hr === undefined ? undefined : (id: string, fromTs: number, toTs: number) => recountRange(id, fromTs, toTs, { ...deps, heartRate: hr });
     await refold(athleteId, start, { ...deps, recount }, ({ update: outputs }) => {
       const thisSet = outputs.sets.find((entry) => entry.set.key === set.key);

@@ -12,6 +12,8 @@ export interface HeartRateSecond {
 export interface HeartRateStore {
   /** Stores a block (bpm once a second from t0); a repeated block changes nothing. */
   merge(athleteId: string, t0: number, bpm: readonly number[]): Promise<void>;
+  /** Whether any heart rate of the athlete is kept (most athletes wear no strap: their sets skip the rest). */
+  has(athleteId: string): Promise<boolean>;
   /** The readings with ts in [fromTs, toTs], in time order. */
   seconds(athleteId: string, fromTs: number, toTs: number): Promise<HeartRateSecond[]>;
 }

@@ -61,6 +61,10 @@ export function createRedisHeartRateStore(deps: RedisHeartRateDeps): HeartRateSt
       await runScript(redis, MERGE_MINUTES, [keys.athleteHeartRate(athleteId), keys.athleteHeartRateMinutes(athleteId)], args);
     },
 
+    async has(athleteId) {
+      return (await redis.exists(keys.athleteHeartRateMinutes(athleteId))) === 1;
+    },
+
     async seconds(athleteId, fromTs, toTs) {
       const first = minuteOf(fromTs);
       const last = minuteOf(toTs);
