@@ -14,6 +14,9 @@ export const REJECT_REASONS = [
   'out_of_window',
   /** Not a parse outcome: ingest's per-station rate limit (a flooding device). */
   'rate_limited',
+  /** Not parse outcomes: ingest's check against the device registry (issue 15). */
+  'unregistered_station',
+  'gym_not_allowed',
 ] as const;
 export type RejectReason = (typeof REJECT_REASONS)[number];
 

@@ -6,6 +6,9 @@
  */
 export const DEFAULT_REDIS_PREFIX = '{nl}';
 
+/** The tenant everything belongs to when nothing is configured (the demo, the tests, one gym chain). */
+export const DEFAULT_TENANT = 'default';
+
 export function redisKeys(prefix: string) {
   return {
     prefix,
@@ -13,6 +16,10 @@ export function redisKeys(prefix: string) {
     deadLetters: `${prefix}:dead-letters`,
     /** Hash reason → count of dead letters ever stored (not trimmed). */
     deadLetterCounts: `${prefix}:dead-letters:counts`,
+    /** A tenant's dead letters (the default tenant's are `deadLetters`): what its admins may read. */
+    deadLettersOf: (tenantId: string) => (tenantId === DEFAULT_TENANT ? `${prefix}:dead-letters` : `${prefix}:tenant:${tenantId}:dead-letters`),
+    deadLetterCountsOf: (tenantId: string) =>
+      tenantId === DEFAULT_TENANT ? `${prefix}:dead-letters:counts` : `${prefix}:tenant:${tenantId}:dead-letters:counts`,
     /** Hash with a station's presence and its open set. */
     station: (stationId: string) => `${prefix}:station:${stationId}`,
     /** Hash with a set's metadata and state (open/closed, revisions). */

@@ -1,4 +1,4 @@
-import { DEFAULT_TENANT } from './model.js';
+import { DEFAULT_TENANT } from '@neurolift/contracts';
 import type { RegistryView } from './ports.js';
 
 /** How ingest treats stations the registry does not know: `open` takes them into the default tenant. */

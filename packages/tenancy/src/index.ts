@@ -7,3 +7,5 @@ export * from './device-check.js';
 export * from './redis/redis-registry-store.js';
 export * from './redis/redis-token-store.js';
 export * from './redis/redis-audit-log.js';
+export * from './admin/admin-result.js';
+export * from './admin/registry-admin.js';

@@ -7,8 +7,7 @@ import { z } from 'zod';
  * namespace per deployment (they are topic levels and broker user names).
  */
 
-/** The tenant everything belongs to when nothing is configured (the demo, the tests, one gym chain). */
-export const DEFAULT_TENANT = 'default';
+export { DEFAULT_TENANT } from '@neurolift/contracts';
 
 /** InfluxDB bucket names: printable, no quotes or slashes, as the InfluxDB API accepts them. */
 export const BucketName = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be 1 to 128 characters of A-Z a-z 0-9 _ . -');

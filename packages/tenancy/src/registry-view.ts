@@ -1,5 +1,5 @@
 import type { Device } from './model.js';
-import { DEFAULT_TENANT } from './model.js';
+import { DEFAULT_TENANT } from '@neurolift/contracts';
 import type { RegistrySnapshot, RegistryStore, RegistryView } from './ports.js';
 
 export interface RegistryViewOptions {

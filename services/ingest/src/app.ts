@@ -5,6 +5,7 @@ import { Queue } from 'bullmq';
 import { createRedisConnection } from '@neurolift/storage';
 import { createBullSetJobQueue } from './adapters/bullmq-set-queue.js';
 import { startMqttSubscriber } from './adapters/mqtt-subscriber.js';
+import { checkDevice, createRedisRegistryStore, startRegistryView, tenancyKeys } from '@neurolift/tenancy';
 import { createRedisIntakeStore } from './adapters/redis-intake-store.js';
 import type { IngestConfig } from './config.js';
 import { createIngestMetrics } from './ingest-metrics.js';
@@ -53,6 +54,13 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
     setIdleTimeoutMs: config.SET_IDLE_TIMEOUT_MS,
     deadLetterMax: config.DEAD_LETTER_MAX,
   });
+  const tenancy = tenancyKeys(config.REDIS_PREFIX);
+  const registryView = await startRegistryView({
+    store: createRedisRegistryStore(redis, tenancy),
+    defaultBucket: '', // ingest writes no points
+    pollMs: config.REGISTRY_POLL_MS,
+    onError: (error) => logger.warn({ err: error }, 'device registry read failed; the last one read stays in use'),
+  });
   const closer = startSetCloser({
     store,
     queue: createBullSetJobQueue(setsQueue),
@@ -73,6 +81,10 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
     deadLetterPayloadBytes: config.DEAD_LETTER_PAYLOAD_BYTES,
     onSetsClosed: () => closer.wake(),
     rateLimiter: createRateLimiter({ ratePerS: config.INGEST_STATION_RATE_PER_S, burst: config.INGEST_STATION_BURST, clock }),
+    devices: {
+      check: (gymId, stationId) => checkDevice(registryView, config.DEVICE_REGISTRY, gymId, stationId),
+      tenantOfGym: (gymId) => registryView.tenantOfGym(gymId),
+    },
   });
   const subscriber = await startMqttSubscriber({
     url: config.MQTT_URL,
@@ -93,6 +105,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
         // Commit what was received first, then disconnect so the PUBACKs still reach the broker.
         () => intake.close(),
         () => subscriber.close(),
+        async () => registryView.stop(),
         () => closer.close(),
         () => Promise.all([repsQueue.close(), setsQueue.close(), samplesQueue.close(), heartRateQueue.close(), alertChecksQueue.close()]).then(() => undefined),
         () => redis.quit().then(() => undefined),

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { parseDeviceMessage, type RepRecord } from '@neurolift/contracts';
+import { DEFAULT_TENANT, parseDeviceMessage, type RepRecord } from '@neurolift/contracts';
 import { buildCommit, toDeadLetter, type Received } from './commit-builder.js';
 
 /*
@@ -145,6 +145,7 @@ describe('buildCommit', () => {
         payloadBytes: text.length,
         truncated: false,
         receivedAt: new Date(NOW + 250).toISOString(),
+        tenant: DEFAULT_TENANT,
       },
     ]);
     expect(commit.deadLetters[0]?.receivedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);

@@ -1,4 +1,4 @@
-import type { DeviceMessage, ParseOutcome, RepRecord } from '@neurolift/contracts';
+import { DEFAULT_TENANT, type DeviceMessage, type ParseOutcome, type RepRecord } from '@neurolift/contracts';
 import type { DeadLetter, HeartRateBlock, IntakeCommit, SampleBlock, SetOp } from './ports.js';
 
 /** One received message after validation. */
@@ -7,6 +7,8 @@ export interface Received {
   readonly payload: Uint8Array;
   readonly receivedAt: number;
   readonly outcome: ParseOutcome;
+  /** The tenant of the message's station or gym, where known (default: the default tenant). */
+  readonly tenant?: string;
 }
 
 // ignoreBOM: keep a byte-order mark in the kept payload (it may be why the message was rejected).
@@ -25,6 +27,7 @@ export function toDeadLetter(message: Received, reason: string, detail: string, 
     payloadBytes: message.payload.byteLength,
     truncated,
     receivedAt: new Date(message.receivedAt).toISOString(),
+    tenant: message.tenant ?? DEFAULT_TENANT,
   };
 }
 

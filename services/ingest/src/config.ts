@@ -28,6 +28,14 @@ export const IngestConfigSchema = z.object({
   /** Per-station rate limit (token bucket): messages a second on average, and at once; the excess is dead-lettered `rate_limited`. */
   INGEST_STATION_RATE_PER_S: env.int({ min: 1, max: 1_000_000 }).default(100),
   INGEST_STATION_BURST: env.int({ min: 1, max: 1_000_000 }).default(1000),
+  /**
+   * `open`: stations the device registry does not know are taken into the default tenant (a single-tenant
+   * deployment needs no registry). `enforce`: every station must be registered; others are dead-lettered.
+   * Other tenants' gyms are enforced in both modes.
+   */
+  DEVICE_REGISTRY: z.enum(['open', 'enforce']).default('open'),
+  /** How often the registry's version is read, ms: a registry change reaches ingest within this. */
+  REGISTRY_POLL_MS: env.int({ min: 50, max: 60_000 }).default(1000),
   DEAD_LETTER_MAX: env.int({ min: 1 }).default(10_000),
   DEAD_LETTER_PAYLOAD_BYTES: env.int({ min: 64, max: 65_536 }).default(4096),
   TIME_MAX_FUTURE_MS: env.int({ min: 0 }).default(DEFAULT_MAX_FUTURE_MS),

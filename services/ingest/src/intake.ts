@@ -1,4 +1,5 @@
-import { isPipelineOutputTopic, parseDeviceMessage, parseTopic, type ParseOutcome, type TimeWindow } from '@neurolift/contracts';
+import { DEFAULT_TENANT, isPipelineOutputTopic, parseDeviceMessage, parseTopic, type ParseOutcome, type TimeWindow } from '@neurolift/contracts';
+import type { DeviceCheck } from '@neurolift/tenancy';
 import type { Logger } from '@neurolift/platform';
 import { createBatcher } from './batcher.js';
 import { buildCommit, type Received } from './commit-builder.js';
@@ -26,6 +27,18 @@ export interface IntakeOptions {
   readonly onSetsClosed: (count: number) => void;
   /** Per-station budget; a message over it is dead-lettered `rate_limited` (kept, acknowledged). */
   readonly rateLimiter?: RateLimiter;
+  /**
+   * The registry's check of a message's station and gym (default: every station, the default tenant). A
+   * refusal is dead-lettered with its reason (`unregistered_station`, `gym_not_allowed`).
+   */
+  readonly devices?: DeviceGate;
+}
+
+/** What intake asks the device registry. */
+export interface DeviceGate {
+  check(gymId: string, stationId: string): DeviceCheck;
+  /** The tenant of a gym, for a message rejected before its station was known. */
+  tenantOfGym(gymId: string): string;
 }
 
 /** The channel of a rejected message's topic, for counting; `unknown` when the topic is not valid. */
@@ -93,13 +106,25 @@ export function createIntake(options: IntakeOptions) {
       }
       let outcome = parseDeviceMessage(message.topic, message.payload, { now: receivedAt, window: options.window });
       const channel = outcome.ok ? outcome.message.channel : channelOf(message.topic);
-      if (outcome.ok && options.rateLimiter && !options.rateLimiter.take(`${outcome.message.gymId}/${outcome.message.stationId}`)) {
+      let tenant = DEFAULT_TENANT;
+      if (outcome.ok) {
         const { gymId, stationId } = outcome.message;
-        outcome = { ok: false, reason: 'rate_limited', detail: `station ${stationId} of gym ${gymId} sent more than its budget of messages a second; the excess is kept here` };
+        // The registry before the rate limit: a stranger's messages must not spend a station's budget.
+        const check = options.devices?.check(gymId, stationId);
+        if (check !== undefined) {
+          tenant = check.tenant;
+          if (!check.ok) outcome = { ok: false, reason: check.reason, detail: check.detail };
+        }
+        if (outcome.ok && options.rateLimiter && !options.rateLimiter.take(`${gymId}/${stationId}`)) {
+          outcome = { ok: false, reason: 'rate_limited', detail: `station ${stationId} of gym ${gymId} sent more than its budget of messages a second; the excess is kept here` };
+        }
+      } else if (options.devices !== undefined) {
+        const topic = parseTopic(message.topic);
+        if (topic.ok) tenant = options.devices.tenantOfGym(topic.topic.gymId);
       }
       metrics.received.inc({ channel });
       metrics.inFlight.inc({ channel });
-      batcher.add({ topic: message.topic, payload: message.payload, receivedAt, outcome, channel, ack: () => message.ack() });
+      batcher.add({ topic: message.topic, payload: message.payload, receivedAt, outcome, channel, tenant, ack: () => message.ack() });
     },
     pending: () => batcher.pending(),
     close: (timeoutMs?: number) => batcher.close(timeoutMs),

@@ -49,6 +49,8 @@ export interface DeadLetter {
   readonly truncated: boolean;
   /** ISO 8601 time the message reached ingest. */
   readonly receivedAt: string;
+  /** Whose admins may read it: the station's tenant, or its gym's (the default tenant when unknown). */
+  readonly tenant: string;
 }
 
 /** Everything one micro-batch writes to Redis, in one round trip. */

@@ -1,4 +1,4 @@
-import type { RedisKeys } from '@neurolift/contracts';
+import { DEFAULT_TENANT, type RedisKeys } from '@neurolift/contracts';
 import type { RedisClient } from '../redis-connection.js';
 
 /** A dead letter raised by a queue worker (a job that cannot be stored or delivered). */
@@ -7,6 +7,8 @@ export interface WorkerDeadLetter {
   readonly reason: string;
   readonly detail: string;
   readonly payload: string;
+  /** Whose admins may read it (default: the default tenant). */
+  readonly tenant?: string;
 }
 
 export interface DeadLetterSink {
@@ -17,9 +19,10 @@ export interface DeadLetterSink {
 export function createRedisDeadLetters(redis: RedisClient, keys: RedisKeys, max: number, payloadChars = 4096): DeadLetterSink {
   return {
     async add(letter) {
+      const { tenant = DEFAULT_TENANT, ...rest } = letter;
       const payload = letter.payload.slice(0, payloadChars);
       const record = {
-        ...letter,
+        ...rest,
         payload,
         payloadBytes: Buffer.byteLength(letter.payload),
         truncated: payload.length < letter.payload.length,
@@ -27,9 +30,9 @@ export function createRedisDeadLetters(redis: RedisClient, keys: RedisKeys, max:
       };
       await redis
         .multi()
-        .lpush(keys.deadLetters, JSON.stringify(record))
-        .ltrim(keys.deadLetters, 0, max - 1)
-        .hincrby(keys.deadLetterCounts, letter.reason, 1)
+        .lpush(keys.deadLettersOf(tenant), JSON.stringify(record))
+        .ltrim(keys.deadLettersOf(tenant), 0, max - 1)
+        .hincrby(keys.deadLetterCountsOf(tenant), letter.reason, 1)
         .exec();
     },
   };

@@ -19,7 +19,7 @@ export function createRedisAuditLog(redis: RedisLike, keys: TenancyKeys, retenti
   return {
     async append(tenantId, entry, now) {
       const key = keys.audit(tenantId);
-      const fields = FIELDS.flatMap((name) => (entry[name] === undefined ? [] : [name, entry[name] as string]));
+      const fields = FIELDS.flatMap((name) => (entry[name] === undefined ? [] : [name, entry[name]]));
       await redis
         .multi()
         .xadd(key, 'MINID', '~', String(Math.max(0, now - retention.maxAgeMs)), '*', ...fields)

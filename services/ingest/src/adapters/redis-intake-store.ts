@@ -2,7 +2,7 @@ import { JOB_OPTIONS, SetJob, heartRateJobId, samplesDedupId, type AlertCheckJob
 import { Job, type Queue } from 'bullmq';
 import type { ChainableCommander } from 'ioredis';
 import { replyValues, type RedisClient } from '@neurolift/storage';
-import type { ClosingStore, IntakeCommit, IntakeStore, SetOp } from '../ports.js';
+import type { ClosingStore, DeadLetter, IntakeCommit, IntakeStore, SetOp } from '../ports.js';
 import { APPLY_SET_OPS, CLOSE_IDLE_SETS, HOLD_LOCK, REMOVE_CLOSING_IF_OWNER } from './set-state-scripts.js';
 
 export interface RedisIntakeDeps {
@@ -135,10 +135,17 @@ export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & Clo
         const check: AlertCheckJob = { v: 1, kind: 'station_status', gymId, stationId, online: false, ts };
         adds.push(new Job(deps.alertChecksQueue, 'station_status', check, JOB_OPTIONS.alertChecks).addJob(transaction));
       }
-      if (batch.deadLetters.length > 0) {
-        multi.lpush(keys.deadLetters, ...batch.deadLetters.map((letter) => JSON.stringify(letter)));
-        multi.ltrim(keys.deadLetters, 0, deps.deadLetterMax - 1);
-        for (const letter of batch.deadLetters) multi.hincrby(keys.deadLetterCounts, letter.reason, 1);
+      // Each tenant's dead letters in its own list, what its admins may read (one list in a single-tenant deployment).
+      const byTenant = new Map<string, DeadLetter[]>();
+      for (const letter of batch.deadLetters) {
+        const letters = byTenant.get(letter.tenant);
+        if (letters === undefined) byTenant.set(letter.tenant, [letter]);
+        else letters.push(letter);
+      }
+      for (const [tenant, letters] of byTenant) {
+        multi.lpush(keys.deadLettersOf(tenant), ...letters.map((letter) => JSON.stringify(letter)));
+        multi.ltrim(keys.deadLettersOf(tenant), 0, deps.deadLetterMax - 1);
+        for (const letter of letters) multi.hincrby(keys.deadLetterCountsOf(tenant), letter.reason, 1);
       }
       // Attach handlers before exec so a failed add cannot become an unhandled rejection.
       const added = Promise.all(adds);
