@@ -9,3 +9,4 @@ export * from './redis/redis-token-store.js';
 export * from './redis/redis-audit-log.js';
 export * from './admin/admin-result.js';
 export * from './admin/registry-admin.js';
+export * from './broker/index.js';
