@@ -3,7 +3,9 @@ import { closeAll, createRegistry, once, PipelineError, registerHealthRoutes, ty
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createRedisConnection, createTsdbEraser, type TsdbEraser } from '@neurolift/storage';
 import { createRedisDeadLetterReader, createRedisProfileStore } from './adapters/redis-api-store.js';
+import { createRedisAthleteDirectory } from './adapters/redis-athlete-directory.js';
 import { createRedisAthleteEraser } from './adapters/redis-athlete-eraser.js';
+import { connectBroker } from './broker-connection.js';
 import { createRedisLiveStateReader } from './adapters/redis-live-state.js';
 import { createRedisPubSub } from './adapters/redis-pubsub.js';
 import { createAthleteErasure, type AthleteErasure } from './athlete-erasure.js';
@@ -12,12 +14,28 @@ import { loadConsoleAssets, type ConsoleAssets } from './console/console-assets.
 import { createErasureMetrics } from './erasure-metrics.js';
 import { createLiveFanout } from './live-fanout.js';
 import { createLiveMetrics } from './live-metrics.js';
-import type { DeadLetterReader, LiveFeed, LiveStateReader, ProfileStore } from './ports.js';
+import { registerAccessControl, type AccessDeps } from './access/access-hook.js';
+import { ROUTE_ACCESS } from './access/route-access.js';
+import type { AthleteOwners, DeadLetterReader, LiveFeed, LiveStateReader, ProfileStore } from './ports.js';
+import { registerDeviceRoutes } from './routes/devices.js';
+import { registerTenancyRoutes } from './routes/tenancy.js';
+import { registerTokenRoutes } from './routes/tokens.js';
 import { registerErasureRoutes } from './routes/athletes-erasure.js';
 import { registerConsoleRoutes } from './routes/console.js';
 import { registerLiveRoutes } from './routes/live.js';
 import { registerV1Routes } from './routes/v1.js';
 import type { SseOptions } from './sse-stream.js';
+import {
+  createRedisAuditLog,
+  createRedisRegistryStore,
+  createRedisTokenStore,
+  createRegistryAdmin,
+  startRegistryView,
+  tenancyKeys,
+  type AuditLog,
+  type RegistryAdmin,
+  type RegistryStore,
+} from '@neurolift/tenancy';
 
 /** Alerts the console loads with a snapshot, newest first. */
 export const LIVE_ALERTS_MAX = 50;
@@ -25,7 +43,14 @@ export const LIVE_ALERTS_MAX = 50;
 export const TSDB_DELETE_TIMEOUT_MS = 20_000;
 
 export interface ApiDeps {
-  readonly token: string;
+  /** Who may call what: the bootstrap token, scoped tokens, the registry and athlete owners. */
+  readonly access: Omit<AccessDeps, 'table' | 'clock'>;
+  /** The registry's admin operations (devices, gyms, tokens, tenants). */
+  readonly admin: RegistryAdmin;
+  readonly registryStore: Pick<RegistryStore, 'listTenants'>;
+  readonly audit: AuditLog;
+  readonly owners: AthleteOwners;
+  readonly clock?: () => number;
   readonly deadLetters: DeadLetterReader;
   readonly profiles: ProfileStore;
   /** `DELETE /v1/athletes/:athleteId`. */
@@ -46,11 +71,17 @@ export interface ApiDeps {
 
 /** Builds the Fastify app without listening (tests use `app.inject`). */
 export function buildApi(deps: ApiDeps): FastifyInstance {
+  // No Fastify logger: it would log URLs, and the event stream's carry `?token=`.
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  const clock = deps.clock ?? Date.now;
+  registerAccessControl(app, { ...deps.access, table: ROUTE_ACCESS, clock });
   registerHealthRoutes(app, deps.checks, deps.registry);
-  registerV1Routes(app, deps);
-  registerErasureRoutes(app, { ...deps, metrics: createErasureMetrics(deps.registry) });
+  registerV1Routes(app, { ...deps, clock });
+  registerErasureRoutes(app, { ...deps, clock, metrics: createErasureMetrics(deps.registry) });
   registerLiveRoutes(app, deps);
+  registerDeviceRoutes(app, deps);
+  registerTokenRoutes(app, deps);
+  registerTenancyRoutes(app, { admin: deps.admin, store: deps.registryStore, audit: deps.audit });
   registerConsoleRoutes(app, deps.consoleAssets ?? loadConsoleAssets());
   return app;
 }
@@ -109,8 +140,24 @@ export async function startApi(config: ApiConfig, logger: Logger, overrides: Api
     },
     onError: (error, gymId) => logger.warn({ err: error, gymId }, 'live unsubscribe failed'),
   });
+  const tenancy = tenancyKeys(config.REDIS_PREFIX);
+  const registryStore = createRedisRegistryStore(redis, tenancy);
+  const registryView = await startRegistryView({
+    store: registryStore,
+    defaultBucket: config.INFLUX_BUCKET ?? '',
+    pollMs: config.REGISTRY_POLL_MS,
+    onError: (error) => logger.warn({ err: error }, 'device registry read failed; the last one read stays in use'),
+  });
+  const tokens = createRedisTokenStore(redis, tenancy);
+  const audit = createRedisAuditLog(redis, tenancy, { maxAgeMs: config.AUDIT_RETENTION_DAYS * 86_400_000, maxEntries: config.AUDIT_MAX_ENTRIES });
+  const athletes = createRedisAthleteDirectory(redis, keys, registryStore);
+  const broker = await connectBroker(config, logger);
   const app = buildApi({
-    token: config.API_TOKEN,
+    access: { bootstrapToken: config.API_TOKEN, tokens, view: registryView, athletes },
+    admin: createRegistryAdmin({ store: registryStore, tokens, audit, clock: Date.now, ...(broker === undefined ? {} : { broker: broker.access }) }),
+    registryStore,
+    audit,
+    owners: athletes,
     deadLetters: createRedisDeadLetterReader(redis, keys),
     profiles: createRedisProfileStore(redis, keys),
     erasure: createAthleteErasure({ redis: createRedisAthleteEraser(redis, keys), tsdb: createConfiguredTsdbEraser(config, logger) }),
@@ -127,7 +174,13 @@ export async function startApi(config: ApiConfig, logger: Logger, overrides: Api
     checks: { live: () => true, ready: () => redis.status === 'ready' && (overrides.ready?.() ?? true) },
   });
   const close = once(() =>
-    closeAll([() => app.close(), () => subscriber.quit().then(() => undefined), () => redis.quit().then(() => undefined)]),
+    closeAll([
+      () => app.close(),
+      async () => registryView.stop(),
+      async () => broker?.close(),
+      () => subscriber.quit().then(() => undefined),
+      () => redis.quit().then(() => undefined),
+    ]),
   );
   let url: string;
   try {

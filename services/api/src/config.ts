@@ -22,6 +22,18 @@ export const ApiConfigSchema = z.object({
   API_HOST: z.string().default('0.0.0.0'),
   /** Bearer token every /v1 route requires; at least 16 characters. */
   API_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  /**
+   * The broker's dynamic security plugin, driven as BROKER_ADMIN_USERNAME: with a password, device
+   * changes through the API reach the broker live; without, only the registry changes (open deployments).
+   */
+  BROKER_ADMIN_URL: env.url(['mqtt:', 'mqtts:', 'tcp:', 'ssl:', 'ws:', 'wss:']).optional(),
+  BROKER_ADMIN_USERNAME: z.string().min(1).default('neurolift.admin'),
+  BROKER_ADMIN_PASSWORD: z.string().min(1).optional(),
+  /** How long the audit log keeps an admin action, days, and how many it keeps per tenant at most. */
+  AUDIT_RETENTION_DAYS: env.int({ min: 1, max: 3650 }).default(400),
+  AUDIT_MAX_ENTRIES: env.int({ min: 100, max: 10_000_000 }).default(100_000),
+  /** How often the registry's version is read, ms. */
+  REGISTRY_POLL_MS: env.int({ min: 50, max: 60_000 }).default(1000),
   /** The TSDB delete API of `DELETE /v1/athletes/:athleteId` (production runs InfluxDB 2.x). */
   TSDB_DELETE_API: TsdbDeleteApi.default('influxdb2'),
   LOG_LEVEL: env.logLevel().default('info'),
@@ -57,6 +69,9 @@ export const ApiServiceConfigSchema = ApiConfigSchema.extend(TsdbConnection.shap
   (config, context) => {
     for (const name of missingTsdbSettings(config)) {
       context.addIssue({ code: 'custom', path: [name], message: `is required when TSDB_DELETE_API is ${config.TSDB_DELETE_API} (set ${name} or ${name}_FILE)` });
+    }
+    if (config.BROKER_ADMIN_PASSWORD !== undefined && config.BROKER_ADMIN_URL === undefined) {
+      context.addIssue({ code: 'custom', path: ['BROKER_ADMIN_URL'], message: 'is required when BROKER_ADMIN_PASSWORD is set (the broker whose devices the API manages)' });
     }
   },
   // Only once every setting is valid on its own (zod would also run it after some bad values): a start

@@ -9,7 +9,8 @@ export interface DeadLetterView {
 }
 
 export interface DeadLetterReader {
-  list(limit: number): Promise<{ total: number; byReason: Record<string, number>; items: DeadLetterView[] }>;
+  /** The tenant's dead letters, newest first, with its counts by reason. */
+  list(tenantId: string, limit: number): Promise<{ total: number; byReason: Record<string, number>; items: DeadLetterView[] }>;
 }
 
 export interface ProfileStore {
@@ -79,4 +80,12 @@ export interface AthleteRedisEraser {
   withAthleteLock<T>(athleteId: string, work: () => Promise<T>): Promise<T>;
   /** Deletes what Redis holds of the athlete and can find without a scan; idempotent. */
   erase(athleteId: string): Promise<RedisErasure>;
+}
+
+/** Who owns an athlete (the registry's athlete index). */
+export interface AthleteOwners {
+  /** Records the tenant as the owner unless one is; returns the owner. The default tenant owns athletes of before tenancy. */
+  claim(athleteId: string, tenantId: string): Promise<string>;
+  /** Forgets the owner (the athlete's erasure). */
+  release(athleteId: string): Promise<void>;
 }

@@ -1,7 +1,8 @@
 // Fakes and fixtures for the api's unit tests: an in-memory pub/sub, live state, an SSE reader.
 import { get, type IncomingMessage } from 'node:http';
 import { createRegistry, PipelineError } from '@neurolift/platform';
-import type { AlertMessage, LiveStation } from '@neurolift/contracts';
+import { DEFAULT_TENANT, type AlertMessage, type LiveStation } from '@neurolift/contracts';
+import { createRegistryAdmin, type AuditEntry, type AuditLog, type RegistryStore, type TokenStore } from '@neurolift/tenancy';
 import { buildApi, type ApiDeps } from './app.js';
 import { createAthleteErasure } from './athlete-erasure.js';
 import { createLiveFanout } from './live-fanout.js';
@@ -117,8 +118,15 @@ export function buildTestApi(overrides: Partial<ApiDeps> = {}) {
   const pubsub = createMemoryPubSub();
   const snapshots = new Map<string, LiveSnapshot>();
   const liveFeed: LiveFeed = createLiveFanout({ pubsub: pubsub.connection, channel: (gymId) => `live:${gymId}` });
+  const audit = createMemoryAuditLog();
   const app = buildApi({
-    token: TOKEN,
+    // The bootstrap token only: scoped tokens and the registry are tested against Redis (test/src/access-matrix.test.ts).
+    access: { bootstrapToken: TOKEN, tokens: { authenticate: async () => undefined }, view: { tenantOfGym: () => DEFAULT_TENANT }, athletes: { ownerOf: async () => undefined, seenAt: async () => false } },
+    admin: createRegistryAdmin({ store: unavailable<RegistryStore>('registry'), tokens: unavailable<TokenStore>('tokens'), audit, clock: () => T0 }),
+    registryStore: { listTenants: async () => [] },
+    audit,
+    owners: { claim: async (_athleteId, tenantId) => tenantId, release: async () => undefined },
+    clock: () => T0,
     deadLetters: { list: async () => ({ total: 0, byReason: {}, items: [] }) },
     profiles: { get: async () => undefined, put: async () => undefined },
     erasure: createAthleteErasure({ redis: createMemoryRedisEraser().eraser, tsdb: undefined }),
@@ -128,7 +136,28 @@ export function buildTestApi(overrides: Partial<ApiDeps> = {}) {
     checks: { live: () => true, ready: () => true },
     ...overrides,
   });
-  return { app, pubsub, snapshots, liveFeed };
+  return { app, pubsub, snapshots, liveFeed, audit };
+}
+
+/** A port these unit tests must not reach: every method rejects, naming it. */
+function unavailable<T extends object>(name: string): T {
+  return new Proxy({} as T, {
+    get: (_target, method) => () => Promise.reject(new Error(`${name}.${String(method)} is not available in unit tests`)),
+  });
+}
+
+/** The audit log in memory, newest first, as the Redis one reads. */
+export function createMemoryAuditLog(): AuditLog & { readonly entries: AuditEntry[] } {
+  const entries: AuditEntry[] = [];
+  return {
+    entries,
+    async append(_tenantId, entry, now) {
+      entries.unshift({ id: `${now}-${entries.length}`, at: new Date(now).toISOString(), ...entry });
+    },
+    async read(_tenantId, limit) {
+      return entries.slice(0, limit);
+    },
+  };
 }
 
 /** One block of an event stream: an event, or a comment (heartbeat), or the `retry` field. */

@@ -4,8 +4,8 @@ import type { DeadLetterReader, DeadLetterView, ProfileStore } from '../ports.js
 
 export function createRedisDeadLetterReader(redis: RedisClient, keys: RedisKeys): DeadLetterReader {
   return {
-    async list(limit) {
-      const [items, counts] = await Promise.all([redis.lrange(keys.deadLetters, 0, limit - 1), redis.hgetall(keys.deadLetterCounts)]);
+    async list(tenantId, limit) {
+      const [items, counts] = await Promise.all([redis.lrange(keys.deadLettersOf(tenantId), 0, limit - 1), redis.hgetall(keys.deadLetterCountsOf(tenantId))]);
       const byReason = Object.fromEntries(Object.entries(counts).map(([reason, count]) => [reason, Number(count)]));
       const total = Object.values(byReason).reduce((sum, count) => sum + count, 0);
       return { total, byReason, items: items.map((item) => JSON.parse(item) as DeadLetterView) };

@@ -1,22 +1,29 @@
 import { AthleteProfile, Id } from '@neurolift/contracts';
+import type { AuditLog } from '@neurolift/tenancy';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { requireToken } from '../auth.js';
-import type { DeadLetterReader, ProfileStore } from '../ports.js';
+import { principalOf } from '../access/access-hook.js';
+import type { AthleteOwners, DeadLetterReader, ProfileStore } from '../ports.js';
 
 const DeadLetterQuery = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 const AthleteParams = z.object({ athleteId: Id });
 
-/** The /v1 API: every route requires `Authorization: Bearer <API_TOKEN>`. */
-export function registerV1Routes(app: FastifyInstance, deps: { token: string; deadLetters: DeadLetterReader; profiles: ProfileStore }): void {
+export interface V1RouteDeps {
+  readonly deadLetters: DeadLetterReader;
+  readonly profiles: ProfileStore;
+  readonly owners: AthleteOwners;
+  readonly audit: AuditLog;
+  readonly clock: () => number;
+}
+
+/** Dead letters (the caller's tenant's) and athlete profiles; who may call them: access/route-access.ts. */
+export function registerV1Routes(app: FastifyInstance, deps: V1RouteDeps): void {
   void app.register(
     async (v1) => {
-      v1.addHook('onRequest', requireToken(deps.token));
-
       v1.get('/dead-letters', async (request, reply) => {
         const query = DeadLetterQuery.safeParse(request.query);
         if (!query.success) return reply.code(400).send({ error: 'bad_request', message: 'limit must be an integer from 1 to 1000' });
-        return deps.deadLetters.list(query.data.limit);
+        return deps.deadLetters.list(principalOf(request).tenant, query.data.limit);
       });
 
       v1.get('/athletes/:athleteId/profile', async (request, reply) => {
@@ -34,7 +41,14 @@ export function registerV1Routes(app: FastifyInstance, deps: { token: string; de
           const issue = body.error.issues[0];
           return reply.code(400).send({ error: 'bad_request', message: `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}` });
         }
-        await deps.profiles.put(params.data.athleteId, body.data);
+        const principal = principalOf(request);
+        const { athleteId } = params.data;
+        // A profile written before the athlete's first set makes the athlete the caller's tenant's.
+        if ((await deps.owners.claim(athleteId, principal.tenant)) !== principal.tenant) {
+          return reply.code(404).send({ error: 'not_found', message: 'no such resource' });
+        }
+        await deps.profiles.put(athleteId, body.data);
+        await deps.audit.append(principal.tenant, { actor: principal.actor, action: 'profile.write', target: athleteId }, deps.clock());
         return body.data;
       });
     },
