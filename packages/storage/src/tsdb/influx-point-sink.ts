@@ -3,7 +3,8 @@ import { PipelineError, type Logger } from '@neurolift/platform';
 
 /** Where points go: InfluxDB line protocol, written durably before the promise resolves. */
 export interface PointSink {
-  write(lines: readonly string[]): Promise<void>;
+  /** Into `bucket` (a tenant's), or the sink's own (INFLUX_BUCKET: the default tenant's) when absent. */
+  write(lines: readonly string[], bucket?: string): Promise<void>;
 }
 
 /** Lines per write request; InfluxDB's documented optimum for OSS 2.x. */
@@ -13,6 +14,7 @@ export interface InfluxSinkOptions {
   readonly url: string;
   readonly token: string;
   readonly org: string;
+  /** Where a write without a bucket goes. */
   readonly bucket: string;
   readonly timeoutMs: number;
   readonly logger: Logger;
@@ -73,10 +75,10 @@ export function createInfluxPointSink(options: InfluxSinkOptions): PointSink {
     // Same host in development; gzip only costs CPU on loopback.
     gzipThreshold: 1_000_000,
   };
-  async function writeChunk(chunk: readonly string[]): Promise<void> {
+  async function writeChunk(chunk: readonly string[], bucket: string): Promise<void> {
     // One above the chunk, so adding it never triggers the client's own (unobserved) flush; sized
-    // to the chunk because the client allocates its buffer up front.
-    const writeApi = influx.getWriteApi(options.org, options.bucket, 'ms', { ...writeOptions, batchSize: chunk.length + 1 });
+    // to the chunk because the client allocates its buffer up front. Per call, so per bucket too.
+    const writeApi = influx.getWriteApi(options.org, bucket, 'ms', { ...writeOptions, batchSize: chunk.length + 1 });
     writeApi.writeRecords([...chunk]);
     try {
       await writeApi.flush();
@@ -86,8 +88,8 @@ export function createInfluxPointSink(options: InfluxSinkOptions): PointSink {
       if (error instanceof HttpError && error.statusCode === 413 && chunk.length > 1) {
         const half = Math.ceil(chunk.length / 2);
         logger.debug({ lines: chunk.length }, 'TSDB refused the request as too large; writing it in halves');
-        await writeChunk(chunk.slice(0, half));
-        await writeChunk(chunk.slice(half));
+        await writeChunk(chunk.slice(0, half), bucket);
+        await writeChunk(chunk.slice(half), bucket);
         return;
       }
       throw classifyWriteError(error);
@@ -97,9 +99,9 @@ export function createInfluxPointSink(options: InfluxSinkOptions): PointSink {
   }
 
   return {
-    async write(lines) {
+    async write(lines, bucket = options.bucket) {
       for (let start = 0; start < lines.length; start += INFLUX_BATCH_LINES) {
-        await writeChunk(lines.slice(start, start + INFLUX_BATCH_LINES));
+        await writeChunk(lines.slice(start, start + INFLUX_BATCH_LINES), bucket);
       }
     },
   };

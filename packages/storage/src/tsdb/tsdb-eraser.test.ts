@@ -95,6 +95,21 @@ describe('createTsdbEraser', () => {
     expect(call?.init).toMatchObject({ method: 'POST', body: influxDeleteRequest(INFLUX, ATHLETE, NOW).body, redirect: 'error' });
   });
 
+  it("deletes in the given bucket (the athlete's tenant's), in the configured one without", async () => {
+    const fake = fakeFetch(204);
+    const eraser = createTsdbEraser({ api: 'influxdb2', ...INFLUX, timeoutMs: 1000, fetch: fake.fetch, now: () => NOW });
+    await eraser.deleteSeries(ATHLETE, 'tenant-b');
+    await eraser.deleteSeries(ATHLETE);
+    expect(fake.calls.map((call) => new URL(call.url).searchParams.get('bucket'))).toEqual(['tenant-b', 'telemetry']);
+  });
+
+  it('VictoriaMetrics has no buckets: the delete is the same whatever the bucket', async () => {
+    const fake = fakeFetch(204);
+    const eraser = createTsdbEraser({ api: 'victoriametrics', url: 'http://vm:8428', timeoutMs: 1000, fetch: fake.fetch });
+    await eraser.deleteSeries(ATHLETE, 'tenant-b');
+    expect(fake.calls.map((call) => call.url)).toEqual([victoriaMetricsDeleteRequest({ url: 'http://vm:8428' }, ATHLETE).url]);
+  });
+
   it('turns an error answer into a PipelineError with the status', async () => {
     const eraser = createTsdbEraser({ api: 'victoriametrics', url: 'http://vm:8428', timeoutMs: 1000, fetch: fakeFetch(503, 'overloaded').fetch });
     await expect(eraser.deleteSeries(ATHLETE)).rejects.toMatchObject({ code: 'NL_ERR_TSDB_UNAVAILABLE', retryable: true });

@@ -21,6 +21,7 @@ export interface InfluxDeleteTarget {
   readonly url: string;
   readonly token: string;
   readonly org: string;
+  /** INFLUX_BUCKET: the default tenant's, where a delete without a bucket goes. */
   readonly bucket: string;
 }
 
@@ -73,6 +74,8 @@ export function influxDeleteRequest(target: InfluxDeleteTarget, match: TagMatch,
 /**
  * VictoriaMetrics `POST /api/v1/admin/tsdb/delete_series?match[]={key="value"}`: every series carrying
  * the label, whatever its metric name (line protocol becomes `<measurement>_<field>` metrics), all time.
+ * It has no buckets: the delete reaches every tenant's series, which for an athlete (its id is unique
+ * per deployment, its points in its tenant's bucket only) are the same ones.
  */
 export function victoriaMetricsDeleteRequest(target: VictoriaMetricsDeleteTarget, match: TagMatch): TsdbDeleteRequest {
   checkMatch(match);
@@ -82,11 +85,13 @@ export function victoriaMetricsDeleteRequest(target: VictoriaMetricsDeleteTarget
 /** Deletes series from the TSDB. */
 export interface TsdbEraser {
   /**
-   * Deletes every point of every measurement whose tag matches; resolves once the TSDB confirmed it.
-   * Idempotent: deleting what is already gone succeeds. Throws PipelineError `NL_ERR_TSDB_UNAVAILABLE`
-   * (429/5xx), `NL_ERR_TSDB_UNREACHABLE` (network, timeout) or `NL_ERR_TSDB_REJECTED` (other answers).
+   * Deletes every point of every measurement whose tag matches in `bucket` (the athlete's tenant's; absent:
+   * the configured one, the default tenant's); resolves once the TSDB confirmed it. Idempotent: deleting what
+   * is already gone succeeds. Throws PipelineError `NL_ERR_TSDB_UNAVAILABLE` (429/5xx),
+   * `NL_ERR_TSDB_UNREACHABLE` (network, timeout) or `NL_ERR_TSDB_REJECTED` (other answers, such as a bucket
+   * that does not exist).
    */
-  deleteSeries(match: TagMatch): Promise<void>;
+  deleteSeries(match: TagMatch, bucket?: string): Promise<void>;
 }
 
 export type TsdbEraserOptions = (
@@ -101,11 +106,11 @@ export type TsdbEraserOptions = (
   readonly now?: () => number;
 };
 
-/** Builds the request of the configured API. */
-export function tsdbDeleteRequest(options: TsdbEraserOptions, match: TagMatch, nowMs: number): TsdbDeleteRequest {
+/** Builds the request of the configured API, in `bucket` when given (InfluxDB; VictoriaMetrics has none). */
+export function tsdbDeleteRequest(options: TsdbEraserOptions, match: TagMatch, nowMs: number, bucket?: string): TsdbDeleteRequest {
   switch (options.api) {
     case 'influxdb2':
-      return influxDeleteRequest(options, match, nowMs);
+      return influxDeleteRequest(bucket === undefined ? options : { ...options, bucket }, match, nowMs);
     case 'victoriametrics':
       return victoriaMetricsDeleteRequest(options, match);
   }
@@ -123,8 +128,8 @@ export function createTsdbEraser(options: TsdbEraserOptions): TsdbEraser {
   const send = options.fetch ?? fetch;
   const now = options.now ?? Date.now;
   return {
-    async deleteSeries(match) {
-      const request = tsdbDeleteRequest(options, match, now());
+    async deleteSeries(match, bucket) {
+      const request = tsdbDeleteRequest(options, match, now(), bucket);
       let response: Response;
       let body: string;
       try {
