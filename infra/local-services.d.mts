@@ -46,6 +46,12 @@ export interface LocalServicesOptions<S extends ServiceName = DefaultServiceName
   dir?: string;
   /** Lines appended to the generated mosquitto.conf. */
   mosquittoExtraConfig?: string;
+  /**
+   * Mosquitto with the dynamic security plugin and its JSON file (which it rewrites on every change):
+   * no anonymous clients, users and ACLs from the file and the control topic. Without it, anonymous
+   * clients may do anything.
+   */
+  dynsec?: { file: string };
   /** Appended to the redis-server command line, e.g. ['--appendfsync', 'always']. */
   redisExtraArgs?: readonly string[];
   /** Keep the folder (data and logs) after stop(). */

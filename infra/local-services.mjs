@@ -27,7 +27,7 @@ const DEFAULT_SERVICES = /** @type {ServiceName[]} */ (['mosquitto', 'redis', 'v
 
 /**
  * Starts the requested servers (default: mosquitto, redis, victoria-metrics) in parallel.
- * @param {{ services?: readonly ServiceName[], dir?: string, mosquittoExtraConfig?: string, redisExtraArgs?: readonly string[], keepDir?: boolean }} [options]
+ * @param {{ services?: readonly ServiceName[], dir?: string, mosquittoExtraConfig?: string, dynsec?: { file: string }, redisExtraArgs?: readonly string[], keepDir?: boolean }} [options]
  */
 export async function startLocalServices(options = {}) {
   const services = options.services ?? DEFAULT_SERVICES;
@@ -39,7 +39,7 @@ export async function startLocalServices(options = {}) {
     switch (service) {
       case 'mosquitto': {
         const wsPort = await freePort();
-        const handle = createHandle(mosquittoSpec(dir, port, wsPort, options.mosquittoExtraConfig ?? ''), port, dir);
+        const handle = createHandle(mosquittoSpec(dir, port, wsPort, options.mosquittoExtraConfig ?? '', options.dynsec), port, dir);
         // MQTT over WebSockets on a second port: same broker, same users and ACL.
         return Object.assign(handle, { wsPort, wsUrl: `ws://127.0.0.1:${wsPort}` });
       }

@@ -1,5 +1,5 @@
-// The pipeline's own broker users, as in production (infra/mosquitto/acl): ingest reads the telemetry,
-// alerts writes gym/v1/+/alerts, each with its own password from the test's password file.
+// The pipeline's own broker users, as in production (their roles: packages/tenancy/src/broker/device-acl.ts):
+// ingest reads the telemetry, alerts writes gym/v1/+/alerts, each with its own password.
 
 /** The pipeline settings (for pipelineEnv) that connect ingest and alerts as their broker users. */
 export function pipelineBrokerUsers(passwords: { readonly 'neurolift.ingest': string; readonly 'neurolift.alerts': string }): Record<string, string> {

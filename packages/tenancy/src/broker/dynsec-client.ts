@@ -89,10 +89,12 @@ export async function connectDynsecClient(options: DynsecClientOptions): Promise
     }
   });
 
-  const granted = await client.subscribeAsync(DYNSEC_RESPONSE_TOPIC, { qos: 1 });
-  if (granted.some((grant) => grant.qos > 2)) {
+  try {
+    // MQTT.js rejects a refused subscription (SUBACK 0x87): the user lacks the admin role.
+    await client.subscribeAsync(DYNSEC_RESPONSE_TOPIC, { qos: 1 });
+  } catch (error) {
     await client.endAsync(true);
-    throw new PipelineError('dynsec_not_admin', `dynamic security: ${options.username} may not read ${DYNSEC_RESPONSE_TOPIC}`, false);
+    throw new PipelineError('dynsec_not_admin', `dynamic security: ${options.username} may not read ${DYNSEC_RESPONSE_TOPIC}: ${String(error)}`, false);
   }
 
   async function send(commands: readonly DynsecCommand[], tolerate: Tolerated = []): Promise<DynsecResponse[]> {
