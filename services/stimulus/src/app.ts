@@ -13,15 +13,20 @@ import { settleSamples } from './settle-samples.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 import { createForegroundGate } from './foreground-gate.js';
 import { Queue } from 'bullmq';
-import { createRedisConnection, createRedisHeartRateStore, influxSinkFromSettings, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings } from '@neurolift/storage';
+import { createRedisConnection, createRedisHeartRateStore, influxSinkFromSettings, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings, type WorkerDeadLetter } from '@neurolift/storage';
 import { processHeartRate } from './heart-rate/process-heart-rate.js';
 import { writeLiveHeartRate } from './heart-rate/live-heart-rate.js';
+import type { RegistryView } from '@neurolift/tenancy';
+import { athleteNotAllowed, inBucket } from './tenancy/job-tenancy.js';
+import { startWorkerTenancy } from './tenancy/worker-tenancy.js';
 
 export interface WorkerOverrides {
   readonly registry?: Registry;
   readonly sink?: PointSink;
   /** Model constants and id; otherwise read from MODEL_CONSTANTS_FILE (the defaults without it). */
   readonly model?: ModelSettings;
+  /** Gyms' tenants and tenants' buckets; otherwise the device registry in Redis, read every REGISTRY_POLL_MS. */
+  readonly registryView?: Pick<RegistryView, 'tenantOfGym' | 'bucketOf'>;
 }
 
 export interface StimulusWorker {
@@ -32,9 +37,9 @@ export interface StimulusWorker {
 
 function measuredSink(sink: PointSink, metrics: WorkerMetrics): PointSink {
   return {
-    async write(lines) {
+    async write(lines, bucket) {
       const stop = metrics.writeSeconds.startTimer();
-      await sink.write(lines);
+      await sink.write(lines, bucket);
       stop();
       for (const text of lines) metrics.pointsWritten.inc({ measurement: text.slice(0, text.indexOf(',')) });
     },
@@ -50,7 +55,11 @@ const UNUSED_BLOCKS = new Map<InboxDisposition, string>([
   ['invalid', 'the block cannot be segmented (empty, non-finite values or force of another length)'],
 ]);
 
-/** Starts the stimulus worker: rep batches → rep points; sample and imu blocks → reps; closed sets → set metrics and points; heart-rate blocks → points and set fields. */
+/**
+ * Starts the stimulus worker: rep batches → rep points; sample and imu blocks → reps; closed sets → set metrics and points;
+ * heart-rate blocks → points and set fields. Every point goes to the bucket of its gym's tenant, athlete series with the set
+ * or block that changed them; an athlete's data from another tenant's gym is refused (athlete_not_allowed).
+ */
 export async function startStimulusWorker(config: WorkerConfig, logger: Logger, overrides: WorkerOverrides = {}): Promise<StimulusWorker> {
   const registry = overrides.registry ?? createRegistry();
   const metrics = createWorkerMetrics(registry);
@@ -67,9 +76,16 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
   const deadLetters = createRedisDeadLetters(redis, keys, config.DEAD_LETTER_MAX);
   const common = { connection: redis, prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY, deadLetters, metrics, logger };
   const checks = createBullAlertChecks(redis, keys);
-  const segmenter = {
-    store: createRedisSegmenterStore({ redis, keys }),
-    writeReps: (reps: readonly RepRecord[]) => processRepBatch({ v: 1, reps: [...reps] }, { sets, sink, checks }),
+  const { tenancy, stop: stopTenancy } = await startWorkerTenancy(redis, config, logger, overrides.registryView);
+  const writeReps = async (reps: readonly RepRecord[]) => {
+    const result = await processRepBatch({ v: 1, reps: [...reps] }, { sets, sink, checks, tenancy });
+    if (result.notAllowed > 0) metrics.athleteNotAllowed.inc({ queue: QUEUES.reps }, result.notAllowed);
+    return result;
+  };
+  const segmenter = { store: createRedisSegmenterStore({ redis, keys }), writeReps };
+  const refuse = async (queue: string, letter: WorkerDeadLetter) => {
+    await deadLetters.add(letter);
+    metrics.athleteNotAllowed.inc({ queue });
   };
 
   // Set jobs give way to rep and samples jobs (live points, in-set alerts), for at most WORKER_SET_YIELD_MS.
@@ -79,7 +95,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
     backlog: async () => (await Promise.all(foregroundQueues.map((queue) => queue.getWaitingCount()))).reduce((sum, n) => sum + n, 0),
   });
   const workers = [
-    startQueueWorker({ ...common, queue: QUEUES.reps, schema: RepBatchJob, process: (job) => gate.run(() => processRepBatch(job, { sets, sink, checks })) }),
+    startQueueWorker({ ...common, queue: QUEUES.reps, schema: RepBatchJob, process: (job) => gate.run(() => writeReps(job.reps)) }),
     startQueueWorker({
       ...common,
       queue: QUEUES.sets,
@@ -87,7 +103,13 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       process: async (job, context) => {
         if (await gate.yieldToForeground()) metrics.setJobsHeldBack.inc();
         metrics.segmentedReps.inc(await settleSamples(job.stationId, job.setId, context, { ...segmenter, settleMs: config.SEGMENTER_SETTLE_MS, logger }));
-        const result = await processSet(job, { sets, athletes, sink, heartRate, constants: model.constants, modelId: model.modelId });
+        const tenant = tenancy.tenantOfGym(job.gymId);
+        const admits = (athleteId: string) => tenancy.admits(athleteId, tenant);
+        const result = await processSet(job, { sets, athletes, sink: inBucket(sink, tenancy.bucketOf(tenant)), heartRate, constants: model.constants, modelId: model.modelId, admits });
+        if (result.notAllowed !== undefined && result.athleteId !== undefined) {
+          await refuse(QUEUES.sets, athleteNotAllowed({ tenant, ...job, channel: 'set' }, result.athleteId, JSON.stringify({ ...job, reps: result.notAllowed })));
+          return { reps: result.reps, notAllowed: true };
+        }
         if (result.minutes !== undefined) metrics.aerobicMinutes.inc({ cause: 'set' }, result.minutes);
         if (result.athleteId !== undefined) await checks.setClosed({ gymId: job.gymId, stationId: job.stationId, setId: job.setId, athleteId: result.athleteId });
         logger.debug({ setId: job.setId, station: job.stationId, reps: result.reps, measurement: MEASUREMENTS.set }, 'set written');
@@ -123,7 +145,12 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       queue: QUEUES.heartRate,
       schema: HeartRateJob,
       process: async (job) => {
-        const result = await processHeartRate(job, { athletes, heartRate, sink, checks, constants: model.constants, modelId: model.modelId });
+        const tenant = tenancy.tenantOfGym(job.gymId);
+        if (!(await tenancy.admits(job.block.athleteId, tenant))) {
+          await refuse(QUEUES.heartRate, athleteNotAllowed({ tenant, ...job, channel: 'hr' }, job.block.athleteId, JSON.stringify(job)));
+          return { notAllowed: true };
+        }
+        const result = await processHeartRate(job, { athletes, heartRate, sink: inBucket(sink, tenancy.bucketOf(tenant)), checks, constants: model.constants, modelId: model.modelId });
         // The console's live heart rate: best effort (a reading missed here is replaced by the next block's).
         await writeLiveHeartRate(redis, keys, job.block).catch((error: unknown) => logger.warn({ err: error, athleteId: job.block.athleteId }, 'live heart rate not kept'));
         metrics.heartRateBlocks.inc();
@@ -141,6 +168,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
         () => Promise.all(workers.map((worker) => worker.close())).then(() => undefined),
         () => checks.close(),
         () => Promise.all(foregroundQueues.map((queue) => queue.close())).then(() => undefined),
+        async () => stopTenancy(),
         () => redis.quit().then(() => undefined),
       ]),
     ),

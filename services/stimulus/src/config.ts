@@ -11,6 +11,7 @@ export const WorkerConfigSchema = z.object({
   INFLUX_URL: env.url(['http:', 'https:']),
   INFLUX_TOKEN: z.string().min(1),
   INFLUX_ORG: z.string().min(1),
+  /** The default tenant's bucket (other tenants' are in the device registry). */
   INFLUX_BUCKET: z.string().min(1),
   /** One write request's timeout, ms. */
   INFLUX_TIMEOUT_MS: env.int({ min: 100 }).default(10_000),
@@ -21,6 +22,8 @@ export const WorkerConfigSchema = z.object({
    * (foreground-gate.ts); 0 lets set jobs compete with them.
    */
   WORKER_SET_YIELD_MS: env.int({ min: 0, max: 60_000 }).default(1000),
+  /** How often the device registry's version is read, ms: a tenant's new gym or bucket reaches the worker within this. */
+  REGISTRY_POLL_MS: env.int({ min: 50, max: 60_000 }).default(1000),
   DEAD_LETTER_MAX: env.int({ min: 1 }).default(10_000),
   /** How long a closed set's job waits for sample blocks of the set still queued for segmentation, ms. */
   SEGMENTER_SETTLE_MS: env.int({ min: 0, max: 600_000 }).default(10_000),

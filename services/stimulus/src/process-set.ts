@@ -16,6 +16,19 @@ export interface SetJobDeps {
   readonly modelId: string;
   /** The athletes' heart rate (v1.1): the set point's heart-rate fields when it came before the set closed. */
   readonly heartRate?: HeartRateStore | undefined;
+  /**
+   * Whether the set's athlete may be stored for the set's gym (tenancy: it belongs to the gym's tenant);
+   * absent: always. Asked before anything of the athlete is read or written.
+   */
+  readonly admits?: ((athleteId: string) => Promise<boolean>) | undefined;
+}
+
+export interface SetJobResult {
+  readonly reps: number;
+  readonly athleteId?: string;
+  readonly minutes?: number;
+  /** The athlete belongs to another tenant than the set's gym: nothing was written; the set's reps, for its dead letter. */
+  readonly notAllowed?: readonly RepRecord[];
 }
 
 /** How long a set job waits for another worker updating the same athlete, ms. */
@@ -55,9 +68,10 @@ async function withPointTs(job: SetJob, athleteId: string, set: AthleteSet, athl
  * decision 0014) and writes the outputs: the set point with its model terms, the set's final rep points,
  * the session NSI, the day's exposure and the acute window. One worker at a time updates an athlete (a
  * Redis lock), so no stale value is written over a fresh one; should the lock expire mid-update, the
- * version check sees the newer state and the fold is planned and written again.
+ * version check sees the newer state and the fold is planned and written again. A set whose athlete
+ * belongs to another tenant (`admits`) changes nothing and comes back as `notAllowed`.
  */
-export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps: number; athleteId?: string; minutes?: number }> {
+export async function processSet(job: SetJob, deps: SetJobDeps): Promise<SetJobResult> {
   const closed = await deps.sets.closedSet(job.stationId, job.setId);
   const reps = closed.reps.sort((a, b) => a.repIndex - b.repIndex);
   // The rep points already hold their final velocity loss when the reps came in order and the set closed
@@ -66,6 +80,7 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<{ reps:
   const last = reps[reps.length - 1];
   if (!last) return { reps: 0 };
   const athleteId = last.athleteId;
+  if (deps.admits !== undefined && !(await deps.admits(athleteId))) return { reps: reps.length, athleteId, notAllowed: reps };
   const candidate = athleteSet(job, reps, last);
 
   const update = async (): Promise<{ reps: number; athleteId: string; minutes: number }> => {

@@ -60,6 +60,12 @@ export function createWorkerMetrics(registry: Registry) {
       labelNames: ['queue'] as const,
       registers: [registry],
     }),
+    athleteNotAllowed: new Counter({
+      name: 'neurolift_worker_athlete_not_allowed_total',
+      help: "Data refused because its athlete belongs to another tenant than its gym: set and heart-rate jobs (dead-lettered as athlete_not_allowed) and rep points (in their set's dead letter), by queue",
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
     errors: new Counter({
       name: 'neurolift_worker_errors_total',
       help: 'Job failures with a known cause (TSDB unavailable, unreachable or rejecting; athlete busy), by code',
