@@ -12,8 +12,10 @@ import {
   type ModelSettings,
   type PointSink,
 } from '@neurolift/storage';
+import type { RegistryView } from '@neurolift/tenancy';
 import { loadAlertConfig } from './alert-config-file.js';
 import { createAlertQueues } from './adapters/bullmq-alert-queues.js';
+import { startTenantBuckets } from './adapters/tenant-buckets.js';
 import { startMqttAlertPublisher } from './adapters/mqtt-alert-publisher.js';
 import { createRedisAlertState } from './adapters/redis-alert-state.js';
 import { WebhookError, sendWebhook } from './adapters/webhook-sender.js';
@@ -30,6 +32,8 @@ export interface AlertsOverrides {
   readonly alertConfig?: AlertConfig;
   readonly model?: ModelSettings;
   readonly clock?: () => number;
+  /** Gyms' tenants and tenants' buckets; otherwise the device registry in Redis, read every REGISTRY_POLL_MS. */
+  readonly registryView?: Pick<RegistryView, 'tenantOfGym' | 'bucketOf'>;
 }
 
 export interface AlertsService {
@@ -55,6 +59,8 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
   const state = createRedisAlertState(redis, keys);
   const queues = createAlertQueues(redis, config.REDIS_PREFIX, { attempts: config.WEBHOOK_ATTEMPTS, backoffMs: config.WEBHOOK_BACKOFF_MS });
   const sink = overrides.sink ?? influxSinkFromSettings(config, logger);
+  // An alert's point goes to the bucket of its gym's tenant, as the worker's points of the gym do.
+  const buckets = await startTenantBuckets(redis, config, logger, overrides.registryView);
   const publisher = await startMqttAlertPublisher({
     url: config.MQTT_URL,
     clientId: config.ALERTS_MQTT_CLIENT_ID,
@@ -90,7 +96,7 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
       queue: QUEUES.alerts,
       schema: AlertJob,
       process: async ({ alert }) => {
-        const outcome = await deliverAlert(alert, { ledger: state, publisher, live: state, sink, queues, config: alertConfig, clock, pushMaxAgeMs: config.ALERT_PUSH_MAX_AGE_MS });
+        const outcome = await deliverAlert(alert, { ledger: state, publisher, live: state, sink, bucketOfGym: buckets.bucketOfGym, queues, config: alertConfig, clock, pushMaxAgeMs: config.ALERT_PUSH_MAX_AGE_MS });
         metrics.alerts.inc({ rule: alert.rule, severity: alert.severity, outcome });
         logger.info({ alertId: alert.id, rule: alert.rule, severity: alert.severity, outcome }, 'alert');
         return outcome;
@@ -145,6 +151,7 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
         () => Promise.all(workers.map((worker) => worker.close())).then(() => undefined),
         () => publisher.close(),
         () => queues.close(),
+        async () => buckets.stop(),
         () => redis.quit().then(() => undefined),
       ]),
     ),

@@ -19,6 +19,7 @@ export const AlertsConfigSchema = z.object({
   INFLUX_URL: env.url(['http:', 'https:']),
   INFLUX_TOKEN: z.string().min(1),
   INFLUX_ORG: z.string().min(1),
+  /** The default tenant's bucket (other tenants' are in the device registry). */
   INFLUX_BUCKET: z.string().min(1),
   INFLUX_TIMEOUT_MS: env.int({ min: 100 }).default(10_000),
   /** JSON file of per-gym thresholds, daily run times, cooldowns and webhooks (docs/alerts.md); the spec's defaults without it. */
@@ -44,6 +45,8 @@ export const AlertsConfigSchema = z.object({
    * later sets of the session arrive within it, and the session is judged whole (not at its first set).
    */
   ALERT_SESSION_END_SETTLE_MS: env.int({ min: 0, max: 24 * 3_600_000 }).default(5 * 60_000),
+  /** How often the device registry's version is read, ms: a tenant's new gym or bucket reaches the alerts service within this. */
+  REGISTRY_POLL_MS: env.int({ min: 50, max: 60_000 }).default(1000),
   DEAD_LETTER_MAX: env.int({ min: 1 }).default(10_000),
   /** Port of /healthz, /readyz and /metrics when the service runs alone; 0 disables it. */
   METRICS_PORT: env.int({ min: 0, max: 65_535 }).default(9103),

@@ -24,6 +24,7 @@ const ALERT: AlertMessage = {
 /** In-memory channels and ledger: what was delivered where, and which channel fails next. */
 function harness(options: { claim?: ClaimOutcome; failing?: Set<DeliveryChannel> } = {}) {
   const delivered: DeliveryChannel[] = [];
+  const buckets: Array<string | undefined> = [];
   const ledger = new Set<DeliveryChannel>();
   const failing = options.failing ?? new Set<DeliveryChannel>();
   const attempt = async (channel: DeliveryChannel) => {
@@ -38,13 +39,19 @@ function harness(options: { claim?: ClaimOutcome; failing?: Set<DeliveryChannel>
     },
     publisher: { publish: () => attempt('mqtt') },
     live: { station: async () => undefined, putStations: async () => undefined, pushAlert: () => attempt('live') },
-    sink: { write: () => attempt('tsdb') },
+    sink: {
+      write: async (_lines, bucket) => {
+        await attempt('tsdb');
+        buckets.push(bucket);
+      },
+    },
+    bucketOfGym: (gymId) => `bucket-of-${gymId}`,
     queues: { webhook: () => attempt('webhook') },
     config: parseAlertConfig(JSON.stringify({ gyms: { 'gym-1': { webhook: { url: 'https://coach.example/hook', secret: 'secret-0123456789' } } } }), 'test'),
     clock: () => NOW,
     pushMaxAgeMs: 15 * 60_000,
   };
-  return { deps, delivered, ledger, failing };
+  return { deps, delivered, buckets, ledger, failing };
 }
 
 describe('deliverAlert', () => {
@@ -54,6 +61,12 @@ describe('deliverAlert', () => {
     expect(h.delivered).toEqual(['mqtt', 'webhook', 'live', 'tsdb']);
     expect(await deliverAlert(ALERT, h.deps)).toBe('delivered');
     expect(h.delivered).toHaveLength(4);
+  });
+
+  it("writes the alert's point into the bucket of its gym's tenant", async () => {
+    const h = harness();
+    await deliverAlert(ALERT, h.deps);
+    expect(h.buckets).toEqual(['bucket-of-gym-1']);
   });
 
   it('a channel that fails does not hold back the others; the retry delivers only what is missing', async () => {

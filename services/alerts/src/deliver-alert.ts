@@ -10,6 +10,8 @@ export interface DeliveryDeps {
   readonly publisher: AlertPublisher;
   readonly live: LiveBoard;
   readonly sink: PointSink;
+  /** The TSDB bucket of the gym's tenant: where the alert's point goes. */
+  readonly bucketOfGym: (gymId: string) => string;
   readonly queues: Pick<AlertQueues, 'webhook'>;
   readonly config: AlertConfig;
   readonly clock: () => number;
@@ -47,7 +49,7 @@ export async function deliverAlert(alert: AlertMessage, deps: DeliveryDeps): Pro
   const webhook = gymSettingsFor(deps.config, alert.gymId).webhook;
   const channels: Array<[DeliveryChannel, () => Promise<void>]> = [
     ['live', () => deps.live.pushAlert(alert)],
-    ['tsdb', () => deps.sink.write([alertLine(alert)])],
+    ['tsdb', () => deps.sink.write([alertLine(alert)], deps.bucketOfGym(alert.gymId))],
   ];
   if (!stale) {
     channels.unshift(['mqtt', () => deps.publisher.publish(alertsTopic(alert.gymId), JSON.stringify(alert))]);
