@@ -1,34 +1,31 @@
-// The broker configured as in production (infra/mosquitto/mosquitto.conf): no anonymous clients, a
-// password file with one user per station and per pipeline service (built with mosquitto_passwd), and
-// the repository's ACL file. Stations reach only their own topics, the pipeline connects with its own
-// users (ingest reads, alerts writes gym/v1/+/alerts), and the API refuses requests without its token.
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// The broker configured as in production (infra/mosquitto/mosquitto.conf): the dynamic security plugin,
+// no anonymous clients. The pipeline connects with its own users from the plugin's bootstrap file
+// (ingest reads, alerts writes gym/v1/+/alerts); stations and a coach app are registered live through
+// BrokerAccess, each confined to its own topics. The API refuses requests without its token.
+import { readFile } from 'node:fs/promises';
 import { AlertMessage } from '@neurolift/contracts';
 import type { Pipeline } from '@neurolift/pipeline';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeBrokerAuth } from './harness/broker-auth.js';
+import { DYNSEC_PASSWORDS, dynsecPipelineUsers, startDynsecServers, subackCode, testDevice, type DynsecServers } from './harness/dynsec-broker.js';
 import { ingestCounts, waitForIngestQuiet } from './harness/metrics.js';
 import { REASON, ackingPublisher, connackCode, type AckingPublisher } from './harness/mqtt-reason-codes.js';
 import { API_TOKEN, getJson, pipelineEnv, repPayload, startTestPipeline, type DeadLetterList, type RepInput } from './harness/pipeline.js';
-import { pipelineBrokerUsers } from './harness/pipeline-broker-users.js';
-import { exportSeries, startServers, waitFor, type LocalServices } from './harness/servers.js';
+import { exportSeries, waitFor, type LocalServices } from './harness/servers.js';
 
 const GYM = 'gym-x';
+const COACH = 'coach-gym-x';
 const PASSWORDS = {
   'st-a': 'st-a-secret-4f1c9e',
   'st-b': 'st-b-secret-8a02d7',
-  'neurolift.ingest': 'ingest-secret-b7e3a1',
-  'neurolift.alerts': 'alerts-secret-c94d20',
-  'coach.gym-x': 'coach-secret-19ab6f',
+  [COACH]: 'coach-secret-19ab6f',
+  'neurolift.ingest': DYNSEC_PASSWORDS.ingest,
+  'neurolift.alerts': DYNSEC_PASSWORDS.alerts,
 } as const;
 type User = keyof typeof PASSWORDS;
-/** A coach app of gym-x, as the ACL file's own example suggests: it reads its gym's alerts only. */
-const COACH_ACL = `user coach.gym-x\ntopic read gym/v1/${GYM}/alerts`;
 const ALERTS_TOPIC = `gym/v1/${GYM}/alerts`;
 
+let rig: DynsecServers;
 let servers: LocalServices;
 let pipeline: Pipeline;
 const clients: MqttClient[] = [];
@@ -51,25 +48,26 @@ async function connectAs(user: User, options: IClientOptions = {}): Promise<Mqtt
 }
 
 beforeAll(async () => {
-  // The run folder holds the password and ACL files; startServers uses it and removes it at stop.
-  const dir = await mkdtemp(path.join(tmpdir(), 'neurolift-broker-security-'));
-  const auth = await writeBrokerAuth(dir, PASSWORDS, COACH_ACL);
-  // One log type per line: the harness's single `log_type error warning notice information` line enables
-  // only `error` in Mosquitto 2.0, and the connection notices are what shows each client's user.
-  servers = await startServers({ dir, mosquittoExtraConfig: [auth.mosquittoConfig, 'log_type notice', 'log_type information'].join('\n') });
-  pipeline = await startTestPipeline(pipelineEnv(servers.env, pipelineBrokerUsers(PASSWORDS)));
+  rig = await startDynsecServers();
+  servers = rig.servers;
+  // Registered as the device registry does, while the broker runs.
+  await rig.access.upsertDevice(testDevice('st-a', 'equipment', [GYM], PASSWORDS['st-a']), PASSWORDS['st-a']);
+  await rig.access.upsertDevice(testDevice('st-b', 'equipment', [GYM], PASSWORDS['st-b']), PASSWORDS['st-b']);
+  await rig.access.upsertDevice(testDevice(COACH, 'coach-app', [GYM], PASSWORDS[COACH]), PASSWORDS[COACH]);
+  pipeline = await startTestPipeline(pipelineEnv(servers.env, dynsecPipelineUsers()));
   stationA = ackingPublisher(await connectAs('st-a', { clientId: 'st-a' }));
   stationB = ackingPublisher(await connectAs('st-b', { clientId: 'st-b' }));
-  const coach = await connectAs('coach.gym-x');
+  const coach = await connectAs(COACH);
   coach.on('message', (topic, payload) => coachReceived.push({ topic, payload: payload.toString() }));
-  // The second filter is telemetry the coach must not read: the broker grants it and delivers nothing.
-  await coach.subscribeAsync([ALERTS_TOPIC, `gym/v1/${GYM}/+/+`], { qos: 1 });
+  expect(await subackCode(coach, ALERTS_TOPIC)).toBe(1);
+  // Telemetry the coach must not read: the broker refuses the subscription.
+  expect(await subackCode(coach, `gym/v1/${GYM}/+/+`)).toBe(REASON.notAuthorized);
 });
 
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.endAsync(true)));
   await pipeline?.close();
-  await servers?.stop();
+  await rig?.stop();
 });
 
 const topicOf = (station: string, channel: string): string => `gym/v1/${GYM}/${station}/${channel}`;
@@ -108,7 +106,7 @@ describe('authentication', () => {
   });
 });
 
-describe('topic access (infra/mosquitto/acl)', () => {
+describe('topic access (device roles)', () => {
   it('a station publishes below its own topics and its rep is stored', async () => {
     expect(await stationA.publish(topicOf('st-a', 'rep'), rep({ setId: 'own-1', meanVelocity: 0.61 }))).toBe(REASON.success);
     expect(await waitFor(() => repSeries('st-a'), { what: 'st-a’s rep in the TSDB' })).toEqual([0.61]);
@@ -120,7 +118,7 @@ describe('topic access (infra/mosquitto/acl)', () => {
     // MQTT 5: PUBACK 0x87 not authorized.
     expect(await stationA.publish(topicOf('st-b', 'rep'), rep({ setId: 'spoof-1' }))).toBe(REASON.notAuthorized);
     expect(await stationA.publish(topicOf('st-b', 'status'), JSON.stringify({ v: 1, online: false }))).toBe(REASON.notAuthorized);
-    // st-a's credentials with st-b's client id: the ACL binds to the username (%u), not the client id.
+    // st-a's credentials with st-b's client id: the role binds to the username, not the client id.
     const spoofedId = ackingPublisher(await connectAs('st-a', { clientId: 'st-b-spoof' }));
     expect(await spoofedId.publish(topicOf('st-b', 'rep'), rep({ setId: 'spoof-2' }))).toBe(REASON.notAuthorized);
     // MQTT 3.1.1 has no reason codes: the broker acknowledges and drops the message.
@@ -144,18 +142,11 @@ describe('topic access (infra/mosquitto/acl)', () => {
     const snoop = await connectAs('st-a');
     const received: string[] = [];
     snoop.on('message', (topic) => received.push(topic));
-    const filters = [`gym/v1/${GYM}/st-b/#`, 'gym/v1/+/+/+', '#', '$SYS/#'];
-    // Mosquitto 2.0 grants subscriptions and applies read access per message; a refused SUBACK is fine too.
+    // Its own topics are granted; the plugin refuses the rest at SUBSCRIBE (0x87), and would refuse their messages at delivery.
+    const filters = [`gym/v1/${GYM}/st-a/#`, `gym/v1/${GYM}/st-b/#`, 'gym/v1/+/+/+', '#', '$SYS/#'];
     const granted: Record<string, number> = {};
-    for (const filter of filters) {
-      try {
-        const [grant] = await snoop.subscribeAsync(filter, { qos: 1 });
-        granted[filter] = grant?.qos ?? -1;
-      } catch (error) {
-        granted[filter] = (error as { code?: number }).code ?? -1;
-      }
-    }
-    expect(Object.keys(granted)).toEqual(filters);
+    for (const filter of filters) granted[filter] = await subackCode(snoop, filter);
+    expect(granted).toEqual(Object.fromEntries(filters.map((filter, i) => [filter, i === 0 ? 1 : REASON.notAuthorized])));
 
     expect(await stationB.publish(topicOf('st-b', 'rep'), rep({ setId: 'b-1', meanVelocity: 0.7 }))).toBe(REASON.success);
     // st-a's own message after st-b's: when it arrives, st-b's would have arrived before it.
@@ -190,6 +181,18 @@ describe('topic access (infra/mosquitto/acl)', () => {
     // spoofed alert, no telemetry of the stations.
     expect(coachReceived.map((m) => m.topic)).toEqual(coachReceived.map(() => ALERTS_TOPIC));
     for (const message of coachReceived) expect(AlertMessage.safeParse(JSON.parse(message.payload)).success).toBe(true);
+  });
+
+  it('a coach app publishes nothing, not even below its own name: refused, nothing reaches the pipeline', async () => {
+    const coach = ackingPublisher(await connectAs(COACH, { clientId: 'coach-probe' }));
+    const lettersBefore = (await getJson<DeadLetterList>(`${pipeline.apiUrl}/v1/dead-letters?limit=1000`)).body.total;
+    expect(await coach.publish(topicOf(COACH, 'rep'), rep({ setId: 'by-coach' }))).toBe(REASON.notAuthorized);
+    expect(await coach.publish(ALERTS_TOPIC, '{}')).toBe(REASON.notAuthorized);
+    // A station's message after them: once it is stored, anything forwarded before it was handled.
+    expect(await stationB.publish(topicOf('st-b', 'rep'), rep({ setId: 'after-coach', meanVelocity: 0.71 }))).toBe(REASON.success);
+    await waitFor(async () => ((await repSeries('st-b'))?.includes(0.71) ? true : undefined), { what: 'st-b’s rep after the coach’s' });
+    expect((await getJson<DeadLetterList>(`${pipeline.apiUrl}/v1/dead-letters?limit=1000`)).body.total).toBe(lettersBefore);
+    expect(await exportSeries(servers.env.INFLUX_URL, `{station="${COACH}"}`)).toEqual([]);
   });
 });
 
@@ -226,17 +229,5 @@ describe('api', () => {
     const snapshot = await fetch(url(`/v1/gyms/${GYM}/live/snapshot?token=${API_TOKEN}`), { signal: AbortSignal.timeout(5000) });
     expect(snapshot.status, 'the snapshot takes the token in the header only').toBe(401);
     await snapshot.body?.cancel();
-  });
-
-  it('a non-station user publishing below its own name (the ACL pattern allows it) is dead-lettered, never a station', async () => {
-    const coach = ackingPublisher(await connectAs('coach.gym-x', { clientId: 'coach-probe' }));
-    const topic = topicOf('coach.gym-x', 'rep');
-    expect(await coach.publish(topic, rep({ setId: 'by-coach' }))).toBe(REASON.success);
-    const letter = await waitFor(
-      async () => (await getJson<DeadLetterList>(`${pipeline.apiUrl}/v1/dead-letters?limit=1000`)).body.items.find((item) => item.topic === topic),
-      { what: 'the coach user’s message in the dead letters' },
-    );
-    expect(letter.reason).toBe('bad_topic');
-    expect(letter.detail).toContain('stationId');
   });
 });

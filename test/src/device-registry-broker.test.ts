@@ -7,7 +7,7 @@ import type { BrokerAccess } from '@neurolift/tenancy';
 import mqtt, { type IClientOptions, type IDisconnectPacket, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Closer } from './harness/closer.js';
-import { DYNSEC_PASSWORDS, startDynsecServers, testDevice, type DynsecServers } from './harness/dynsec-broker.js';
+import { DYNSEC_PASSWORDS, startDynsecServers, subackCode, testDevice, type DynsecServers } from './harness/dynsec-broker.js';
 import { REASON, ackingPublisher, connackCode } from './harness/mqtt-reason-codes.js';
 import { waitFor } from './harness/servers.js';
 
@@ -39,18 +39,6 @@ async function flushThrough(device: MqttClient, gym: string, id: string): Promis
   const marker = `marker-${Math.random().toString(36).slice(2)}`;
   await device.publishAsync(`gym/v1/${gym}/${id}/status`, marker, { qos: 1 });
   await waitFor(async () => (atIngest.some((m) => m.payload === marker) ? true : undefined), { what: `marker of ${id} at the ingest user` });
-}
-
-/** The SUBACK's code for one filter: its QoS when granted, 0x87 when refused (MQTT.js rejects then). */
-async function subackCode(client: MqttClient, filter: string): Promise<number> {
-  try {
-    const [grant] = await client.subscribeAsync(filter, { qos: 1 });
-    return grant?.qos ?? -1;
-  } catch (error) {
-    const granted = (error as { packet?: { granted?: unknown } }).packet?.granted;
-    if (Array.isArray(granted) && typeof granted[0] === 'number') return granted[0];
-    throw error;
-  }
 }
 
 /** Resolves when the client's connection closes, with the DISCONNECT the broker sent first (if any). */

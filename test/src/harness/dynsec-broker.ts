@@ -16,6 +16,7 @@ import {
   type DynsecBootstrapPasswords,
   type DynsecClient,
 } from '@neurolift/tenancy';
+import type { MqttClient } from 'mqtt';
 import { pipelineBrokerUsers } from './pipeline-broker-users.js';
 import type { DefaultServiceName } from '../../../infra/local-services.mjs';
 import { startServers, type LocalServices, type LocalServicesOptions, type ServiceName } from './servers.js';
@@ -70,6 +71,18 @@ export async function startDynsecServers<S extends ServiceName = DefaultServiceN
 /** The pipeline settings (for pipelineEnv) that connect ingest and alerts as their broker users. */
 export function dynsecPipelineUsers(): Record<string, string> {
   return pipelineBrokerUsers({ 'neurolift.ingest': DYNSEC_PASSWORDS.ingest, 'neurolift.alerts': DYNSEC_PASSWORDS.alerts });
+}
+
+/** The SUBACK's code for one filter: its QoS when granted, 0x87 when refused (MQTT.js then rejects, the code in the packet). */
+export async function subackCode(client: MqttClient, filter: string): Promise<number> {
+  try {
+    const [grant] = await client.subscribeAsync(filter, { qos: 1 });
+    return grant?.qos ?? -1;
+  } catch (error) {
+    const granted = (error as { packet?: { granted?: unknown } }).packet?.granted;
+    if (Array.isArray(granted) && typeof granted[0] === 'number') return granted[0];
+    throw error;
+  }
 }
 
 /** A registry entry for the tests (default tenant, enabled). */
