@@ -7,7 +7,7 @@ COPY packages packages
 COPY services services
 COPY test/package.json test/tsconfig.json test/
 RUN npm ci --no-audit --no-fund
-RUN npx tsc -b packages/contracts packages/platform packages/stimulus packages/storage packages/alerts packages/device-client \
+RUN npx tsc -b packages/contracts packages/platform packages/stimulus packages/storage packages/alerts packages/device-client packages/tenancy \
       services/ingest services/stimulus services/alerts services/api services/pipeline services/device-sim \
  && npm prune --omit=dev --no-audit --no-fund \
  && find packages services -name '*.test.*' -delete

@@ -10,7 +10,10 @@ export interface BrokerAccess {
   upsertDevice(device: Device, password: string): Promise<void>;
   /** Replaces the ACL of an existing device (its gyms changed). */
   updateAcl(device: Device): Promise<void>;
-  /** The old password is refused from now on; connected sessions stay (their messages are not lost). */
+  /**
+   * The old password is refused from now on. Mosquitto 2.0 disconnects the user's sessions; a device that
+   * reconnects with the new password re-sends its unacknowledged QoS 1 messages: none is lost.
+   */
   setPassword(deviceId: string, password: string): Promise<void>;
   /** Refuses the user and disconnects its sessions at once. */
   disable(deviceId: string): Promise<void>;
