@@ -1,4 +1,4 @@
-import { redisKeys } from '@neurolift/contracts';
+import { DEFAULT_TENANT, redisKeys } from '@neurolift/contracts';
 import { closeAll, createRegistry, once, PipelineError, registerHealthRoutes, type HealthChecks, type Logger, type Registry } from '@neurolift/platform';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createRedisConnection, createTsdbEraser, type TsdbEraser } from '@neurolift/storage';
@@ -50,6 +50,8 @@ export interface ApiDeps {
   readonly registryStore: Pick<RegistryStore, 'listTenants'>;
   readonly audit: AuditLog;
   readonly owners: AthleteOwners;
+  /** A tenant's TSDB bucket for erasures; undefined: the default tenant's (INFLUX_BUCKET). */
+  readonly bucketOf?: (tenantId: string) => string | undefined;
   readonly clock?: () => number;
   readonly deadLetters: DeadLetterReader;
   readonly profiles: ProfileStore;
@@ -77,7 +79,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   registerAccessControl(app, { ...deps.access, table: ROUTE_ACCESS, clock });
   registerHealthRoutes(app, deps.checks, deps.registry);
   registerV1Routes(app, { ...deps, clock });
-  registerErasureRoutes(app, { ...deps, clock, metrics: createErasureMetrics(deps.registry) });
+  registerErasureRoutes(app, { ...deps, clock, bucketOf: deps.bucketOf ?? (() => undefined), metrics: createErasureMetrics(deps.registry) });
   registerLiveRoutes(app, deps);
   registerDeviceRoutes(app, deps);
   registerTokenRoutes(app, deps);
@@ -158,6 +160,7 @@ export async function startApi(config: ApiConfig, logger: Logger, overrides: Api
     registryStore,
     audit,
     owners: athletes,
+    bucketOf: (tenantId) => (tenantId === DEFAULT_TENANT ? undefined : registryView.bucketOf(tenantId)),
     deadLetters: createRedisDeadLetterReader(redis, keys),
     profiles: createRedisProfileStore(redis, keys),
     erasure: createAthleteErasure({ redis: createRedisAthleteEraser(redis, keys), tsdb: createConfiguredTsdbEraser(config, logger) }),

@@ -24,8 +24,11 @@ export type ErasureResult =
   | { readonly outcome: 'tsdb_failed'; readonly report: ErasureReport; readonly error: PipelineError };
 
 export interface AthleteErasure {
-  /** Idempotent. Throws PipelineError `NL_ERR_ATHLETE_BUSY` when the worker keeps the athlete locked. */
-  erase(athleteId: string): Promise<ErasureResult>;
+  /**
+   * Idempotent. `bucket`: the athlete's tenant's (default: the eraser's own, INFLUX_BUCKET). Throws
+   * PipelineError `NL_ERR_ATHLETE_BUSY` when the worker keeps the athlete locked.
+   */
+  erase(athleteId: string, bucket?: string): Promise<ErasureResult>;
 }
 
 export interface AthleteErasureDeps {
@@ -62,7 +65,7 @@ export function remainingAfterErasure(athleteId: string, tsdb: TsdbErasure): str
  */
 export function createAthleteErasure(deps: AthleteErasureDeps): AthleteErasure {
   return {
-    erase: (athleteId) =>
+    erase: (athleteId, bucket) =>
       deps.redis.withAthleteLock(athleteId, async (): Promise<ErasureResult> => {
         const redis = await deps.redis.erase(athleteId);
         const report = (tsdb: TsdbErasure): ErasureReport => ({
@@ -74,7 +77,7 @@ export function createAthleteErasure(deps: AthleteErasureDeps): AthleteErasure {
         });
         if (deps.tsdb === undefined) return { outcome: 'completed', report: report('skipped') };
         try {
-          await deps.tsdb.deleteSeries({ key: ATHLETE_TAG, value: athleteId });
+          await deps.tsdb.deleteSeries({ key: ATHLETE_TAG, value: athleteId }, bucket);
         } catch (error) {
           if (!(error instanceof PipelineError)) throw error;
           return { outcome: 'tsdb_failed', report: report('failed'), error };

@@ -19,6 +19,8 @@ export interface ErasureRouteDeps {
   /** The tenant's audit log: who erased which athlete, when. */
   readonly audit: AuditLog;
   readonly clock: () => number;
+  /** The TSDB bucket of a tenant's points; undefined for the default tenant's (the eraser's own). */
+  readonly bucketOf: (tenantId: string) => string | undefined;
   readonly metrics: ErasureMetrics;
   /** The audit trail: one line per erasure, with the athlete id and no other personal data. */
   readonly logger?: Logger;
@@ -46,7 +48,7 @@ export function registerErasureRoutes(app: FastifyInstance, deps: ErasureRouteDe
 
         let result: ErasureResult;
         try {
-          result = await deps.erasure.erase(athleteId);
+          result = await deps.erasure.erase(athleteId, deps.bucketOf(principal.tenant));
         } catch (error) {
           if (error instanceof PipelineError && error.code === 'NL_ERR_ATHLETE_BUSY') {
             audit('busy');
