@@ -42,9 +42,10 @@ export function parseCommandLine<C>(argv: readonly string[], actions: Readonly<R
   }
 }
 
-/** `parseArgs` in strict mode with positionals allowed (their count is checked by the caller). */
 type Options = NonNullable<ParseArgsConfig['options']>;
 type StrictConfig<O extends Options> = { args: string[]; options: O; allowPositionals: true; strict: true };
+
+/** `parseArgs` in strict mode with positionals allowed (their count is checked by the caller). */
 export function flags<O extends Options>(args: readonly string[], options: O): ReturnType<typeof parseArgs<StrictConfig<O>>> {
   return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
 }
