@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiServiceConfigSchema, startApi, type ApiService } from '@neurolift/api';
 import { redisKeys } from '@neurolift/contracts';
 import { createLogger, createRegistry, loadConfig } from '@neurolift/platform';
-import { createRedisTokenStore, tenancyKeys, type AuditEntry } from '@neurolift/tenancy';
+import { tenancyKeys, type AuditEntry } from '@neurolift/tenancy';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServers, waitFor, type LocalServices } from './harness/servers.js';
@@ -116,13 +116,14 @@ beforeAll(async () => {
   const logger = createLogger({ name: 'api', level: 'trace', destination: { write: (line: string) => void logLines.push(line) } });
   api = await startApi(loadConfig('api', ApiServiceConfigSchema, env), logger, { registry: createRegistry({ defaultMetrics: false }) });
 
-  for (const id of ['ta', 'tb']) await ok(send('POST', '/v1/tenants', { token: BOOTSTRAP, body: { id, name: `Tenant ${id}`, bucket: id } }), 201, `tenant ${id}`);
-  // No route issues a new tenant's first admin token: the registry's own token store does, as an operator's tool would.
-  const store = createRedisTokenStore(redis, tenancy);
+  // A new tenant comes with its first admin token, shown once to the operator.
   for (const tenant of ['ta', 'tb'] as const) {
-    const issued = await store.issue({ tenant, role: 'admin', gyms: 'all', name: `${tenant} admin`, createdBy: 'test' });
-    admin[tenant] = { token: issued.secret, id: issued.record.id };
-    secrets.add(issued.secret);
+    const created = json<{ tenant: { id: string }; adminToken: IssuedToken & { role: string; tenant: string } }>(
+      await ok(send('POST', '/v1/tenants', { token: BOOTSTRAP, body: { id: tenant, name: `Tenant ${tenant}`, bucket: tenant } }), 201, `tenant ${tenant}`),
+    );
+    expect(created.adminToken).toMatchObject({ role: 'admin', tenant });
+    admin[tenant] = { token: created.adminToken.token, id: created.adminToken.id };
+    secrets.add(created.adminToken.token);
   }
   for (const [gym, tenant] of [['a1', 'ta'], ['a2', 'ta'], ['b1', 'tb']] as const) {
     await ok(send('POST', '/v1/gyms', { token: admin[tenant].token, body: { id: gym } }), 201, `gym ${gym}`);
@@ -303,6 +304,25 @@ describe('token lifetime', () => {
     expect((await send('DELETE', `/v1/tokens/${token.id}`, { token: admin.ta.token })).status).toBe(200);
     expect((await send('GET', '/v1/gyms', { token: token.token })).status).toBe(401);
     expect((await tokensOf(admin.ta.token)).some((listed) => listed.id === token.id)).toBe(false);
+  });
+});
+
+describe('gyms', () => {
+  it("a gym with history but no registration stays the default tenant's: another tenant cannot register it", async () => {
+    await redis.sadd(keys.gyms, 'g-legacy');
+    expect((await send('POST', '/v1/gyms', { token: admin.tb.token, body: { id: 'g-legacy' } })).status).toBe(409);
+    expect((await send('POST', '/v1/devices', { token: admin.tb.token, body: { id: 'rack-legacy', kind: 'equipment', gyms: ['g-legacy'] } })).status).toBe(409);
+    expect(await redis.hget(tenancy.gyms, 'g-legacy')).toBeNull();
+    expect((await send('GET', '/v1/gyms/g-legacy/live/snapshot', { token: BOOTSTRAP })).status).toBe(200);
+    expect((await send('GET', '/v1/gyms/g-legacy/live/snapshot', { token: admin.tb.token })).status).toBe(404);
+  });
+
+  it('a refused device registers none of its gyms', async () => {
+    await ok(send('POST', '/v1/devices', { token: admin.tb.token, body: { id: 'rack-dup', kind: 'equipment', gyms: ['b1'] } }), 201, 'device rack-dup');
+    // Its id is taken, and b1 is another tenant's: both refused, and the new gyms named with them stay free.
+    expect((await send('POST', '/v1/devices', { token: admin.tb.token, body: { id: 'rack-dup', kind: 'equipment', gyms: ['free-gym-1'] } })).status).toBe(409);
+    expect((await send('POST', '/v1/devices', { token: admin.ta.token, body: { id: 'band-x', kind: 'wearable', gyms: ['free-gym-2', 'b1'] } })).status).toBe(409);
+    expect(await redis.hmget(tenancy.gyms, 'free-gym-1', 'free-gym-2')).toEqual([null, null]);
   });
 });
 

@@ -10,6 +10,11 @@ export function tenancyKeys(prefix: string) {
     gyms: `${prefix}:registry:gyms`,
     /** Hash deviceId → Device JSON. */
     devices: `${prefix}:registry:devices`,
+    /**
+     * Set of gyms that have had a set (written by the worker; `redisKeys(prefix).gyms`): an unregistered
+     * one is the default tenant's, with its history, and no other tenant may register it.
+     */
+    gymsSeen: `${prefix}:gyms`,
     /** Counter bumped by every registry change; the in-memory views poll it. */
     version: `${prefix}:registry:version`,
     /** Hash athleteId → tenantId: who an athlete belongs to, from its first set or profile. */

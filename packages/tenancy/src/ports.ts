@@ -41,6 +41,8 @@ export interface RegistryStore {
   /** Registers a gym to a tenant: `taken` when another tenant has it. */
   addGym(gymId: string, tenantId: string): Promise<'created' | 'exists' | 'taken'>;
   gymTenant(gymId: string): Promise<string | undefined>;
+  /** Whether addGym would answer `created` or `exists` (nothing is written). */
+  canRegisterGym(gymId: string, tenantId: string): Promise<boolean>;
   listGyms(tenantId: string): Promise<string[]>;
   /** `exists` when the id is taken (by any tenant). */
   createDevice(device: Device): Promise<'created' | 'exists'>;

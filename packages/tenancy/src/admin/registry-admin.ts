@@ -77,6 +77,11 @@ export function createRegistryAdmin(deps: RegistryAdminDeps) {
       if (RESERVED_DEVICE_IDS.has(input.id)) return fail('bad_request', `"${input.id}" is reserved`);
       if (input.kind === 'equipment' && input.gyms.length !== 1) return fail('bad_request', 'equipment belongs to exactly one gym');
       const gyms = [...new Set(input.gyms)];
+      // Everything checked before anything is written: a refused device registers no gym.
+      if ((await store.getDevice(input.id)) !== undefined) return fail('conflict', `device id ${input.id} is not available`);
+      const strangers: string[] = [];
+      for (const gym of gyms) if (!(await store.canRegisterGym(gym, principal.tenant))) strangers.push(gym);
+      if (strangers.length > 0) return fail('conflict', `gym id ${strangers.join(', ')} is not available`);
       const taken = await claimGyms(principal, gyms);
       if (taken.length > 0) return fail('conflict', `gym id ${taken.join(', ')} is not available`);
       const password = input.password ?? newDevicePassword();

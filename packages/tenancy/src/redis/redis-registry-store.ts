@@ -1,9 +1,10 @@
+import { DEFAULT_TENANT } from '@neurolift/contracts';
 import type { Redis } from 'ioredis';
 import { Device, Tenant } from '../model.js';
 import type { TenancyKeys } from '../keys.js';
 import type { RegistrySnapshot, RegistryStore } from '../ports.js';
 
-type RedisLike = Pick<Redis, 'hget' | 'hgetall' | 'hset' | 'hsetnx' | 'hdel' | 'get' | 'multi'>;
+type RedisLike = Pick<Redis, 'hget' | 'hgetall' | 'hset' | 'hsetnx' | 'hdel' | 'get' | 'multi' | 'sismember'>;
 
 function parseAll<T>(values: Record<string, string>, parse: (value: unknown) => T | undefined): T[] {
   const out: T[] = [];
@@ -24,6 +25,12 @@ export function createRedisRegistryStore(redis: RedisLike, keys: TenancyKeys): R
     multi.incr(keys.version);
     await multi.exec();
   }
+  async function canRegisterGym(gymId: string, tenantId: string): Promise<boolean> {
+    const owner = await redis.hget(keys.gyms, gymId);
+    if (owner !== null) return owner === tenantId;
+    // A gym with history but no registration is the default tenant's (open mode): nobody else takes it.
+    return tenantId === DEFAULT_TENANT || (await redis.sismember(keys.gymsSeen, gymId)) === 0;
+  }
   return {
     async putTenant(tenant) {
       const created = await redis.hsetnx(keys.tenants, tenant.id, JSON.stringify(tenant));
@@ -37,7 +44,9 @@ export function createRedisRegistryStore(redis: RedisLike, keys: TenancyKeys): R
     async listTenants() {
       return parseAll(await redis.hgetall(keys.tenants), tenantOf).sort((a, b) => a.id.localeCompare(b.id));
     },
+    canRegisterGym,
     async addGym(gymId, tenantId) {
+      if (!(await canRegisterGym(gymId, tenantId))) return 'taken';
       const created = await redis.hsetnx(keys.gyms, gymId, tenantId);
       if (created === 1) {
         await redis.multi().incr(keys.version).exec();

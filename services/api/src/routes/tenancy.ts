@@ -16,7 +16,7 @@ export interface TenancyRouteDeps {
 }
 
 /**
- * Tenants (the operator), the caller's gyms (`GET` for every role, `POST` for admins) and the tenant's
+ * Tenants (the operator; a new tenant comes with its first admin token, shown once), the caller's gyms (`GET` for every role, `POST` for admins) and the tenant's
  * audit log (admins, newest first).
  */
 export function registerTenancyRoutes(app: FastifyInstance, deps: TenancyRouteDeps): void {
@@ -27,7 +27,15 @@ export function registerTenancyRoutes(app: FastifyInstance, deps: TenancyRouteDe
       v1.post('/tenants', async (request, reply) => {
         const body = NewTenant.safeParse(request.body ?? {});
         if (!body.success) return badRequest(reply, body.error);
-        return sendResult(reply, await deps.admin.addTenant(principalOf(request), body.data), 201);
+        const operator = principalOf(request);
+        const created = await deps.admin.addTenant(operator, body.data);
+        if (!created.ok) return sendResult(reply, created);
+        // The tenant's first admin token, issued by the operator: from here on the tenant runs itself.
+        const tenantAdmin = { actor: operator.actor, tenant: created.value.id, role: 'admin', gyms: 'all', operator: false } as const;
+        const issued = await deps.admin.issueToken(tenantAdmin, { role: 'admin', gyms: 'all', name: `${created.value.id} admin` });
+        if (!issued.ok) return sendResult(reply, issued);
+        const { hash: _hash, ...token } = issued.value.record;
+        return reply.code(201).send({ tenant: created.value, adminToken: { token: issued.value.secret, ...token } });
       });
 
       v1.get('/gyms', async (request) => ({ gyms: await deps.admin.listGyms(principalOf(request)) }));
