@@ -318,8 +318,8 @@ describe('gyms', () => {
   });
 
   it('a refused device registers none of its gyms', async () => {
-    await ok(send('POST', '/v1/devices', { token: admin.tb.token, body: { id: 'rack-dup', kind: 'equipment', gyms: ['b1'] } }), 201, 'device rack-dup');
-    // Its id is taken, and b1 is another tenant's: both refused, and the new gyms named with them stay free.
+    await ok(send('POST', '/v1/devices', { token: admin.ta.token, body: { id: 'rack-dup', kind: 'equipment', gyms: ['a1'] } }), 201, 'device rack-dup');
+    // Its id is taken (by another tenant), and b1 is another tenant's: both refused, and the new gyms named with them stay free.
     expect((await send('POST', '/v1/devices', { token: admin.tb.token, body: { id: 'rack-dup', kind: 'equipment', gyms: ['free-gym-1'] } })).status).toBe(409);
     expect((await send('POST', '/v1/devices', { token: admin.ta.token, body: { id: 'band-x', kind: 'wearable', gyms: ['free-gym-2', 'b1'] } })).status).toBe(409);
     expect(await redis.hmget(tenancy.gyms, 'free-gym-1', 'free-gym-2')).toEqual([null, null]);
