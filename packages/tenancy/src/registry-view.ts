@@ -9,6 +9,8 @@ export interface RegistryViewOptions {
   /** How often the version counter is read, ms (a change is seen within this). */
   readonly pollMs: number;
   readonly onError: (error: unknown) => void;
+  /** After each reload, with the version now held (a metric: how current each service's registry is). */
+  readonly onLoaded?: (version: number) => void;
 }
 
 export interface LiveRegistryView extends RegistryView {
@@ -44,6 +46,7 @@ export async function startRegistryView(options: RegistryViewOptions): Promise<L
     const snapshot = await options.store.snapshot();
     current = viewOf(snapshot, options.defaultBucket);
     version = next;
+    options.onLoaded?.(version);
   }
   await refresh();
   const timer = setInterval(() => {

@@ -60,6 +60,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
     defaultBucket: '', // ingest writes no points
     pollMs: config.REGISTRY_POLL_MS,
     onError: (error) => logger.warn({ err: error }, 'device registry read failed; the last one read stays in use'),
+    onLoaded: (version) => metrics.registryVersion.set(version),
   });
   const closer = startSetCloser({
     store,

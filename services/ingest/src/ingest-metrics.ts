@@ -21,6 +21,11 @@ export function createIngestMetrics(registry: Registry) {
       labelNames: ['reason', 'channel'] as const,
       registers: [registry],
     }),
+    registryVersion: new Gauge({
+      name: 'neurolift_ingest_registry_version',
+      help: 'Version of the device registry ingest checks messages against (compare with the registry version in Redis)',
+      registers: [registry],
+    }),
     inFlight: new Gauge({
       name: 'neurolift_ingest_in_flight_messages',
       help: 'Messages received and not yet acknowledged, by channel',
