@@ -4,3 +4,4 @@ export * from './dynsec-bootstrap.js';
 export * from './dynsec-commands.js';
 export * from './dynsec-client.js';
 export * from './dynsec-broker-access.js';
+export * from './dynsec-rebuild.js';

@@ -1,5 +1,5 @@
 import type { Principal } from '@neurolift/tenancy';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ApiConfigSchema } from '../config.js';
 
 /** The api's Redis, broker-admin and audit settings: the same names, defaults and checks. */
@@ -12,7 +12,13 @@ export const CliConfigSchema = ApiConfigSchema.pick({
   BROKER_ADMIN_PASSWORD: true,
   AUDIT_RETENTION_DAYS: true,
   AUDIT_MAX_ENTRIES: true,
-}).superRefine((config, context) => {
+})
+  .extend({
+    /** The pipeline's broker passwords: only `devices broker-file` needs them (the file holds their hashes). */
+    INGEST_MQTT_PASSWORD: z.string().min(1).optional(),
+    ALERTS_MQTT_PASSWORD: z.string().min(1).optional(),
+  })
+  .superRefine((config, context) => {
   if (config.BROKER_ADMIN_PASSWORD !== undefined && config.BROKER_ADMIN_URL === undefined) {
     context.addIssue({ code: 'custom', path: ['BROKER_ADMIN_URL'], message: 'is required when BROKER_ADMIN_PASSWORD is set (the broker whose devices the CLI manages)' });
   }

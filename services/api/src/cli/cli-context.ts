@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { DEFAULT_TENANT } from '@neurolift/contracts';
 import { ConfigError, createLogger, loadConfig, type Env } from '@neurolift/platform';
 import { createRedisConnection, type RedisClient } from '@neurolift/storage';
-import { createRedisAuditLog, createRedisRegistryStore, createRedisTokenStore, createRegistryAdmin, tenancyKeys, type Principal, type RegistryAdmin } from '@neurolift/tenancy';
+import { createRedisAuditLog, createRedisRegistryStore, createRedisTokenStore, createRegistryAdmin, tenancyKeys, type Principal, type RegistryAdmin, type RegistryStore } from '@neurolift/tenancy';
 import { connectBroker, type BrokerConnection } from '../broker-connection.js';
 import type { Parsed } from './cli-args.js';
 import { cliPrincipal, CliConfigSchema, type CliConfig } from './cli-config.js';
@@ -11,6 +11,9 @@ import type { CliOutcome } from './cli-output.js';
 export interface CliContext {
   readonly admin: RegistryAdmin;
   readonly principal: Principal;
+  /** The registry itself, for what spans every tenant (the broker's file). */
+  readonly store: RegistryStore;
+  readonly config: CliConfig;
 }
 
 /** One CLI (devices, tokens): its parser, which commands need what, and how each runs. */
@@ -87,7 +90,7 @@ async function runCommand<C extends { readonly tenant: string }>(program: CliPro
       clock: Date.now,
       ...(broker === undefined ? {} : { broker: broker.access }),
     });
-    return await program.run(command, { admin, principal: cliPrincipal(command.tenant) });
+    return await program.run(command, { admin, principal: cliPrincipal(command.tenant), store, config });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     // A command that failed because Redis went away says only "Connection is closed": add why.

@@ -10,7 +10,8 @@ export type DevicesCommand =
   | { readonly command: 'rotate'; readonly tenant: string; readonly id: string; readonly password?: string }
   | { readonly command: 'list'; readonly tenant: string; readonly json: boolean }
   | { readonly command: 'gym-add'; readonly tenant: string; readonly gymId: string }
-  | { readonly command: 'tenant-add'; readonly tenant: string; readonly id: string; readonly name: string; readonly bucket: string };
+  | { readonly command: 'tenant-add'; readonly tenant: string; readonly id: string; readonly name: string; readonly bucket: string }
+  | { readonly command: 'broker-file'; readonly tenant: string };
 
 export const DEVICES_USAGE = `Usage: npm run devices -- <command> [options]   (after npm run build)
 
@@ -25,6 +26,10 @@ export const DEVICES_USAGE = `Usage: npm run devices -- <command> [options]   (a
   gym-add <gymId>    register a gym to the tenant
   tenant-add <id> --name <name> --bucket <bucket>
                      add a tenant and the TSDB bucket of its points
+  broker-file        print the broker's dynamic security file rebuilt from the registry (every tenant's
+                     devices with their current password hashes; the pipeline's users from
+                     BROKER_ADMIN_PASSWORD, INGEST_MQTT_PASSWORD, ALERTS_MQTT_PASSWORD): for a broker
+                     whose file was lost; devices keep their passwords
 
   --password: default a random one; a chosen one has 16 to 256 characters.
 ${SETTINGS_USAGE}`;
@@ -80,6 +85,11 @@ const ACTIONS = {
       name: checked('--name', TenantName, required('--name', values.name)),
       bucket: checked('--bucket', BucketName, required('--bucket', values.bucket)),
     };
+  },
+  'broker-file'(args: readonly string[]): DevicesCommand {
+    const { values, positionals } = flags(args, COMMON_OPTIONS);
+    noPositional(positionals);
+    return { command: 'broker-file', tenant: tenantOf(values.tenant) };
   },
   disable: byId('disable'),
   enable: byId('enable'),

@@ -1,4 +1,4 @@
-import type { DeviceView } from '@neurolift/tenancy';
+import { dynsecFileFromRegistry, type DeviceView } from '@neurolift/tenancy';
 import type { CliContext, CliProgram } from './cli-context.js';
 import { DEVICES_USAGE, parseDevicesArgs, type DevicesCommand } from './devices-args.js';
 import { done, fields, json, outcomeOf, table, type CliOutcome } from './cli-output.js';
@@ -17,7 +17,7 @@ export function deviceTable(devices: readonly DeviceView[]): string {
   );
 }
 
-async function runDevicesCommand(command: DevicesCommand, { admin, principal }: CliContext): Promise<CliOutcome> {
+async function runDevicesCommand(command: DevicesCommand, { admin, principal, store, config }: CliContext): Promise<CliOutcome> {
   switch (command.command) {
     case 'add': {
       const { id, kind, gyms, password } = command;
@@ -38,6 +38,14 @@ async function runDevicesCommand(command: DevicesCommand, { admin, principal }: 
     }
     case 'gym-add':
       return outcomeOf(await admin.addGym(principal, command.gymId), `gym-add ${command.gymId}`, ({ gymId, tenant }) => `gym ${gymId} belongs to tenant ${tenant}\n`);
+    case 'broker-file': {
+      const { BROKER_ADMIN_PASSWORD: adminPassword, INGEST_MQTT_PASSWORD: ingest, ALERTS_MQTT_PASSWORD: alerts } = config;
+      if (adminPassword === undefined || ingest === undefined || alerts === undefined) {
+        return { code: 1, stdout: '', stderr: 'broker-file needs BROKER_ADMIN_PASSWORD, INGEST_MQTT_PASSWORD and ALERTS_MQTT_PASSWORD (the pipeline users it writes)\n' };
+      }
+      const { devices } = await store.snapshot();
+      return done(`${JSON.stringify(dynsecFileFromRegistry({ admin: adminPassword, ingest, alerts }, [...devices.values()]), null, 2)}\n`);
+    }
     case 'tenant-add': {
       const { id, name, bucket } = command;
       return outcomeOf(await admin.addTenant(principal, { id, name, bucket }), `tenant-add ${id}`, (tenant) => `tenant ${tenant.id} added (bucket ${tenant.bucket})\n`);
@@ -51,6 +59,6 @@ export const DEVICES_CLI: CliProgram<DevicesCommand> = {
   usage: DEVICES_USAGE,
   parse: (argv) => parseDevicesArgs(argv),
   usesBroker: (command) => BROKER_COMMANDS.has(command.command),
-  withinTenant: (command) => command.command !== 'tenant-add',
+  withinTenant: (command) => command.command !== 'tenant-add' && command.command !== 'broker-file',
   run: runDevicesCommand,
 };
