@@ -15,6 +15,9 @@ import { createHandle } from './local-services/process-handle.mjs';
 import { redisSpec } from './local-services/redis.mjs';
 import { closeRunDir, openRunDir } from './local-services/run-dir.mjs';
 import { victoriaMetricsSpec } from './local-services/victoria-metrics.mjs';
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { bootstrapFile } from './mosquitto/dynsec-init.mjs';
 
 export { ensurePackages, freePort };
 
@@ -97,8 +100,24 @@ async function main() {
     await ensurePackages(Object.keys(BINARIES));
     return;
   }
-  const local = await startLocalServices();
-  for (const [key, value] of Object.entries(local.env)) console.log(`export ${key}=${value}`);
+  // --dynsec: the broker as in production (the dynamic security plugin, no anonymous clients), with
+  // generated passwords for the registry's admin and the pipeline's users, printed as their settings.
+  const dynsec = process.argv.includes('--dynsec');
+  const dir = dynsec ? await openRunDir() : undefined;
+  /** @type {Record<string, string>} */
+  let brokerEnv = {};
+  if (dir !== undefined) {
+    const passwords = { admin: randomBytes(18).toString('hex'), ingest: randomBytes(18).toString('hex'), alerts: randomBytes(18).toString('hex') };
+    await writeFile(path.join(dir, 'dynamic-security.json'), `${JSON.stringify(bootstrapFile(passwords), null, 2)}\n`, { mode: 0o600 });
+    brokerEnv = {
+      MQTT_USERNAME: 'neurolift.ingest', MQTT_PASSWORD: passwords.ingest, INGEST_MQTT_PASSWORD: passwords.ingest,
+      ALERTS_MQTT_USERNAME: 'neurolift.alerts', ALERTS_MQTT_PASSWORD: passwords.alerts,
+      BROKER_ADMIN_USERNAME: 'neurolift.admin', BROKER_ADMIN_PASSWORD: passwords.admin, DEVICE_REGISTRY: 'enforce',
+    };
+  }
+  const local = await startLocalServices(dir === undefined ? {} : { dir, dynsec: { file: path.join(dir, 'dynamic-security.json') } });
+  if (dynsec && local.env.MQTT_URL !== undefined) brokerEnv.BROKER_ADMIN_URL = local.env.MQTT_URL;
+  for (const [key, value] of Object.entries({ ...local.env, ...brokerEnv })) console.log(`export ${key}=${value}`);
   const servers = [local.mosquitto, local.redis, local.victoriaMetrics, local.influxdb].filter((h) => h !== undefined);
   console.error(`[local-services] ${servers.map((h) => `${h.name} ${h.url}`).join(', ')} in ${local.dir}; Ctrl-C stops`);
 
