@@ -157,4 +157,16 @@ describe("tenants' buckets", () => {
     // The athlete's own state at tenant A is untouched: one set of A's gym in its bucket.
     expect(labelValues(await bucket(TENANT_A.bucket, ',__name__="set_reps"'), 'station')).toEqual([TENANT_A.station]);
   });
+
+  it("keeps an athlete stored before tenancy (sets, no owner) with the default tenant: refused at tenant A's gym", async () => {
+    const legacy = 'ath-legacy';
+    const keys = redisKeys(DEFAULT_REDIS_PREFIX);
+    await redis.zadd(keys.athleteOrder(legacy), Date.now() - 86_400_000, 'st-old.set-old');
+    await publishSet(TENANT_A.gym, TENANT_A.station, legacy, 's-a-legacy');
+    await waitFor(() => setDone(TENANT_A.gym, TENANT_A.station, 's-a-legacy'), { what: 'the set of the athlete from before tenancy processed', timeoutMs: 20_000 });
+    expect(await redis.hget(tenancyKeys(DEFAULT_REDIS_PREFIX).athleteTenants, legacy)).toBe('default');
+    const letters = (await deadLetters(TENANT_A.id)).filter((letter) => letter.reason === 'athlete_not_allowed' && letter.detail.includes(legacy));
+    expect(letters.map((letter) => letter.topic)).toEqual([`gym/v1/${TENANT_A.gym}/${TENANT_A.station}/set`]);
+    expect(await bucket(TENANT_A.bucket, `,athlete="${legacy}"`)).toEqual([]);
+  });
 });

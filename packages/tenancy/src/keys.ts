@@ -4,6 +4,7 @@
  */
 export function tenancyKeys(prefix: string) {
   return {
+    prefix,
     /** Hash tenantId → Tenant JSON. */
     tenants: `${prefix}:registry:tenants`,
     /** Hash gymId → tenantId. */

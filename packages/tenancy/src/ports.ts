@@ -56,7 +56,10 @@ export interface RegistryStore {
   version(): Promise<number>;
   /** The tenant owning an athlete, if any. */
   athleteTenant(athleteId: string): Promise<string | undefined>;
-  /** Records the owner at first sight; returns the owner (the given tenant, or the earlier one). */
+  /**
+   * Records the owner at first sight and returns the owner: the earlier one, or the default tenant for an
+   * athlete stored before tenancy (a profile or sets, no owner), or else the given tenant.
+   */
   claimAthlete(athleteId: string, tenantId: string): Promise<string>;
   /** Forgets the athlete's owner (its erasure). */
   releaseAthlete(athleteId: string): Promise<void>;

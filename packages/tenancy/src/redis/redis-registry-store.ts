@@ -1,10 +1,24 @@
-import { DEFAULT_TENANT } from '@neurolift/contracts';
+import { DEFAULT_TENANT, redisKeys } from '@neurolift/contracts';
 import type { Redis } from 'ioredis';
 import { Device, Tenant } from '../model.js';
 import type { TenancyKeys } from '../keys.js';
 import type { RegistrySnapshot, RegistryStore } from '../ports.js';
 
-type RedisLike = Pick<Redis, 'hget' | 'hgetall' | 'hset' | 'hsetnx' | 'hdel' | 'get' | 'multi' | 'sismember'>;
+type RedisLike = Pick<Redis, 'hget' | 'hgetall' | 'hset' | 'hsetnx' | 'hdel' | 'get' | 'multi' | 'sismember' | 'eval'>;
+
+/**
+ * The owner at first sight, in one step: the recorded one if any; else the default tenant when the athlete
+ * already has a profile or sets (stored before tenancy: its history is the default tenant's); else the
+ * claimant. KEYS: owners hash, profile, order; ARGV: athlete, claimant, default tenant.
+ */
+const CLAIM_ATHLETE = `
+local owner = redis.call('HGET', KEYS[1], ARGV[1])
+if owner then return owner end
+local tenant = ARGV[2]
+if redis.call('EXISTS', KEYS[2], KEYS[3]) > 0 then tenant = ARGV[3] end
+redis.call('HSET', KEYS[1], ARGV[1], tenant)
+return tenant
+`;
 
 function parseAll<T>(values: Record<string, string>, parse: (value: unknown) => T | undefined): T[] {
   const out: T[] = [];
@@ -99,8 +113,9 @@ export function createRedisRegistryStore(redis: RedisLike, keys: TenancyKeys): R
       return (await redis.hget(keys.athleteTenants, athleteId)) ?? undefined;
     },
     async claimAthlete(athleteId, tenantId) {
-      if ((await redis.hsetnx(keys.athleteTenants, athleteId, tenantId)) === 1) return tenantId;
-      return (await redis.hget(keys.athleteTenants, athleteId)) ?? tenantId;
+      const athlete = redisKeys(keys.prefix);
+      const owner = await redis.eval(CLAIM_ATHLETE, 3, keys.athleteTenants, athlete.athleteProfile(athleteId), athlete.athleteOrder(athleteId), athleteId, tenantId, DEFAULT_TENANT);
+      return String(owner);
     },
     async releaseAthlete(athleteId) {
       await redis.hdel(keys.athleteTenants, athleteId);

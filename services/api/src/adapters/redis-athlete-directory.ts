@@ -24,9 +24,7 @@ export function createRedisAthleteDirectory(redis: RedisClient, keys: RedisKeys,
       const results = (await pipeline.exec()) ?? [];
       return results.some(([error, score]) => error === null && score !== null);
     },
-    async claim(athleteId, tenantId) {
-      return (await ownerOf(athleteId)) ?? store.claimAthlete(athleteId, tenantId);
-    },
+    claim: (athleteId, tenantId) => store.claimAthlete(athleteId, tenantId),
     release: (athleteId) => store.releaseAthlete(athleteId),
   };
 }
