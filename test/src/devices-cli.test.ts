@@ -151,7 +151,12 @@ describe('npm run devices', () => {
   });
 
   it('another tenant: its own gyms and devices, apart from the default tenant’s', async () => {
-    expect(await cli('devices', ['tenant-add', 'acme', '--name', 'Acme Fitness', '--bucket', 'acme'])).toMatchObject({ code: 0, stdout: 'tenant acme added (bucket acme)\n' });
+    const tenant = await cli('devices', ['tenant-add', 'acme', '--name', 'Acme Fitness', '--bucket', 'acme']);
+    expect(tenant).toMatchObject({ code: 0, stderr: '' });
+    expect([field(tenant, 'tenant'), field(tenant, 'bucket')]).toEqual(['acme', 'acme']);
+    // The tenant's first admin token, printed once: an admin of acme.
+    const principal = await createRedisTokenStore(redis, keys).authenticate(field(tenant, 'admin token', true), Date.now());
+    expect(principal).toMatchObject({ tenant: 'acme', role: 'admin', gyms: 'all', operator: false, actor: field(tenant, 'admin token id') });
     expect(await cli('devices', ['gym-add', 'gym-b', '--tenant', 'acme'])).toMatchObject({ code: 0, stdout: 'gym gym-b belongs to tenant acme\n' });
     expect(await cli('devices', ['gym-add', 'gym-a', '--tenant', 'acme'])).toMatchObject({ code: 1, stderr: 'gym-add gym-a: gym id gym-a is not available\n' });
     const chosen = 'band-1-chosen-password';
@@ -215,11 +220,17 @@ describe('what the CLI leaves behind', () => {
       `cli token.create ${tokenId}`,
       `cli token.revoke ${tokenId}`,
     ]);
-    expect(await actions('acme')).toEqual(['cli tenant.create acme', 'cli gym.add gym-b', 'cli device.add band-1', 'cli device.add band-2']);
+    expect((await actions('acme')).map((action) => action.replace(/tok_[a-f0-9]{16}/, 'tok_…'))).toEqual([
+      'cli tenant.create acme',
+      'cli token.create tok_…',
+      'cli gym.add gym-b',
+      'cli device.add band-1',
+      'cli device.add band-2',
+    ]);
   });
 
   it('printed each password and secret once, on stdout, in the answer to the command that made it', () => {
-    expect(secrets.length).toBe(5);
+    expect(secrets.length).toBe(6);
     for (const { secret, printedBy } of secrets) {
       expect(runs.filter((run) => run.stdout.includes(secret) || run.stderr.includes(secret)).map((run) => run.line)).toEqual([printedBy.line]);
       expect(printedBy.stderr).not.toContain(secret);

@@ -53,12 +53,15 @@ export function createRegistryAdmin(deps: RegistryAdminDeps) {
   }
 
   return {
-    async addTenant(principal: Principal, input: { id: string; name: string; bucket: string }): Promise<AdminResult<Tenant>> {
+    /** A new tenant comes with its first admin token (the secret shown once): from then on it runs itself. */
+    async addTenant(principal: Principal, input: { id: string; name: string; bucket: string }): Promise<AdminResult<{ tenant: Tenant; adminToken: IssuedToken }>> {
       if (!principal.operator) return fail('forbidden', 'only the operator (bootstrap) token may add tenants');
       const tenant: Tenant = { ...input, createdAt: now() };
       if ((await store.putTenant(tenant)) === 'exists') return fail('conflict', `tenant ${input.id} exists`);
       await audit.append(input.id, { actor: principal.actor, action: 'tenant.create', target: input.id, detail: `bucket ${input.bucket}` }, clock());
-      return ok(tenant);
+      const adminToken = await deps.tokens.issue({ tenant: input.id, role: 'admin', gyms: 'all', name: `${input.id} admin`, createdBy: principal.actor });
+      await audit.append(input.id, { actor: principal.actor, action: 'token.create', target: adminToken.record.id, detail: 'admin all gyms' }, clock());
+      return ok({ tenant, adminToken });
     },
 
     async listGyms(principal: Principal): Promise<string[]> {

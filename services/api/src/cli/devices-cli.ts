@@ -48,7 +48,10 @@ async function runDevicesCommand(command: DevicesCommand, { admin, principal, st
     }
     case 'tenant-add': {
       const { id, name, bucket } = command;
-      return outcomeOf(await admin.addTenant(principal, { id, name, bucket }), `tenant-add ${id}`, (tenant) => `tenant ${tenant.id} added (bucket ${tenant.bucket})\n`);
+      // The tenant's first admin token, printed here once: hand it to the tenant's administrator.
+      return outcomeOf(await admin.addTenant(principal, { id, name, bucket }), `tenant-add ${id}`, ({ tenant, adminToken }) =>
+        fields([['tenant', tenant.id], ['bucket', tenant.bucket], ['admin token id', adminToken.record.id], ['admin token', adminToken.secret]]),
+      );
     }
   }
 }

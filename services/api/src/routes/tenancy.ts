@@ -27,15 +27,11 @@ export function registerTenancyRoutes(app: FastifyInstance, deps: TenancyRouteDe
       v1.post('/tenants', async (request, reply) => {
         const body = NewTenant.safeParse(request.body ?? {});
         if (!body.success) return badRequest(reply, body.error);
-        const operator = principalOf(request);
-        const created = await deps.admin.addTenant(operator, body.data);
+        const created = await deps.admin.addTenant(principalOf(request), body.data);
         if (!created.ok) return sendResult(reply, created);
-        // The tenant's first admin token, issued by the operator: from here on the tenant runs itself.
-        const tenantAdmin = { actor: operator.actor, tenant: created.value.id, role: 'admin', gyms: 'all', operator: false } as const;
-        const issued = await deps.admin.issueToken(tenantAdmin, { role: 'admin', gyms: 'all', name: `${created.value.id} admin` });
-        if (!issued.ok) return sendResult(reply, issued);
-        const { hash: _hash, ...token } = issued.value.record;
-        return reply.code(201).send({ tenant: created.value, adminToken: { token: issued.value.secret, ...token } });
+        const { tenant, adminToken } = created.value;
+        const { hash: _hash, ...token } = adminToken.record;
+        return reply.code(201).send({ tenant, adminToken: { token: adminToken.secret, ...token } });
       });
 
       v1.get('/gyms', async (request) => ({ gyms: await deps.admin.listGyms(principalOf(request)) }));
