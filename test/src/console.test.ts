@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { ApiConfigSchema, startApi, type ApiService } from '@neurolift/api';
 import { AlertMessage, LiveEvent, LiveStation, redisKeys, type LiveRep } from '@neurolift/contracts';
 import { createLogger, createRegistry, loadConfig } from '@neurolift/platform';
+import { createRedisTokenStore, tenancyKeys } from '@neurolift/tenancy';
 import { Redis } from 'ioredis';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensurePackages } from '../../infra/local-services.mjs';
@@ -219,6 +220,18 @@ describe('live coach console', () => {
     await page.locator('[data-station="rack-1"] [data-rep="2"][data-velocity="0.78"]').waitFor();
     expect(await page.locator('[data-login]').isHidden()).toBe(true);
     await page.close();
+  });
+
+  it("a coach's token of one gym opens it, and another gym brings the form back saying so", async () => {
+    const coach = await createRedisTokenStore(redis, tenancyKeys(keys.prefix)).issue({ tenant: 'default', role: 'coach', gyms: ['lobby'], name: 'lobby coaches', createdBy: 'test' });
+    await putStation(liveStation({ gymId: 'lobby', stationId: 'rack-2', athleteId: 'bo', setId: 's1', exercise: 'back_squat', loadKg: 60, velocities: [0.7] }));
+    const own = await openPage(`/console?gym=lobby&token=${coach.secret}`);
+    await own.page.locator('[data-station="rack-2"]').waitFor();
+    await own.page.close();
+    const other = await openPage(`/console?gym=elsewhere&token=${coach.secret}`);
+    await other.page.locator('[data-login-error]').waitFor();
+    expect(await other.page.locator('[data-login-error]').textContent()).toBe('This token has no gym of this id.');
+    await other.page.close();
   });
 
   it('a refused token brings the form back with the reason', async () => {

@@ -224,6 +224,9 @@ async function explainRefusal() {
   const response = await fetch(`${streamPath}/snapshot`, { headers: { authorization: `Bearer ${token}` }, cache: 'no-store' }).catch(() => undefined);
   if (response?.status === 401) return showLogin('The token was refused.');
   if (response?.status === 400) return showLogin('This gym id is not valid.');
+  // 404: no such gym for this token (another tenant's or gym's looks the same); 403: the token's role.
+  if (response?.status === 404) return showLogin('This token has no gym of this id.');
+  if (response?.status === 403) return showLogin('This token may not open the console.');
   setConnection('offline');
   setTimeout(connect, RETRY_MS);
 }
