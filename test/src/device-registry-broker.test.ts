@@ -136,6 +136,23 @@ describe('topics', () => {
     expect(atIngest.filter((m) => m.topic.startsWith('gym/v1/gym-') && m.topic.endsWith('/bar-w1/hr')).map((m) => m.payload)).toEqual(['hr-a', 'hr-b']);
   });
 
+  it('over MQTT over WebSockets (a phone or a browser gateway) the same user has the same rights', async () => {
+    await access.upsertDevice(testDevice('band-ws1', 'wearable', ['gym-a'], 'band-ws1-pw'), 'band-ws1-pw');
+    const wsUrl = rig.servers.env.MQTT_WS_URL;
+    if (wsUrl === undefined) throw new Error('the harness broker has no WebSockets listener');
+    expect(await connackCode(wsUrl, { username: 'band-ws1', password: 'wrong-password-0123' })).toBe(REASON.notAuthorized);
+    const client = await connectAs('band-ws1', 'band-ws1-pw');
+    const overWs = closer.add(
+      await mqtt.connectAsync(wsUrl, { protocolVersion: 5, clientId: 'band-ws1-ws', username: 'band-ws1', password: 'band-ws1-pw', reconnectPeriod: 0 }),
+      (c) => c.endAsync(true),
+    );
+    const band = ackingPublisher(overWs);
+    expect(await band.publish('gym/v1/gym-a/band-ws1/hr', 'hr-ws-a')).toBe(REASON.success);
+    expect(await band.publish('gym/v1/gym-b/band-ws1/hr', 'spoof-hr-ws-b')).toBe(REASON.notAuthorized);
+    await flushThrough(client, 'gym-a', 'band-ws1');
+    expect(atIngest.filter((m) => m.topic.endsWith('/band-ws1/hr')).map((m) => m.payload)).toEqual(['hr-ws-a']);
+  });
+
   it('a wearable moved to other gyms: the change applies at once, without a disconnection', async () => {
     const client = await connectAs('bar-w1', 'bar-w1-pw');
     let closed = false;
