@@ -3,15 +3,15 @@
 // body it needs) and the status every caller must get for each target. The api runs in-process on a real
 // Redis with two tenants: A owns gyms a1 and a2, B owns b1; the bootstrap token is the default tenant's
 // admin and the operator. The table must name exactly the routes the app serves and ROUTE_ACCESS lists.
-import { request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiServiceConfigSchema, buildApi, startApi, type ApiService } from '@neurolift/api';
+import { buildApi, type ApiService } from '@neurolift/api';
 import { redisKeys } from '@neurolift/contracts';
-import { createLogger, createRegistry, loadConfig } from '@neurolift/platform';
-import { createRedisTokenStore, tenancyKeys } from '@neurolift/tenancy';
-import { Redis } from 'ioredis';
+import { createLogger, createRegistry } from '@neurolift/platform';
+import { tenancyKeys } from '@neurolift/tenancy';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServers, waitFor, type LocalServices } from './harness/servers.js';
+import { waitFor } from './harness/servers.js';
+import { apiRequest, expectStatus, startTenancyApi, type TenancyApi } from './harness/tenancy-api.js';
 
 const BOOTSTRAP = 'access-matrix-bootstrap-0123456789';
 const keys = redisKeys('{access}');
@@ -159,41 +159,7 @@ const MATRIX: readonly Row[] = [
   },
 ];
 
-interface Answer {
-  readonly status: number;
-  readonly body: string;
-}
-
-/**
- * One request on its own connection (a kept-alive socket would hold app.close()); an event stream is
- * closed as soon as its head arrives.
- */
-function send(base: string, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Answer> {
-  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  const headers: Record<string, string> = {
-    ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
-    ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-  };
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(path, base), { method, headers, agent: false }, (res) => {
-      const status = res.statusCode ?? 0;
-      if (res.headers['content-type']?.startsWith('text/event-stream') === true) {
-        res.destroy();
-        resolve({ status, body: '' });
-        return;
-      }
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status, body }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-let servers: LocalServices<'redis'>;
+let tenancyApi: TenancyApi<'ta' | 'tb'>;
 let redis: Redis;
 let api: ApiService;
 const secrets = new Map<Caller, string | undefined>();
@@ -202,15 +168,9 @@ const adminOf: Record<'ta' | 'tb', string> = { ta: '', tb: '' };
 let counter = 0;
 const unique = (prefix: string): string => `${prefix}-${++counter}`;
 
-async function ok(answer: Promise<Answer>, status: number, what: string): Promise<Answer> {
-  const got = await answer;
-  if (got.status !== status) throw new Error(`${what}: HTTP ${got.status} ${got.body}`);
-  return got;
-}
-
 /** Issues a token as `adminSecret`'s tenant through the API; returns its secret and id. */
 async function issueToken(adminSecret: string, body: Record<string, unknown>): Promise<{ token: string; id: string }> {
-  const answer = await ok(send(api.url, 'POST', '/v1/tokens', { token: adminSecret, body }), 201, `issue token ${JSON.stringify(body)}`);
+  const answer = await expectStatus(apiRequest(api.url, 'POST', '/v1/tokens', { token: adminSecret, body }), 201, `issue token ${JSON.stringify(body)}`);
   return JSON.parse(answer.body) as { token: string; id: string };
 }
 
@@ -239,7 +199,7 @@ async function freshParam(kind: FreshParam, target: Target): Promise<string> {
     }
     case 'deviceId': {
       const id = unique(`dev-${target}`);
-      await ok(send(api.url, 'POST', '/v1/devices', { token: admin, body: { id, kind: 'equipment', gyms: [target] } }), 201, `device ${id}`);
+      await expectStatus(apiRequest(api.url, 'POST', '/v1/devices', { token: admin, body: { id, kind: 'equipment', gyms: [target] } }), 201, `device ${id}`);
       return id;
     }
     case 'tokenId':
@@ -260,34 +220,14 @@ async function pathOf(row: Row, target: Target): Promise<string> {
 }
 
 beforeAll(async () => {
-  servers = await startServers({ services: ['redis'] });
-  redis = new Redis(servers.env.REDIS_URL);
-  const env = {
-    REDIS_URL: servers.env.REDIS_URL,
-    REDIS_PREFIX: keys.prefix,
-    API_PORT: '0',
-    API_HOST: '127.0.0.1',
-    API_TOKEN: BOOTSTRAP,
-    TSDB_DELETE_API: 'none',
-    REGISTRY_POLL_MS: '50',
-  };
-  api = await startApi(loadConfig('api', ApiServiceConfigSchema, env), createLogger({ name: 'access-matrix', level: 'error' }), {
-    registry: createRegistry({ defaultMetrics: false }),
-  });
-
-  for (const id of ['ta', 'tb']) {
-    await ok(send(api.url, 'POST', '/v1/tenants', { token: BOOTSTRAP, body: { id, name: `Tenant ${id}`, bucket: id } }), 201, `tenant ${id}`);
-  }
-  // No route issues a new tenant's first admin token (the bootstrap token's are the default tenant's):
-  // the test writes it with the registry's own token store.
-  const store = createRedisTokenStore(redis, tenancy);
-  for (const tenant of ['ta', 'tb'] as const) {
-    adminOf[tenant] = (await store.issue({ tenant, role: 'admin', gyms: 'all', name: `${tenant} admin`, createdBy: 'test' })).secret;
-  }
+  tenancyApi = await startTenancyApi({ prefix: keys.prefix, bootstrapToken: BOOTSTRAP, tenants: ['ta', 'tb'], logger: createLogger({ name: 'access-matrix', level: 'error' }) });
+  ({ redis, api } = tenancyApi);
+  adminOf.ta = tenancyApi.adminOf.ta.token;
+  adminOf.tb = tenancyApi.adminOf.tb.token;
   for (const target of TARGETS) {
-    await ok(send(api.url, 'POST', '/v1/gyms', { token: adminOf[TENANT_OF[target]], body: { id: target } }), 201, `gym ${target}`);
-    await ok(
-      send(api.url, 'POST', '/v1/devices', { token: adminOf[TENANT_OF[target]], body: { id: deviceAt(target), kind: 'equipment', gyms: [target] } }),
+    await expectStatus(apiRequest(api.url, 'POST', '/v1/gyms', { token: adminOf[TENANT_OF[target]], body: { id: target } }), 201, `gym ${target}`);
+    await expectStatus(
+      apiRequest(api.url, 'POST', '/v1/devices', { token: adminOf[TENANT_OF[target]], body: { id: deviceAt(target), kind: 'equipment', gyms: [target] } }),
       201,
       `device at ${target}`,
     );
@@ -298,8 +238,8 @@ beforeAll(async () => {
   const expired = await issueToken(adminOf.ta, { role: 'admin', gyms: 'all', name: 'expires soon', expiresAt: new Date(expiresAt).toISOString() });
   const revoked = await issueToken(adminOf.ta, { role: 'admin', gyms: 'all', name: 'revoked' });
   // Both worked until now: their 401s below come from the expiry and the revocation alone.
-  for (const secret of [expired.token, revoked.token]) await ok(send(api.url, 'GET', '/v1/devices', { token: secret }), 200, 'a token before its end');
-  await ok(send(api.url, 'DELETE', `/v1/tokens/${revoked.id}`, { token: adminOf.ta }), 200, 'revoke');
+  for (const secret of [expired.token, revoked.token]) await expectStatus(apiRequest(api.url, 'GET', '/v1/devices', { token: secret }), 200, 'a token before its end');
+  await expectStatus(apiRequest(api.url, 'DELETE', `/v1/tokens/${revoked.id}`, { token: adminOf.ta }), 200, 'revoke');
   secrets.set('none', undefined);
   secrets.set('bad', `nlt_${'A'.repeat(43)}`);
   secrets.set('expired', expired.token);
@@ -313,7 +253,7 @@ beforeAll(async () => {
   // The gym scope reads the API's in-memory registry view: wait until it has every gym.
   await waitFor(
     async () => {
-      const seen = await Promise.all(TARGETS.map((gym) => send(api.url, 'GET', `/v1/gyms/${gym}/live/snapshot`, { token: adminOf[TENANT_OF[gym]] })));
+      const seen = await Promise.all(TARGETS.map((gym) => apiRequest(api.url, 'GET', `/v1/gyms/${gym}/live/snapshot`, { token: adminOf[TENANT_OF[gym]] })));
       return seen.every((answer) => answer.status === 200) ? true : undefined;
     },
     { what: 'the registry view to hold gyms a1, a2 and b1' },
@@ -322,9 +262,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await api?.close();
-  await redis?.quit();
-  await servers?.stop();
+  await tenancyApi?.stop();
 });
 
 describe('the route table', () => {
@@ -350,7 +288,7 @@ describe('access matrix: route × caller × target', () => {
           const path = await pathOf(row, target);
           const token = secrets.get(caller);
           const body = row.body?.({ gym: target, unique });
-          const answer = await send(api.url, method, path, { ...(token === undefined ? {} : { token }), ...(body === undefined ? {} : { body }) });
+          const answer = await apiRequest(api.url, method, path, { ...(token === undefined ? {} : { token }), ...(body === undefined ? {} : { body }) });
           statuses[target] = answer.status;
         }
         got[caller] = { a1: statuses.a1 ?? 0, a2: statuses.a2 ?? 0, b1: statuses.b1 ?? 0 };
@@ -373,13 +311,13 @@ describe('out of scope looks like nothing at all', () => {
     const tokenOfB = await issueToken(adminOf.tb, { role: 'viewer', gyms: 'all', name: 'of B' });
     pairs.push(['DELETE', `/v1/tokens/${tokenOfB.id}`, '/v1/tokens/tok_0000000000000000']);
     for (const [method, foreign, missing] of pairs) {
-      const [a, b] = await Promise.all([send(api.url, method, foreign, { token: adminOf.ta }), send(api.url, method, missing, { token: adminOf.ta })]);
+      const [a, b] = await Promise.all([apiRequest(api.url, method, foreign, { token: adminOf.ta }), apiRequest(api.url, method, missing, { token: adminOf.ta })]);
       expect({ status: a.status, body: a.body }, `${method} ${foreign}`).toEqual({ status: 404, body: b.body });
     }
     // Nothing of B's was touched.
-    expect((await send(api.url, 'GET', '/v1/devices/dev-b1', { token: adminOf.tb })).status).toBe(200);
-    expect((await send(api.url, 'GET', '/v1/athletes/ath-b1/profile', { token: adminOf.tb })).status).toBe(200);
-    expect((await send(api.url, 'GET', '/v1/tokens', { token: adminOf.tb })).body).toContain(tokenOfB.id);
+    expect((await apiRequest(api.url, 'GET', '/v1/devices/dev-b1', { token: adminOf.tb })).status).toBe(200);
+    expect((await apiRequest(api.url, 'GET', '/v1/athletes/ath-b1/profile', { token: adminOf.tb })).status).toBe(200);
+    expect((await apiRequest(api.url, 'GET', '/v1/tokens', { token: adminOf.tb })).body).toContain(tokenOfB.id);
   });
 });
 

@@ -3,60 +3,21 @@
 // the caller's tenant's athletes and lands in that tenant's audit log alone; expired tokens stop working
 // and listings show when a token was last used. Tenant A owns gyms a1 and a2, tenant B owns b1.
 import { createHash } from 'node:crypto';
-import { request, type IncomingHttpHeaders } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ApiServiceConfigSchema, startApi, type ApiService } from '@neurolift/api';
+import type { ApiService } from '@neurolift/api';
 import { redisKeys } from '@neurolift/contracts';
-import { createLogger, createRegistry, loadConfig } from '@neurolift/platform';
+import { createLogger } from '@neurolift/platform';
 import { tenancyKeys, type AuditEntry } from '@neurolift/tenancy';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServers, waitFor, type LocalServices } from './harness/servers.js';
+import { waitFor } from './harness/servers.js';
+import { apiRequest, expectStatus, startTenancyApi, type ApiAnswer, type TenancyApi } from './harness/tenancy-api.js';
 
 const BOOTSTRAP = 'tenant-access-bootstrap-0123456789';
 const keys = redisKeys('{tenant-access}');
 const tenancy = tenancyKeys(keys.prefix);
 
-interface Answer {
-  readonly status: number;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-/** One request on its own connection; an event stream is closed once its first event (not the `retry` block) has arrived. */
-function send(method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Answer> {
-  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  const headers: Record<string, string> = {
-    ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
-    ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-  };
-  return new Promise((resolve, reject) => {
-    const req = request(new URL(path, api.url), { method, headers, agent: false }, (res) => {
-      const stream = res.headers['content-type']?.startsWith('text/event-stream') === true;
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-        if (stream && /(^|\n)event: .*\n(.+\n)*\n/.test(body)) {
-          res.destroy();
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-        }
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-const json = <T>(answer: Answer): T => JSON.parse(answer.body) as T;
-
-async function ok(answer: Promise<Answer>, status: number, what: string): Promise<Answer> {
-  const got = await answer;
-  if (got.status !== status) throw new Error(`${what}: HTTP ${got.status} ${got.body}`);
-  return got;
-}
+const json = <T>(answer: ApiAnswer): T => JSON.parse(answer.body) as T;
 
 interface IssuedToken {
   readonly token: string;
@@ -69,7 +30,7 @@ interface ListedToken {
   readonly lastUsedAt?: string;
 }
 
-let servers: LocalServices<'redis'>;
+let tenancyApi: TenancyApi<'ta' | 'tb'>;
 let redis: Redis;
 let api: ApiService;
 /** Every line the api's logger wrote, at every level. */
@@ -80,7 +41,7 @@ const admin = { ta: { token: '', id: '' }, tb: { token: '', id: '' } };
 let coachA1: IssuedToken;
 
 async function issueToken(adminSecret: string, body: Record<string, unknown>): Promise<IssuedToken> {
-  const issued = json<IssuedToken>(await ok(send('POST', '/v1/tokens', { token: adminSecret, body }), 201, `issue ${JSON.stringify(body)}`));
+  const issued = json<IssuedToken>(await expectStatus(apiRequest(api.url, 'POST', '/v1/tokens', { token: adminSecret, body }), 201, `issue ${JSON.stringify(body)}`));
   secrets.add(issued.token);
   return issued;
 }
@@ -97,47 +58,32 @@ async function seedAthlete(athleteId: string, tenant: string | undefined, gym: s
     .exec();
 }
 
-const audit = async (token: string): Promise<AuditEntry[]> => json<{ entries: AuditEntry[] }>(await ok(send('GET', '/v1/audit?limit=1000', { token }), 200, 'audit')).entries;
-const tokensOf = async (token: string): Promise<ListedToken[]> => json<{ tokens: ListedToken[] }>(await ok(send('GET', '/v1/tokens', { token }), 200, 'tokens')).tokens;
+const audit = async (token: string): Promise<AuditEntry[]> => json<{ entries: AuditEntry[] }>(await expectStatus(apiRequest(api.url, 'GET', '/v1/audit?limit=1000', { token }), 200, 'audit')).entries;
+const tokensOf = async (token: string): Promise<ListedToken[]> => json<{ tokens: ListedToken[] }>(await expectStatus(apiRequest(api.url, 'GET', '/v1/tokens', { token }), 200, 'tokens')).tokens;
 
 beforeAll(async () => {
-  servers = await startServers({ services: ['redis'] });
-  redis = new Redis(servers.env.REDIS_URL);
-  const env = {
-    REDIS_URL: servers.env.REDIS_URL,
-    REDIS_PREFIX: keys.prefix,
-    API_PORT: '0',
-    API_HOST: '127.0.0.1',
-    API_TOKEN: BOOTSTRAP,
-    TSDB_DELETE_API: 'none',
-    REGISTRY_POLL_MS: '50',
-  };
   // The service's own logger at its most verbose, into memory.
   const logger = createLogger({ name: 'api', level: 'trace', destination: { write: (line: string) => void logLines.push(line) } });
-  api = await startApi(loadConfig('api', ApiServiceConfigSchema, env), logger, { registry: createRegistry({ defaultMetrics: false }) });
-
-  // A new tenant comes with its first admin token, shown once to the operator.
+  // Each tenant comes with its first admin token, shown once to the operator.
+  tenancyApi = await startTenancyApi({ prefix: keys.prefix, bootstrapToken: BOOTSTRAP, tenants: ['ta', 'tb'], logger });
+  ({ redis, api } = tenancyApi);
   for (const tenant of ['ta', 'tb'] as const) {
-    const created = json<{ tenant: { id: string }; adminToken: IssuedToken & { role: string; tenant: string } }>(
-      await ok(send('POST', '/v1/tenants', { token: BOOTSTRAP, body: { id: tenant, name: `Tenant ${tenant}`, bucket: tenant } }), 201, `tenant ${tenant}`),
-    );
-    expect(created.adminToken).toMatchObject({ role: 'admin', tenant });
-    admin[tenant] = { token: created.adminToken.token, id: created.adminToken.id };
-    secrets.add(created.adminToken.token);
+    admin[tenant] = tenancyApi.adminOf[tenant];
+    secrets.add(admin[tenant].token);
   }
+  // It is an admin token of that tenant, listed there.
+  for (const tenant of ['ta', 'tb'] as const) expect((await tokensOf(admin[tenant].token)).find((token) => token.id === admin[tenant].id)).toMatchObject({ tenant });
   for (const [gym, tenant] of [['a1', 'ta'], ['a2', 'ta'], ['b1', 'tb']] as const) {
-    await ok(send('POST', '/v1/gyms', { token: admin[tenant].token, body: { id: gym } }), 201, `gym ${gym}`);
+    await expectStatus(apiRequest(api.url, 'POST', '/v1/gyms', { token: admin[tenant].token, body: { id: gym } }), 201, `gym ${gym}`);
   }
   coachA1 = await issueToken(admin.ta.token, { role: 'coach', gyms: ['a1'], name: 'coach a1' });
-  await waitFor(async () => ((await send('GET', '/v1/gyms/b1/live/snapshot', { token: admin.tb.token })).status === 200 ? true : undefined), {
+  await waitFor(async () => ((await apiRequest(api.url, 'GET', '/v1/gyms/b1/live/snapshot', { token: admin.tb.token })).status === 200 ? true : undefined), {
     what: 'the registry view to hold gym b1',
   });
 });
 
 afterAll(async () => {
-  await api?.close();
-  await redis?.quit();
-  await servers?.stop();
+  await tenancyApi?.stop();
 });
 
 describe('secrets', () => {
@@ -146,32 +92,32 @@ describe('secrets', () => {
     const chosen = 'chosen-device-password-0123456789';
     const rotated = 'rotated-device-password-0123456789';
     secrets.add(chosen).add(rotated);
-    const random = json<{ password: string }>(await ok(send('POST', '/v1/devices', { token: admin.ta.token, body: { id: 'eq-1', kind: 'equipment', gyms: ['a1'] } }), 201, 'device'));
+    const random = json<{ password: string }>(await expectStatus(apiRequest(api.url, 'POST', '/v1/devices', { token: admin.ta.token, body: { id: 'eq-1', kind: 'equipment', gyms: ['a1'] } }), 201, 'device'));
     secrets.add(random.password);
-    await ok(send('POST', '/v1/devices', { token: admin.ta.token, body: { id: 'wr-1', kind: 'wearable', gyms: ['a1', 'a2'], password: chosen } }), 201, 'device');
-    await ok(send('POST', '/v1/devices/wr-1/rotate', { token: admin.ta.token, body: { password: rotated } }), 200, 'rotate');
-    secrets.add(json<{ password: string }>(await ok(send('POST', '/v1/devices/eq-1/rotate', { token: admin.ta.token, body: {} }), 200, 'rotate')).password);
+    await expectStatus(apiRequest(api.url, 'POST', '/v1/devices', { token: admin.ta.token, body: { id: 'wr-1', kind: 'wearable', gyms: ['a1', 'a2'], password: chosen } }), 201, 'device');
+    await expectStatus(apiRequest(api.url, 'POST', '/v1/devices/wr-1/rotate', { token: admin.ta.token, body: { password: rotated } }), 200, 'rotate');
+    secrets.add(json<{ password: string }>(await expectStatus(apiRequest(api.url, 'POST', '/v1/devices/eq-1/rotate', { token: admin.ta.token, body: {} }), 200, 'rotate')).password);
     const unknown = `nlt_${'Z'.repeat(43)}`;
     const garbage = 'not-a-token-but-secret-looking-0123456789';
     secrets.add(unknown).add(garbage);
 
     for (const token of [BOOTSTRAP, admin.ta.token, admin.tb.token, coachA1.token, viewer.token]) {
-      expect((await send('GET', '/v1/gyms', { token })).status).toBe(200);
+      expect((await apiRequest(api.url, 'GET', '/v1/gyms', { token })).status).toBe(200);
     }
-    for (const token of [unknown, garbage]) expect((await send('GET', '/v1/gyms', { token })).status).toBe(401);
+    for (const token of [unknown, garbage]) expect((await apiRequest(api.url, 'GET', '/v1/gyms', { token })).status).toBe(401);
     // The event stream takes its token from the query (EventSource sends no headers); nothing else does.
-    const live = await send('GET', `/v1/gyms/a1/live?token=${encodeURIComponent(coachA1.token)}`);
+    const live = await apiRequest(api.url, 'GET', `/v1/gyms/a1/live?token=${encodeURIComponent(coachA1.token)}`);
     expect({ status: live.status, type: live.headers['content-type'], snapshot: live.body.includes('event: snapshot\n') }).toEqual({
       status: 200,
       type: 'text/event-stream; charset=utf-8',
       snapshot: true,
     });
-    expect((await send('GET', `/v1/gyms/a2/live?token=${encodeURIComponent(coachA1.token)}`)).status).toBe(404);
-    expect((await send('GET', `/v1/gyms/a1/live?token=${unknown}`)).status).toBe(401);
-    expect((await send('GET', `/v1/gyms/a1/live/snapshot?token=${encodeURIComponent(coachA1.token)}`)).status).toBe(401);
-    expect((await send('GET', `/v1/no-such-route?token=${encodeURIComponent(coachA1.token)}`)).status).toBe(404);
+    expect((await apiRequest(api.url, 'GET', `/v1/gyms/a2/live?token=${encodeURIComponent(coachA1.token)}`)).status).toBe(404);
+    expect((await apiRequest(api.url, 'GET', `/v1/gyms/a1/live?token=${unknown}`)).status).toBe(401);
+    expect((await apiRequest(api.url, 'GET', `/v1/gyms/a1/live/snapshot?token=${encodeURIComponent(coachA1.token)}`)).status).toBe(401);
+    expect((await apiRequest(api.url, 'GET', `/v1/no-such-route?token=${encodeURIComponent(coachA1.token)}`)).status).toBe(404);
     await seedAthlete('ath-logged', 'ta', 'a1');
-    expect((await send('DELETE', '/v1/athletes/ath-logged', { token: admin.ta.token })).status).toBe(200);
+    expect((await apiRequest(api.url, 'DELETE', '/v1/athletes/ath-logged', { token: admin.ta.token })).status).toBe(200);
 
     const logs = logLines.join('');
     // The capture works: the api logged its start and the erasure.
@@ -198,15 +144,15 @@ describe('erasure stays within the tenant', () => {
     await seedAthlete('ath-erase', 'ta', 'a1');
     const state = [keys.athleteProfile('ath-erase'), keys.athleteOrder('ath-erase'), keys.athleteDaily('ath-erase')];
     for (const token of [admin.tb.token, BOOTSTRAP]) {
-      const answer = await send('DELETE', '/v1/athletes/ath-erase', { token });
+      const answer = await apiRequest(api.url, 'DELETE', '/v1/athletes/ath-erase', { token });
       expect({ status: answer.status, body: json(answer) }).toEqual({ status: 404, body: { error: 'not_found', message: 'no such resource' } });
     }
-    expect((await send('DELETE', '/v1/athletes/ath-erase', { token: coachA1.token })).status).toBe(403);
+    expect((await apiRequest(api.url, 'DELETE', '/v1/athletes/ath-erase', { token: coachA1.token })).status).toBe(403);
     expect(await redis.exists(...state)).toBe(state.length);
     expect(await redis.hget(tenancy.athleteTenants, 'ath-erase')).toBe('ta');
     expect(await redis.zscore(keys.gymAthletes('a1'), 'ath-erase')).not.toBeNull();
 
-    const erased = await send('DELETE', '/v1/athletes/ath-erase', { token: admin.ta.token });
+    const erased = await apiRequest(api.url, 'DELETE', '/v1/athletes/ath-erase', { token: admin.ta.token });
     expect(erased.status).toBe(200);
     expect(json<{ athleteId: string }>(erased).athleteId).toBe('ath-erase');
     expect(await redis.exists(...state)).toBe(0);
@@ -224,25 +170,25 @@ describe('profile writes', () => {
     await seedAthlete('ath-p1', 'ta', 'a1');
     await seedAthlete('ath-p2', 'ta', 'a2');
     const profile = { bodyMassKg: 77, maxHr: 190 };
-    expect((await send('PUT', '/v1/athletes/ath-p1/profile', { token: coachA1.token, body: profile })).status).toBe(200);
-    expect(json(await ok(send('GET', '/v1/athletes/ath-p1/profile', { token: coachA1.token }), 200, 'profile'))).toEqual(profile);
+    expect((await apiRequest(api.url, 'PUT', '/v1/athletes/ath-p1/profile', { token: coachA1.token, body: profile })).status).toBe(200);
+    expect(json(await expectStatus(apiRequest(api.url, 'GET', '/v1/athletes/ath-p1/profile', { token: coachA1.token }), 200, 'profile'))).toEqual(profile);
 
-    expect((await send('PUT', '/v1/athletes/ath-p2/profile', { token: coachA1.token, body: profile })).status).toBe(404);
+    expect((await apiRequest(api.url, 'PUT', '/v1/athletes/ath-p2/profile', { token: coachA1.token, body: profile })).status).toBe(404);
     expect(await redis.get(keys.athleteProfile('ath-p2'))).toBe(JSON.stringify({ bodyMassKg: 80 }));
     // Only an admin may take an athlete nobody owns yet.
-    expect((await send('PUT', '/v1/athletes/ath-unseen/profile', { token: coachA1.token, body: profile })).status).toBe(404);
+    expect((await apiRequest(api.url, 'PUT', '/v1/athletes/ath-unseen/profile', { token: coachA1.token, body: profile })).status).toBe(404);
     expect(await redis.exists(keys.athleteProfile('ath-unseen'))).toBe(0);
     expect(await redis.hget(tenancy.athleteTenants, 'ath-unseen')).toBeNull();
   });
 
   it("B's admin creates a profile for a new athlete, which becomes B's: A then gets 404 for it", async () => {
     const profile = { bodyMassKg: 92 };
-    expect((await send('PUT', '/v1/athletes/ath-new-b/profile', { token: admin.tb.token, body: profile })).status).toBe(200);
+    expect((await apiRequest(api.url, 'PUT', '/v1/athletes/ath-new-b/profile', { token: admin.tb.token, body: profile })).status).toBe(200);
     expect(await redis.hget(tenancy.athleteTenants, 'ath-new-b')).toBe('tb');
-    expect(json(await ok(send('GET', '/v1/athletes/ath-new-b/profile', { token: admin.tb.token }), 200, 'profile'))).toEqual(profile);
+    expect(json(await expectStatus(apiRequest(api.url, 'GET', '/v1/athletes/ath-new-b/profile', { token: admin.tb.token }), 200, 'profile'))).toEqual(profile);
     for (const token of [admin.ta.token, coachA1.token, BOOTSTRAP]) {
-      expect((await send('GET', '/v1/athletes/ath-new-b/profile', { token })).status).toBe(404);
-      expect((await send('PUT', '/v1/athletes/ath-new-b/profile', { token, body: { bodyMassKg: 50 } })).status).toBe(404);
+      expect((await apiRequest(api.url, 'GET', '/v1/athletes/ath-new-b/profile', { token })).status).toBe(404);
+      expect((await apiRequest(api.url, 'PUT', '/v1/athletes/ath-new-b/profile', { token, body: { bodyMassKg: 50 } })).status).toBe(404);
     }
     expect(await redis.get(keys.athleteProfile('ath-new-b'))).toBe(JSON.stringify(profile));
     expect(await redis.hget(tenancy.athleteTenants, 'ath-new-b')).toBe('tb');
@@ -254,10 +200,10 @@ describe('profile writes', () => {
 
   it("an athlete stored before tenancy (state, no owner) is the default tenant's: nobody else may read or claim it", async () => {
     await seedAthlete('ath-legacy', undefined, undefined);
-    expect((await send('GET', '/v1/athletes/ath-legacy/profile', { token: BOOTSTRAP })).status).toBe(200);
+    expect((await apiRequest(api.url, 'GET', '/v1/athletes/ath-legacy/profile', { token: BOOTSTRAP })).status).toBe(200);
     for (const token of [admin.ta.token, admin.tb.token]) {
-      expect((await send('GET', '/v1/athletes/ath-legacy/profile', { token })).status).toBe(404);
-      expect((await send('PUT', '/v1/athletes/ath-legacy/profile', { token, body: { bodyMassKg: 60 } })).status).toBe(404);
+      expect((await apiRequest(api.url, 'GET', '/v1/athletes/ath-legacy/profile', { token })).status).toBe(404);
+      expect((await apiRequest(api.url, 'PUT', '/v1/athletes/ath-legacy/profile', { token, body: { bodyMassKg: 60 } })).status).toBe(404);
     }
     expect(await redis.hget(tenancy.athleteTenants, 'ath-legacy')).toBeNull();
     expect(await redis.get(keys.athleteProfile('ath-legacy'))).toBe(JSON.stringify({ bodyMassKg: 80 }));
@@ -269,13 +215,13 @@ describe('token lifetime', () => {
     const expiresAt = new Date(Date.now() + 1500).toISOString();
     const token = await issueToken(admin.ta.token, { role: 'viewer', gyms: ['a1'], name: 'short', expiresAt });
     expect((await tokensOf(admin.ta.token)).find((listed) => listed.id === token.id)?.expiresAt).toBe(expiresAt);
-    expect((await send('GET', '/v1/gyms/a1/live/snapshot', { token: token.token })).status).toBe(200);
+    expect((await apiRequest(api.url, 'GET', '/v1/gyms/a1/live/snapshot', { token: token.token })).status).toBe(200);
     await sleep(Math.max(0, Date.parse(expiresAt) - Date.now() + 50));
-    const refused = await send('GET', '/v1/gyms/a1/live/snapshot', { token: token.token });
+    const refused = await apiRequest(api.url, 'GET', '/v1/gyms/a1/live/snapshot', { token: token.token });
     expect({ status: refused.status, challenge: refused.headers['www-authenticate'] }).toEqual({ status: 401, challenge: 'Bearer' });
-    expect((await send('GET', `/v1/gyms/a1/live?token=${encodeURIComponent(token.token)}`)).status).toBe(401);
+    expect((await apiRequest(api.url, 'GET', `/v1/gyms/a1/live?token=${encodeURIComponent(token.token)}`)).status).toBe(401);
 
-    const past = await send('POST', '/v1/tokens', { token: admin.ta.token, body: { role: 'viewer', name: 'late', expiresAt: new Date(Date.now() - 1000).toISOString() } });
+    const past = await apiRequest(api.url, 'POST', '/v1/tokens', { token: admin.ta.token, body: { role: 'viewer', name: 'late', expiresAt: new Date(Date.now() - 1000).toISOString() } });
     expect(past.status).toBe(400);
   });
 
@@ -286,9 +232,9 @@ describe('token lifetime', () => {
     expect(unused?.lastUsedAt).toBeUndefined();
 
     const before = Date.now();
-    expect((await send('GET', '/v1/gyms', { token: token.token })).status).toBe(200);
+    expect((await apiRequest(api.url, 'GET', '/v1/gyms', { token: token.token })).status).toBe(200);
     const after = Date.now();
-    const listing = await ok(send('GET', '/v1/tokens', { token: admin.ta.token }), 200, 'tokens');
+    const listing = await expectStatus(apiRequest(api.url, 'GET', '/v1/tokens', { token: admin.ta.token }), 200, 'tokens');
     const used = json<{ tokens: ListedToken[] }>(listing).tokens.find((listed) => listed.id === token.id);
     const lastUsed = Date.parse(used?.lastUsedAt ?? '');
     expect(lastUsed).toBeGreaterThanOrEqual(before);
@@ -299,10 +245,10 @@ describe('token lifetime', () => {
 
   it("a revoked token gets 401 at once; another tenant's admin cannot revoke it", async () => {
     const token = await issueToken(admin.ta.token, { role: 'viewer', gyms: 'all', name: 'to revoke' });
-    expect((await send('DELETE', `/v1/tokens/${token.id}`, { token: admin.tb.token })).status).toBe(404);
-    expect((await send('GET', '/v1/gyms', { token: token.token })).status).toBe(200);
-    expect((await send('DELETE', `/v1/tokens/${token.id}`, { token: admin.ta.token })).status).toBe(200);
-    expect((await send('GET', '/v1/gyms', { token: token.token })).status).toBe(401);
+    expect((await apiRequest(api.url, 'DELETE', `/v1/tokens/${token.id}`, { token: admin.tb.token })).status).toBe(404);
+    expect((await apiRequest(api.url, 'GET', '/v1/gyms', { token: token.token })).status).toBe(200);
+    expect((await apiRequest(api.url, 'DELETE', `/v1/tokens/${token.id}`, { token: admin.ta.token })).status).toBe(200);
+    expect((await apiRequest(api.url, 'GET', '/v1/gyms', { token: token.token })).status).toBe(401);
     expect((await tokensOf(admin.ta.token)).some((listed) => listed.id === token.id)).toBe(false);
   });
 });
@@ -310,33 +256,33 @@ describe('token lifetime', () => {
 describe('gyms', () => {
   it("a gym with history but no registration stays the default tenant's: another tenant cannot register it", async () => {
     await redis.sadd(keys.gyms, 'g-legacy');
-    expect((await send('POST', '/v1/gyms', { token: admin.tb.token, body: { id: 'g-legacy' } })).status).toBe(409);
-    expect((await send('POST', '/v1/devices', { token: admin.tb.token, body: { id: 'rack-legacy', kind: 'equipment', gyms: ['g-legacy'] } })).status).toBe(409);
+    expect((await apiRequest(api.url, 'POST', '/v1/gyms', { token: admin.tb.token, body: { id: 'g-legacy' } })).status).toBe(409);
+    expect((await apiRequest(api.url, 'POST', '/v1/devices', { token: admin.tb.token, body: { id: 'rack-legacy', kind: 'equipment', gyms: ['g-legacy'] } })).status).toBe(409);
     expect(await redis.hget(tenancy.gyms, 'g-legacy')).toBeNull();
-    expect((await send('GET', '/v1/gyms/g-legacy/live/snapshot', { token: BOOTSTRAP })).status).toBe(200);
-    expect((await send('GET', '/v1/gyms/g-legacy/live/snapshot', { token: admin.tb.token })).status).toBe(404);
+    expect((await apiRequest(api.url, 'GET', '/v1/gyms/g-legacy/live/snapshot', { token: BOOTSTRAP })).status).toBe(200);
+    expect((await apiRequest(api.url, 'GET', '/v1/gyms/g-legacy/live/snapshot', { token: admin.tb.token })).status).toBe(404);
   });
 
   it('a refused device registers none of its gyms', async () => {
-    await ok(send('POST', '/v1/devices', { token: admin.ta.token, body: { id: 'rack-dup', kind: 'equipment', gyms: ['a1'] } }), 201, 'device rack-dup');
+    await expectStatus(apiRequest(api.url, 'POST', '/v1/devices', { token: admin.ta.token, body: { id: 'rack-dup', kind: 'equipment', gyms: ['a1'] } }), 201, 'device rack-dup');
     // Its id is taken (by another tenant), and b1 is another tenant's: both refused, and the new gyms named with them stay free.
-    expect((await send('POST', '/v1/devices', { token: admin.tb.token, body: { id: 'rack-dup', kind: 'equipment', gyms: ['free-gym-1'] } })).status).toBe(409);
-    expect((await send('POST', '/v1/devices', { token: admin.ta.token, body: { id: 'band-x', kind: 'wearable', gyms: ['free-gym-2', 'b1'] } })).status).toBe(409);
+    expect((await apiRequest(api.url, 'POST', '/v1/devices', { token: admin.tb.token, body: { id: 'rack-dup', kind: 'equipment', gyms: ['free-gym-1'] } })).status).toBe(409);
+    expect((await apiRequest(api.url, 'POST', '/v1/devices', { token: admin.ta.token, body: { id: 'band-x', kind: 'wearable', gyms: ['free-gym-2', 'b1'] } })).status).toBe(409);
     expect(await redis.hmget(tenancy.gyms, 'free-gym-1', 'free-gym-2')).toEqual([null, null]);
   });
 });
 
 describe('listings', () => {
   it("show only the caller's tenant, and a limited token only its gyms", async () => {
-    const gyms = async (token: string): Promise<string[]> => json<{ gyms: string[] }>(await ok(send('GET', '/v1/gyms', { token }), 200, 'gyms')).gyms.sort();
+    const gyms = async (token: string): Promise<string[]> => json<{ gyms: string[] }>(await expectStatus(apiRequest(api.url, 'GET', '/v1/gyms', { token }), 200, 'gyms')).gyms.sort();
     expect(await gyms(admin.ta.token)).toEqual(['a1', 'a2']);
     expect(await gyms(coachA1.token)).toEqual(['a1']);
     expect(await gyms(admin.tb.token)).toEqual(['b1']);
     expect(await gyms(BOOTSTRAP)).toEqual([]);
 
-    await ok(send('POST', '/v1/devices', { token: admin.tb.token, body: { id: 'eq-b', kind: 'equipment', gyms: ['b1'] } }), 201, 'device of B');
+    await expectStatus(apiRequest(api.url, 'POST', '/v1/devices', { token: admin.tb.token, body: { id: 'eq-b', kind: 'equipment', gyms: ['b1'] } }), 201, 'device of B');
     const devices = async (token: string): Promise<string[]> =>
-      json<{ devices: Array<{ id: string; tenant: string }> }>(await ok(send('GET', '/v1/devices', { token }), 200, 'devices')).devices.map((device) => `${device.tenant}/${device.id}`);
+      json<{ devices: Array<{ id: string; tenant: string }> }>(await expectStatus(apiRequest(api.url, 'GET', '/v1/devices', { token }), 200, 'devices')).devices.map((device) => `${device.tenant}/${device.id}`);
     expect(await devices(admin.tb.token)).toEqual(['tb/eq-b']);
     expect((await devices(admin.ta.token)).every((device) => device.startsWith('ta/'))).toBe(true);
     expect((await tokensOf(admin.tb.token)).every((token) => token.tenant === 'tb')).toBe(true);

@@ -4,6 +4,7 @@
 // else (reads, deletes, flushes) passes through unchanged.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardRequest } from './http-forward.js';
 
 export interface BucketProxy {
   /** INFLUX_URL for the pipeline. */
@@ -22,20 +23,7 @@ export function withBucketAsDb(path: string): string {
 
 export async function startBucketProxy(targetUrl: string): Promise<BucketProxy> {
   const target = new URL(targetUrl);
-  const server = http.createServer((request, response) => {
-    const upstream = http.request(
-      { host: target.hostname, port: target.port, path: withBucketAsDb(request.url ?? '/'), method: request.method, headers: { ...request.headers, host: target.host } },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    upstream.on('error', () => {
-      if (!response.headersSent) response.writeHead(502);
-      response.end();
-    });
-    request.pipe(upstream);
-  });
+  const server = http.createServer((request, response) => forwardRequest(target, request, response, { path: withBucketAsDb(request.url ?? '/') }));
   server.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as AddressInfo;

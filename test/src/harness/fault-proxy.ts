@@ -4,6 +4,7 @@
 // test which worker a write came from.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { forwardRequest } from './http-forward.js';
 
 /** A write the proxy keeps unanswered until released. */
 export interface HeldWrite {
@@ -40,18 +41,7 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
 
   const forward = (request: http.IncomingMessage, response: http.ServerResponse, body: Buffer) => {
     if (response.destroyed || request.socket.destroyed) return;
-    const upstream = http.request(
-      { host: target.hostname, port: target.port, path: request.url, method: request.method, headers: { ...request.headers, host: target.host } },
-      (answer) => {
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(response);
-      },
-    );
-    upstream.on('error', () => {
-      if (!response.headersSent) response.writeHead(502);
-      response.end();
-    });
-    upstream.end(body);
+    forwardRequest(target, request, response, { body });
   };
 
   const server = http.createServer((request, response) => {
