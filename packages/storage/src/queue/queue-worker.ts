@@ -38,6 +38,11 @@ export interface QueueWorkerOptions<S extends z.ZodType> {
   readonly exhaustedReason?: string;
   /** Dead-letter reason of a non-retryable PipelineError that is not the TSDB's (default `job_rejected`). */
   readonly rejectedReason?: string;
+  /**
+   * Whose dead letters the job's are (undefined: the default tenant's). Given the raw job data, which may not
+   * parse: a tenant's job payloads are for its admins only.
+   */
+  readonly tenantOf?: (data: unknown) => string | undefined;
   readonly logger: Logger;
 }
 
@@ -55,7 +60,8 @@ export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOption
   const deadLetteredHere = new Set<string>();
   const deadLetter = async (job: Job, reason: string, detail: string) => {
     if (job.id !== undefined) deadLetteredHere.add(job.id);
-    await deadLetters.add({ topic: `queue/${queue}/${job.id ?? '?'}`, reason, detail, payload: JSON.stringify(job.data) });
+    const tenant = options.tenantOf?.(job.data);
+    await deadLetters.add({ topic: `queue/${queue}/${job.id ?? '?'}`, reason, detail, payload: JSON.stringify(job.data), ...(tenant === undefined ? {} : { tenant }) });
     metrics.jobs.inc({ queue, outcome: 'dead_lettered' });
     metrics.inFlight.dec({ queue });
   };
@@ -131,4 +137,32 @@ export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOption
   });
   worker.on('error', (error) => logger.error({ err: error, queue }, 'worker error'));
   return worker;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+/**
+ * The gyms a job's data names: its `gymId`, its alert's (`alert.gymId`), and those of its `reps` or `sets`
+ * entries. Read without trusting the shape: the data may be an old or broken job.
+ */
+export function gymsOfJob(data: unknown): string[] {
+  if (!isRecord(data)) return [];
+  const gyms = new Set<string>();
+  const add = (item: unknown) => {
+    if (isRecord(item) && typeof item.gymId === 'string') gyms.add(item.gymId);
+  };
+  add(data);
+  add(data.alert);
+  for (const list of [data.reps, data.sets]) if (Array.isArray(list)) list.forEach(add);
+  return [...gyms];
+}
+
+/**
+ * The tenant of a job's dead letters: that of the gyms it names, when they all have the same. A job naming
+ * no gym, or gyms of several tenants (ingest batches reps across gyms), stays with the default tenant (undefined),
+ * whose admin is the operator: no tenant may read another's data.
+ */
+export function tenantOfJob(data: unknown, tenantOfGym: (gymId: string) => string): string | undefined {
+  const tenants = new Set(gymsOfJob(data).map(tenantOfGym));
+  return tenants.size === 1 ? [...tenants][0] : undefined;
 }
