@@ -9,6 +9,7 @@ import {
   createRedisHeartRateStore,
   loadModelSettings,
   startQueueWorker,
+  tenantOfJob,
   type ModelSettings,
   type PointSink,
 } from '@neurolift/storage';
@@ -86,6 +87,8 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
     prefix: config.REDIS_PREFIX,
     concurrency: config.ALERTS_CONCURRENCY,
     deadLetters: createRedisDeadLetters(redis, keys, config.DEAD_LETTER_MAX),
+    // A job's dead letter (its alert, its webhook's failure) is for its gym's tenant.
+    tenantOf: (data: unknown) => tenantOfJob(data, buckets.tenantOfGym),
     metrics,
     logger,
   };

@@ -3,13 +3,15 @@ import type { RedisClient } from '@neurolift/storage';
 import { createRedisRegistryStore, startRegistryView, tenancyKeys, type RegistryView } from '@neurolift/tenancy';
 
 export interface TenantBuckets {
+  /** The gym's tenant (the default tenant for a gym never registered): whose an alert job's dead letters are. */
+  readonly tenantOfGym: (gymId: string) => string;
   /** The TSDB bucket of the gym's tenant (INFLUX_BUCKET for the default tenant's gyms). */
   readonly bucketOfGym: (gymId: string) => string;
   /** Stops reading the registry (not a view passed in: its owner stops it). */
   readonly stop: () => void;
 }
 
-/** Where an alert's point goes: the bucket of its gym's tenant, from the device registry read every `pollMs` (or the view given). */
+/** Where an alert's point goes (the bucket of its gym's tenant) and whose its dead letters are, from the device registry read every `pollMs` (or the view given). */
 export async function startTenantBuckets(
   redis: RedisClient,
   settings: { readonly REDIS_PREFIX: string; readonly INFLUX_BUCKET: string; readonly REGISTRY_POLL_MS: number },
@@ -17,6 +19,7 @@ export async function startTenantBuckets(
   given?: Pick<RegistryView, 'tenantOfGym' | 'bucketOf'>,
 ): Promise<TenantBuckets> {
   const bucketsOf = (view: Pick<RegistryView, 'tenantOfGym' | 'bucketOf'>, stop: () => void): TenantBuckets => ({
+    tenantOfGym: (gymId) => view.tenantOfGym(gymId),
     bucketOfGym: (gymId) => view.bucketOf(view.tenantOfGym(gymId)),
     stop,
   });
