@@ -13,7 +13,7 @@ import { settleSamples } from './settle-samples.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 import { createForegroundGate } from './foreground-gate.js';
 import { Queue } from 'bullmq';
-import { createRedisConnection, createRedisHeartRateStore, influxSinkFromSettings, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, type ModelSettings, type WorkerDeadLetter } from '@neurolift/storage';
+import { createRedisConnection, createRedisHeartRateStore, influxSinkFromSettings, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, tenantOfJob, type ModelSettings, type WorkerDeadLetter } from '@neurolift/storage';
 import { processHeartRate } from './heart-rate/process-heart-rate.js';
 import { writeLiveHeartRate } from './heart-rate/live-heart-rate.js';
 import type { RegistryView } from '@neurolift/tenancy';
@@ -74,9 +74,11 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
   const heartRate = createRedisHeartRateStore({ redis, keys });
   const model = overrides.model ?? loadModelSettings(config.MODEL_CONSTANTS_FILE, 'stimulus worker');
   const deadLetters = createRedisDeadLetters(redis, keys, config.DEAD_LETTER_MAX);
-  const common = { connection: redis, prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY, deadLetters, metrics, logger };
   const checks = createBullAlertChecks(redis, keys);
   const { tenancy, stop: stopTenancy } = await startWorkerTenancy(redis, config, logger, overrides.registryView);
+  // A job's dead letters (its payload) are for its gym's tenant's admins only.
+  const tenantOf = (data: unknown) => tenantOfJob(data, (gymId) => tenancy.tenantOfGym(gymId));
+  const common = { connection: redis, prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY, deadLetters, tenantOf, metrics, logger };
   const writeReps = async (reps: readonly RepRecord[]) => {
     const result = await processRepBatch({ v: 1, reps: [...reps] }, { sets, sink, checks, tenancy });
     if (result.notAllowed > 0) metrics.athleteNotAllowed.inc({ queue: QUEUES.reps }, result.notAllowed);
@@ -134,6 +136,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
               reason: `${channel}_${disposition}`,
               detail: `${why} (set ${block.setId}, t0 ${block.t0})`,
               payload: JSON.stringify(block),
+              tenant: tenancy.tenantOfGym(job.gymId),
             });
           }
         }
