@@ -3,6 +3,7 @@
 // the caller's tenant's athletes and lands in that tenant's audit log alone; expired tokens stop working
 // and listings show when a token was last used. Tenant A owns gyms a1 and a2, tenant B owns b1.
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ApiService } from '@neurolift/api';
 import { redisKeys } from '@neurolift/contracts';
@@ -65,7 +66,7 @@ beforeAll(async () => {
   // The service's own logger at its most verbose, into memory.
   const logger = createLogger({ name: 'api', level: 'trace', destination: { write: (line: string) => void logLines.push(line) } });
   // Each tenant comes with its first admin token, shown once to the operator.
-  tenancyApi = await startTenancyApi({ prefix: keys.prefix, bootstrapToken: BOOTSTRAP, tenants: ['ta', 'tb'], logger });
+  tenancyApi = await startTenancyApi({ prefix: keys.prefix, bootstrapToken: BOOTSTRAP, tenants: ['ta', 'tb'], logger, accessRecheckMs: 100 });
   ({ redis, api } = tenancyApi);
   for (const tenant of ['ta', 'tb'] as const) {
     admin[tenant] = tenancyApi.adminOf[tenant];
@@ -284,9 +285,48 @@ describe('listings', () => {
     const devices = async (token: string): Promise<string[]> =>
       json<{ devices: Array<{ id: string; tenant: string }> }>(await expectStatus(apiRequest(api.url, 'GET', '/v1/devices', { token }), 200, 'devices')).devices.map((device) => `${device.tenant}/${device.id}`);
     expect(await devices(admin.tb.token)).toEqual(['tb/eq-b']);
-    expect((await devices(admin.ta.token)).every((device) => device.startsWith('ta/'))).toBe(true);
-    expect((await tokensOf(admin.tb.token)).every((token) => token.tenant === 'tb')).toBe(true);
-    expect((await tokensOf(admin.ta.token)).every((token) => token.tenant === 'ta')).toBe(true);
+    // Non-empty lists (A's device rack-dup, each tenant's first admin token), each of its own tenant only.
+    const devicesOfA = await devices(admin.ta.token);
+    expect(devicesOfA).toContain('ta/rack-dup');
+    expect(devicesOfA.filter((device) => !device.startsWith('ta/'))).toEqual([]);
+    for (const tenant of ['ta', 'tb'] as const) {
+      const tokens = await tokensOf(admin[tenant].token);
+      expect(tokens.map((token) => token.id)).toContain(admin[tenant].id);
+      expect(tokens.filter((token) => token.tenant !== tenant)).toEqual([]);
+    }
+  });
+});
+
+/** Opens a gym's event stream with `?token=`; resolves with its status and a promise of its end (the server closing it). */
+function openStream(gym: string, token: string): Promise<{ status: number; ended: Promise<void>; close(): void }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(`/v1/gyms/${gym}/live?token=${encodeURIComponent(token)}`, api.url), { agent: false }, (res) => {
+      res.resume();
+      const ended = new Promise<void>((done) => res.once('close', () => done()));
+      resolve({ status: res.statusCode ?? 0, ended, close: () => req.destroy() });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+// Last: it registers a gym to B, which the listings above do not expect.
+describe('open event streams', () => {
+  it('end once their token is revoked', async () => {
+    const viewer = await issueToken(admin.ta.token, { role: 'viewer', gyms: ['a1'], name: 'viewer to revoke' });
+    const stream = await openStream('a1', viewer.token);
+    expect(stream.status).toBe(200);
+    await expectStatus(apiRequest(api.url, 'DELETE', `/v1/tokens/${viewer.id}`, { token: admin.ta.token }), 200, 'revoke');
+    await stream.ended; // the test's timeout bounds it; the re-check runs every 100 ms here
+  });
+
+  it("end once their gym becomes another tenant's", async () => {
+    const viewer = await issueToken(BOOTSTRAP, { role: 'viewer', gyms: 'all', name: 'default viewer' });
+    const stream = await openStream('future-gym', viewer.token); // unregistered: the default tenant's
+    expect(stream.status).toBe(200);
+    await expectStatus(apiRequest(api.url, 'POST', '/v1/gyms', { token: admin.tb.token, body: { id: 'future-gym' } }), 201, 'B registers it');
+    await stream.ended;
+    expect((await apiRequest(api.url, 'GET', '/v1/gyms/future-gym/live/snapshot', { token: viewer.token })).status).toBe(404);
   });
 });
 

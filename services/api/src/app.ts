@@ -14,7 +14,7 @@ import { loadConsoleAssets, type ConsoleAssets } from './console/console-assets.
 import { createErasureMetrics } from './erasure-metrics.js';
 import { createLiveFanout } from './live-fanout.js';
 import { createLiveMetrics } from './live-metrics.js';
-import { registerAccessControl, type AccessDeps } from './access/access-hook.js';
+import { accessStillHolds, registerAccessControl, type AccessDeps } from './access/access-hook.js';
 import { ROUTE_ACCESS } from './access/route-access.js';
 import type { AthleteOwners, DeadLetterReader, LiveFeed, LiveStateReader, ProfileStore } from './ports.js';
 import { registerDeviceRoutes } from './routes/devices.js';
@@ -69,6 +69,8 @@ export interface ApiDeps {
   readonly sse?: Partial<SseOptions>;
   /** How often the event stream sends the athletes' heart rate, ms (default 5000). */
   readonly heartRateMs?: number;
+  /** How often an open event stream re-checks its caller's access, ms (default 5000). */
+  readonly accessRecheckMs?: number;
 }
 
 /** Builds the Fastify app without listening (tests use `app.inject`). */
@@ -76,11 +78,12 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   // No Fastify logger: it would log URLs, and the event stream's carry `?token=`.
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
   const clock = deps.clock ?? Date.now;
-  registerAccessControl(app, { ...deps.access, table: ROUTE_ACCESS, clock });
+  const access = { ...deps.access, table: ROUTE_ACCESS, clock };
+  registerAccessControl(app, access);
   registerHealthRoutes(app, deps.checks, deps.registry);
   registerV1Routes(app, { ...deps, clock });
   registerErasureRoutes(app, { ...deps, clock, bucketOf: deps.bucketOf ?? (() => undefined), metrics: createErasureMetrics(deps.registry) });
-  registerLiveRoutes(app, deps);
+  registerLiveRoutes(app, { ...deps, stillAllowed: (request) => accessStillHolds(access, request), ...(deps.accessRecheckMs === undefined ? {} : { accessRecheckMs: deps.accessRecheckMs }) });
   registerDeviceRoutes(app, deps);
   registerTokenRoutes(app, deps);
   registerTenancyRoutes(app, { admin: deps.admin, store: deps.registryStore, audit: deps.audit });
@@ -92,6 +95,8 @@ export interface ApiOverrides {
   readonly registry?: Registry;
   /** Readiness of the services sharing this process (all-in-one pipeline). */
   readonly ready?: () => boolean;
+  /** How often open event streams re-check access, ms (tests shorten it). */
+  readonly accessRecheckMs?: number;
 }
 
 export interface ApiService {
@@ -160,6 +165,7 @@ export async function startApi(config: ApiConfig, logger: Logger, overrides: Api
     registryStore,
     audit,
     owners: athletes,
+    ...(overrides.accessRecheckMs === undefined ? {} : { accessRecheckMs: overrides.accessRecheckMs }),
     bucketOf: (tenantId) => (tenantId === DEFAULT_TENANT ? undefined : registryView.bucketOf(tenantId)),
     deadLetters: createRedisDeadLetterReader(redis, keys),
     profiles: createRedisProfileStore(redis, keys),

@@ -65,6 +65,8 @@ export async function startTenancyApi<T extends string>(options: {
   readonly bootstrapToken: string;
   readonly tenants: readonly T[];
   readonly logger?: Logger;
+  /** How often open event streams re-check access, ms. */
+  readonly accessRecheckMs?: number;
 }): Promise<TenancyApi<T>> {
   const servers = await startServers({ services: ['redis'] });
   const redis = new Redis(servers.env.REDIS_URL);
@@ -78,7 +80,10 @@ export async function startTenancyApi<T extends string>(options: {
     REGISTRY_POLL_MS: '50',
   };
   const logger = options.logger ?? createLogger({ name: 'api', level: 'error' });
-  const api = await startApi(loadConfig('api', ApiServiceConfigSchema, env), logger, { registry: createRegistry({ defaultMetrics: false }) });
+  const api = await startApi(loadConfig('api', ApiServiceConfigSchema, env), logger, {
+    registry: createRegistry({ defaultMetrics: false }),
+    ...(options.accessRecheckMs === undefined ? {} : { accessRecheckMs: options.accessRecheckMs }),
+  });
   const adminOf = {} as Record<T, { token: string; id: string }>;
   for (const tenant of options.tenants) {
     const answer = await expectStatus(

@@ -1,6 +1,6 @@
 import { Id } from '@neurolift/contracts';
 import type { Logger } from '@neurolift/platform';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { LiveFeed, LiveFeedMessage, LiveSnapshot, LiveStateReader } from '../ports.js';
 import { DEFAULT_SSE_OPTIONS, openSseStream, type SseOptions, type SseStream } from '../sse-stream.js';
@@ -15,9 +15,16 @@ export interface LiveRouteDeps {
   readonly sse?: Partial<SseOptions>;
   /** How often a stream sends the `heart_rate` event (the gym's athletes' fresh heart rate), ms. Default 5000. */
   readonly heartRateMs?: number;
+  /**
+   * Whether the caller may still follow the gym (token not revoked or expired, gym still in its scope);
+   * asked every `accessRecheckMs` (default 5000), and the stream ends when it says no.
+   */
+  readonly stillAllowed?: (request: FastifyRequest) => Promise<boolean>;
+  readonly accessRecheckMs?: number;
 }
 
 export const DEFAULT_HEART_RATE_MS = 5000;
+export const DEFAULT_ACCESS_RECHECK_MS = 5000;
 
 function badGym(reply: FastifyReply): FastifyReply {
   return reply.code(400).send({ error: 'bad_request', message: 'gymId breaks the id rule' });
@@ -68,10 +75,12 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
         let stream: SseStream | undefined = undefined;
         let unsubscribe: (() => void) | undefined;
         let heartRateTimer: NodeJS.Timeout | undefined;
+        let accessTimer: NodeJS.Timeout | undefined;
         let gone = false;
         const cleanup = (): void => {
           gone = true;
           clearInterval(heartRateTimer);
+          clearInterval(accessTimer);
           unsubscribe?.();
           if (stream !== undefined) streams.delete(stream);
         };
@@ -108,6 +117,23 @@ export function registerLiveRoutes(app: FastifyInstance, deps: LiveRouteDeps): v
         streams.add(opened);
         opened.send('snapshot', snapshot);
         for (const message of held.splice(0)) forward(opened, message, reload);
+        const stillAllowed = deps.stillAllowed;
+        if (stillAllowed !== undefined) {
+          let checking = false;
+          accessTimer = setInterval(() => {
+            if (checking) return;
+            checking = true;
+            stillAllowed(request)
+              .then(
+                (allowed) => {
+                  if (!allowed) opened.close(); // revoked, expired, or the gym left its scope: no more events
+                },
+                (error: unknown) => deps.logger?.warn({ err: error, gymId }, 'live access re-check failed; the stream stays open'),
+              )
+              .finally(() => (checking = false));
+          }, deps.accessRecheckMs ?? DEFAULT_ACCESS_RECHECK_MS);
+          accessTimer.unref();
+        }
         const readHeartRates = deps.liveState.heartRates?.bind(deps.liveState);
         if (readHeartRates !== undefined) {
           let reading = false;
