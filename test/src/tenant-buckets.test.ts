@@ -2,8 +2,9 @@
 // gym, its stations and its bucket. A bucket proxy in front of VictoriaMetrics labels each write with its
 // bucket (db="<bucket>"), so each bucket is read on its own. Sets at a tenant's gym land in its bucket only
 // (rep, set and athlete series), sets at an unregistered gym in the default bucket; an athlete of one tenant
-// at the other's gym is refused (athlete_not_allowed) and nothing of it is written anywhere.
-import { DEFAULT_REDIS_PREFIX, MEASUREMENTS, QUEUES, heartRateJobId, redisKeys, setJobId } from '@neurolift/contracts';
+// at the other's gym is refused (athlete_not_allowed) and nothing of it is written anywhere. The worker's
+// dead letters of a tenant's gym are that tenant's, not the default tenant's.
+import { DEFAULT_REDIS_PREFIX, DEFAULT_TENANT, MEASUREMENTS, QUEUES, heartRateJobId, redisKeys, setJobId } from '@neurolift/contracts';
 import type { Pipeline } from '@neurolift/pipeline';
 import { createRedisRegistryStore, tenancyKeys, type Device, type DeviceKind } from '@neurolift/tenancy';
 import { Queue } from 'bullmq';
@@ -156,6 +157,27 @@ describe("tenants' buckets", () => {
     expect(await exportSeries(servers.env.INFLUX_URL, `{__name__=~"(rep|set|heart_rate)_.*",station=~"${TENANT_B.station}|${TENANT_B.strap}",athlete="${TENANT_A.athlete}"}`)).toEqual([]);
     // The athlete's own state at tenant A is untouched: one set of A's gym in its bucket.
     expect(labelValues(await bucket(TENANT_A.bucket, ',__name__="set_reps"'), 'station')).toEqual([TENANT_A.station]);
+  });
+
+  it("keeps a tenant's dead letters of the worker (a block it could not use, a job it could not read) for that tenant, not the default one", async () => {
+    // Two sample blocks of one set at different rates: the second cannot be segmented with the first.
+    const t0 = Date.now() - 20_000;
+    for (const [at, hz] of [[t0, 100], [t0 + 1000, 200]] as const) {
+      const block = { v: 1, t0: at, hz, athleteId: TENANT_B.athlete, setId: 's-b-rates', exercise: 'back_squat', loadKg: 100, position: [0, 0.01, 0.02, 0.03] };
+      await device.publishAsync(`gym/v1/${TENANT_B.gym}/${TENANT_B.station}/samples`, JSON.stringify(block), { qos: 1 });
+    }
+    // A set job of B's gym in a version this worker does not read.
+    await setsQueue.add('set', { v: 99, gymId: TENANT_B.gym, stationId: TENANT_B.station, setId: 's-b-future' }, { jobId: 'set.tenant-b-future' });
+
+    const ofB = await waitFor(async () => {
+      const letters = (await deadLetters(TENANT_B.id)).filter((letter) => letter.reason === 'samples_rate_mismatch' || letter.reason === 'invalid_job');
+      return letters.length === 2 ? letters : undefined;
+    }, { what: "the worker's dead letters in tenant B's list" });
+    expect(ofB.map((letter) => [letter.reason, letter.topic]).sort()).toEqual([
+      ['invalid_job', `queue/${QUEUES.sets}/set.tenant-b-future`],
+      ['samples_rate_mismatch', `gym/v1/${TENANT_B.gym}/${TENANT_B.station}/samples`],
+    ]);
+    expect((await deadLetters(DEFAULT_TENANT)).filter((letter) => letter.topic.includes(TENANT_B.gym) || letter.payload.includes(TENANT_B.gym))).toEqual([]);
   });
 
   it("keeps an athlete stored before tenancy (sets, no owner) with the default tenant: refused at tenant A's gym", async () => {
