@@ -264,6 +264,31 @@ describe('gyms', () => {
     expect((await apiRequest(api.url, 'GET', '/v1/gyms/g-legacy/live/snapshot', { token: admin.tb.token })).status).toBe(404);
   });
 
+  it('a gym that only had data (no set closed yet) is protected the same way; the default tenant scopes tokens to its unregistered gyms', async () => {
+    await redis.sadd(tenancy.gymsSeen, 'g-seen');
+    expect((await apiRequest(api.url, 'POST', '/v1/gyms', { token: admin.tb.token, body: { id: 'g-seen' } })).status).toBe(409);
+    const coach = await apiRequest(api.url, 'POST', '/v1/tokens', { token: BOOTSTRAP, body: { role: 'coach', gyms: ['g-seen', 'never-seen'], name: 'open-mode coach' } });
+    expect(coach.status).toBe(201);
+    secrets.add(json<IssuedToken>(coach).token);
+    expect((await apiRequest(api.url, 'POST', '/v1/tokens', { token: BOOTSTRAP, body: { role: 'coach', gyms: ['b1'], name: 'not ours' } })).status).toBe(400);
+  });
+
+  it('tenants: "default" is not a new tenant, and a bucket is one tenant\'s only', async () => {
+    expect((await apiRequest(api.url, 'POST', '/v1/tenants', { token: BOOTSTRAP, body: { id: 'default', name: 'again', bucket: 'elsewhere' } })).status).toBe(400);
+    expect((await apiRequest(api.url, 'POST', '/v1/tenants', { token: BOOTSTRAP, body: { id: 'tc', name: 'C', bucket: 'ta' } })).status).toBe(409);
+  });
+
+  it('a missing profile answers exactly like one out of scope', async () => {
+    const missing = await apiRequest(api.url, 'GET', '/v1/athletes/nobody-at-all/profile', { token: admin.ta.token });
+    const foreign = await apiRequest(api.url, 'GET', '/v1/athletes/nobody-at-all/profile', { token: admin.tb.token });
+    expect([missing.status, missing.body]).toEqual([foreign.status, foreign.body]);
+    await seedAthlete('ath-b-only', 'tb', 'b1');
+    const outOfScope = await apiRequest(api.url, 'GET', '/v1/athletes/ath-b-only/profile', { token: admin.ta.token });
+    await redis.del(keys.athleteProfile('ath-b-only'));
+    const noProfile = await apiRequest(api.url, 'GET', '/v1/athletes/ath-b-only/profile', { token: admin.tb.token });
+    expect([outOfScope.status, outOfScope.body]).toEqual([noProfile.status, noProfile.body]);
+  });
+
   it('a refused device registers none of its gyms', async () => {
     await expectStatus(apiRequest(api.url, 'POST', '/v1/devices', { token: admin.ta.token, body: { id: 'rack-dup', kind: 'equipment', gyms: ['a1'] } }), 201, 'device rack-dup');
     // Its id is taken (by another tenant), and b1 is another tenant's: both refused, and the new gyms named with them stay free.

@@ -11,11 +11,13 @@ export function tenancyKeys(prefix: string) {
     gyms: `${prefix}:registry:gyms`,
     /** Hash deviceId → Device JSON. */
     devices: `${prefix}:registry:devices`,
+    /** Set of gyms that have had a set (written by the alerts checks; `redisKeys(prefix).gyms`). */
+    gymsWithSets: `${prefix}:gyms`,
     /**
-     * Set of gyms that have had a set (written by the worker; `redisKeys(prefix).gyms`): an unregistered
-     * one is the default tenant's, with its history, and no other tenant may register it.
+     * Set of unregistered gyms ingest accepted a message at. Such a gym, like one in `gymsWithSets`, is the
+     * default tenant's, with its history: no other tenant may register it.
      */
-    gymsSeen: `${prefix}:gyms`,
+    gymsSeen: `${prefix}:registry:gyms-seen`,
     /** Counter bumped by every registry change; the in-memory views poll it. */
     version: `${prefix}:registry:version`,
     /** Hash athleteId → tenantId: who an athlete belongs to, from its first set or profile. */

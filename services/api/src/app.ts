@@ -161,7 +161,14 @@ export async function startApi(config: ApiConfig, logger: Logger, overrides: Api
   const broker = await connectBroker(config, logger);
   const app = buildApi({
     access: { bootstrapToken: config.API_TOKEN, tokens, view: registryView, athletes },
-    admin: createRegistryAdmin({ store: registryStore, tokens, audit, clock: Date.now, ...(broker === undefined ? {} : { broker: broker.access }) }),
+    admin: createRegistryAdmin({
+      store: registryStore,
+      tokens,
+      audit,
+      clock: Date.now,
+      ...(config.INFLUX_BUCKET === undefined ? {} : { defaultBucket: config.INFLUX_BUCKET }),
+      ...(broker === undefined ? {} : { broker: broker.access }),
+    }),
     registryStore,
     audit,
     owners: athletes,

@@ -53,6 +53,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
     keys,
     setIdleTimeoutMs: config.SET_IDLE_TIMEOUT_MS,
     deadLetterMax: config.DEAD_LETTER_MAX,
+    gymsSeenKey: tenancyKeys(config.REDIS_PREFIX).gymsSeen,
   });
   const tenancy = tenancyKeys(config.REDIS_PREFIX);
   const registryView = await startRegistryView({
@@ -85,6 +86,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
     devices: {
       check: (gymId, stationId) => checkDevice(registryView, config.DEVICE_REGISTRY, gymId, stationId),
       tenantOfGym: (gymId) => registryView.tenantOfGym(gymId),
+      isRegisteredGym: (gymId) => registryView.isRegisteredGym(gymId),
     },
   });
   const subscriber = await startMqttSubscriber({

@@ -9,6 +9,8 @@ export interface Received {
   readonly outcome: ParseOutcome;
   /** The tenant of the message's station or gym, where known (default: the default tenant). */
   readonly tenant?: string;
+  /** An unregistered gym to mark seen with this commit. */
+  readonly seenGym?: string;
 }
 
 // ignoreBOM: keep a byte-order mark in the kept payload (it may be why the message was rejected).
@@ -102,5 +104,6 @@ export function buildCommit(batch: readonly Received[], now: number, payloadLimi
       }
     }
   }
-  return { now, ops, reps, samples, heartRate, deadLetters, offline };
+  const seenGyms = [...new Set(batch.flatMap((received) => (received.seenGym === undefined ? [] : [received.seenGym])))];
+  return { now, ops, reps, samples, heartRate, deadLetters, offline, ...(seenGyms.length > 0 ? { seenGyms } : {}) };
 }

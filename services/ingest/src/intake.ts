@@ -39,6 +39,7 @@ export interface DeviceGate {
   check(gymId: string, stationId: string): DeviceCheck;
   /** The tenant of a gym, for a message rejected before its station was known. */
   tenantOfGym(gymId: string): string;
+  isRegisteredGym(gymId: string): boolean;
 }
 
 /** The channel of a rejected message's topic, for counting; `unknown` when the topic is not valid. */
@@ -62,6 +63,8 @@ type Pending = Received & {
 export function createIntake(options: IntakeOptions) {
   const { metrics, logger } = options;
 
+  // Unregistered gyms this process has marked seen: each is written once, not with every message.
+  const markedGyms = new Set<string>();
   const batcher = createBatcher<Pending>({
     maxItems: options.batchMaxItems,
     maxWaitMs: options.batchMaxWaitMs,
@@ -73,6 +76,7 @@ export function createIntake(options: IntakeOptions) {
         const commit = buildCommit(input, options.clock(), options.deadLetterPayloadBytes);
         ({ setsClosed } = await options.store.commit(commit));
         stopTimer();
+        for (const gym of commit.seenGyms ?? []) markedGyms.add(gym);
         metrics.batchSize.observe(input.length);
       }
       // PUBACKs go out in the order the messages came (MQTT requires it for QoS 1), skipped ones included.
@@ -107,6 +111,7 @@ export function createIntake(options: IntakeOptions) {
       let outcome = parseDeviceMessage(message.topic, message.payload, { now: receivedAt, window: options.window });
       const channel = outcome.ok ? outcome.message.channel : channelOf(message.topic);
       let tenant = DEFAULT_TENANT;
+      let seenGym: string | undefined;
       if (outcome.ok) {
         const { gymId, stationId } = outcome.message;
         // The registry before the rate limit: a stranger's messages must not spend a station's budget.
@@ -118,13 +123,15 @@ export function createIntake(options: IntakeOptions) {
         if (outcome.ok && options.rateLimiter && !options.rateLimiter.take(`${gymId}/${stationId}`)) {
           outcome = { ok: false, reason: 'rate_limited', detail: `station ${stationId} of gym ${gymId} sent more than its budget of messages a second; the excess is kept here` };
         }
+        // An unregistered gym with data is the default tenant's: record it, so no other tenant registers it.
+        if (outcome.ok && options.devices !== undefined && !markedGyms.has(gymId) && !options.devices.isRegisteredGym(gymId)) seenGym = gymId;
       } else if (options.devices !== undefined) {
         const topic = parseTopic(message.topic);
         if (topic.ok) tenant = options.devices.tenantOfGym(topic.topic.gymId);
       }
       metrics.received.inc({ channel });
       metrics.inFlight.inc({ channel });
-      batcher.add({ topic: message.topic, payload: message.payload, receivedAt, outcome, channel, tenant, ack: () => message.ack() });
+      batcher.add({ topic: message.topic, payload: message.payload, receivedAt, outcome, channel, tenant, ...(seenGym === undefined ? {} : { seenGym }), ack: () => message.ack() });
     },
     pending: () => batcher.pending(),
     close: (timeoutMs?: number) => batcher.close(timeoutMs),

@@ -63,6 +63,8 @@ export interface IntakeCommit {
   /** Stations that reported `online: false`: the alerts service checks for an open set. */
   readonly offline: ReadonlyArray<{ readonly gymId: string; readonly stationId: string; readonly ts: number }>;
   readonly deadLetters: readonly DeadLetter[];
+  /** Unregistered gyms to mark seen (the default tenant's from now on: no other tenant may register them). */
+  readonly seenGyms?: readonly string[];
 }
 
 export interface IntakeStore {

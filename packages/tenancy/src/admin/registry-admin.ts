@@ -12,6 +12,8 @@ export interface RegistryAdminDeps {
   readonly tokens: TokenStore;
   readonly audit: AuditLog;
   readonly clock: () => number;
+  /** INFLUX_BUCKET, the default tenant's bucket: no other tenant may write there. */
+  readonly defaultBucket?: string;
 }
 
 /** A device's view without its password hash. */
@@ -56,6 +58,10 @@ export function createRegistryAdmin(deps: RegistryAdminDeps) {
     /** A new tenant comes with its first admin token (the secret shown once): from then on it runs itself. */
     async addTenant(principal: Principal, input: { id: string; name: string; bucket: string }): Promise<AdminResult<{ tenant: Tenant; adminToken: IssuedToken }>> {
       if (!principal.operator) return fail('forbidden', 'only the operator (bootstrap) token may add tenants');
+      if (input.id === DEFAULT_TENANT) return fail('bad_request', `"${DEFAULT_TENANT}" is the tenant of everything not registered; it exists already`);
+      // One bucket per tenant: a shared one would show each tenant's points in the other's Grafana.
+      const buckets = new Set([...(await store.listTenants()).map((tenant) => tenant.bucket), ...(deps.defaultBucket === undefined ? [] : [deps.defaultBucket])]);
+      if (buckets.has(input.bucket)) return fail('conflict', `bucket ${input.bucket} is another tenant's`);
       const tenant: Tenant = { ...input, createdAt: now() };
       if ((await store.putTenant(tenant)) === 'exists') return fail('conflict', `tenant ${input.id} exists`);
       await audit.append(input.id, { actor: principal.actor, action: 'tenant.create', target: input.id, detail: `bucket ${input.bucket}` }, clock());
@@ -94,7 +100,10 @@ export function createRegistryAdmin(deps: RegistryAdminDeps) {
       try {
         await deps.broker?.upsertDevice(device, password);
       } catch (error) {
-        await store.deleteDevice(device.id); // the id is free again: the same request can be retried
+        // The id is free again and the same request can be retried. The broker may have applied the change
+        // before failing to answer (a timeout): take it back too, as far as it can be.
+        await deps.broker?.remove(device.id).catch(() => undefined);
+        await store.deleteDevice(device.id);
         throw error;
       }
       await record(principal, 'device.add', device.id, `${device.kind} at ${gyms.join(',')}`);
@@ -153,7 +162,12 @@ export function createRegistryAdmin(deps: RegistryAdminDeps) {
     ): Promise<AdminResult<IssuedToken>> {
       if (input.gyms !== 'all') {
         const own = new Set(await store.listGyms(principal.tenant));
-        const strangers = input.gyms.filter((gym) => !own.has(gym));
+        const strangers: string[] = [];
+        for (const gym of input.gyms) {
+          // The default tenant's gyms need no registration (a single-tenant deployment registers none).
+          const ours = own.has(gym) || (principal.tenant === DEFAULT_TENANT && (await store.canRegisterGym(gym, DEFAULT_TENANT)));
+          if (!ours) strangers.push(gym);
+        }
         if (strangers.length > 0) return fail('bad_request', `not gyms of this tenant: ${strangers.join(', ')}`);
       }
       if (input.expiresAt !== undefined && Date.parse(input.expiresAt) <= clock()) return fail('bad_request', 'expiresAt is in the past');

@@ -5,8 +5,10 @@ import type { DynsecClient } from './dynsec-client.js';
 import { CLIENT_EXISTS, CLIENT_MISSING_ON_DELETE, ROLE_EXISTS, ROLE_MISSING_ON_DELETE, roleBatches, type DynsecCommand } from './dynsec-commands.js';
 
 /**
- * BrokerAccess over the dynamic security plugin: a device is a plugin client named after its id with
- * one role, `device.<id>`, holding its ACL. Everything applies at once (mosquitto 2.0.11, measured in
+ * BrokerAccess over the dynamic security plugin: a device is a plugin client named after its id, with
+ * one role, `device.<id>`, holding its ACL, and bound to its id as client id: the plugin refuses any other
+ * client id at CONNECT (0x87), before the broker takes over a session, so a device cannot kick ingest or
+ * another device off and discard its session. Everything applies at once (mosquitto 2.0.11, measured in
  * test/src/device-registry-broker.test.ts): disableClient, deleteClient, setClientPassword and
  * modifyClient disconnect the user's sessions (MQTT 5 DISCONNECT 0x98); modifyRole changes the
  * ACL without a disconnection.
@@ -22,12 +24,20 @@ export function createDynsecBrokerAccess(client: DynsecClient): BrokerAccess {
     async upsertDevice(device, password) {
       await putRole(device);
       const rolename = deviceRoleName(device.id);
-      const create: DynsecCommand = { command: 'createClient', username: device.id, password, textname: `${device.kind} of ${device.tenant}`, roles: [{ rolename }] };
+      const create: DynsecCommand = {
+        command: 'createClient',
+        username: device.id,
+        clientid: device.id,
+        password,
+        textname: `${device.kind} of ${device.tenant}`,
+        roles: [{ rolename }],
+      };
       // Created enabled: a disabled one is disabled in the same message, before anyone can connect.
       const [created] = await client.send(device.enabled ? [create] : [create, enabled(device)], [CLIENT_EXISTS]);
       if (created?.error === undefined) return;
       // It existed: its password, role and state as given (modifyClient disconnects it; it reconnects with the new password).
-      await client.send([{ command: 'modifyClient', username: device.id, password, roles: [{ rolename }] }, enabled(device)]);
+      // The client id too: a user created before devices were bound gets bound here.
+      await client.send([{ command: 'modifyClient', username: device.id, clientid: device.id, password, roles: [{ rolename }] }, enabled(device)]);
     },
 
     async updateAcl(device) {

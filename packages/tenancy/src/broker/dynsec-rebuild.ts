@@ -2,11 +2,15 @@ import type { Device } from '../model.js';
 import { deviceRole } from './device-acl.js';
 import { dynsecBootstrap, type DynsecBootstrapPasswords, type DynsecFile, type DynsecFileClient } from './dynsec-bootstrap.js';
 
-/** A device as the plugin's file holds it: its stored hash (the registry keeps the plugin's format), its role. */
-function deviceClient(device: Device): DynsecFileClient & { readonly disabled?: true } {
+/**
+ * A device as the plugin's file holds it: its stored hash (the registry keeps the plugin's format), its
+ * role, and its id as the only client id it may connect with (as createDynsecBrokerAccess binds it).
+ */
+function deviceClient(device: Device): DynsecFileClient & { readonly clientid: string; readonly disabled?: true } {
   const { hash, salt, iterations } = device.password;
   return {
     username: device.id,
+    clientid: device.id,
     textname: `${device.kind} of ${device.tenant}`,
     password: hash,
     salt,

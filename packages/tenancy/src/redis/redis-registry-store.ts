@@ -4,7 +4,7 @@ import { Device, Tenant } from '../model.js';
 import type { TenancyKeys } from '../keys.js';
 import type { RegistrySnapshot, RegistryStore } from '../ports.js';
 
-type RedisLike = Pick<Redis, 'hget' | 'hgetall' | 'hset' | 'hsetnx' | 'hdel' | 'get' | 'multi' | 'sismember' | 'eval'>;
+type RedisLike = Pick<Redis, 'hget' | 'hgetall' | 'hset' | 'hsetnx' | 'hdel' | 'get' | 'multi' | 'eval'>;
 
 /**
  * The owner at first sight, in one step: the recorded one if any; else the default tenant when the athlete
@@ -18,6 +18,27 @@ local tenant = ARGV[2]
 if redis.call('EXISTS', KEYS[2], KEYS[3]) > 0 then tenant = ARGV[3] end
 redis.call('HSET', KEYS[1], ARGV[1], tenant)
 return tenant
+`;
+
+/**
+ * A gym's registration checked, and with ARGV[4] = 1 made, in one step: `exists` (the tenant's already),
+ * `taken` (another tenant's, or an unregistered gym with history, which is the default tenant's), else
+ * `created` (or `free` when only checking). KEYS: gyms hash, gyms with sets, gyms seen, version.
+ * ARGV: gym, tenant, default tenant, write.
+ */
+const REGISTER_GYM = `
+local owner = redis.call('HGET', KEYS[1], ARGV[1])
+if owner then
+  if owner == ARGV[2] then return 'exists' end
+  return 'taken'
+end
+if ARGV[2] ~= ARGV[3] and (redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 or redis.call('SISMEMBER', KEYS[3], ARGV[1]) == 1) then
+  return 'taken'
+end
+if ARGV[4] ~= '1' then return 'free' end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('INCR', KEYS[4])
+return 'created'
 `;
 
 function parseAll<T>(values: Record<string, string>, parse: (value: unknown) => T | undefined): T[] {
@@ -39,17 +60,16 @@ export function createRedisRegistryStore(redis: RedisLike, keys: TenancyKeys): R
     multi.incr(keys.version);
     await multi.exec();
   }
-  async function canRegisterGym(gymId: string, tenantId: string): Promise<boolean> {
-    const owner = await redis.hget(keys.gyms, gymId);
-    if (owner !== null) return owner === tenantId;
-    // A gym with history but no registration is the default tenant's (open mode): nobody else takes it.
-    return tenantId === DEFAULT_TENANT || (await redis.sismember(keys.gymsSeen, gymId)) === 0;
+  const registerGym = async (gymId: string, tenantId: string, write: boolean): Promise<string> =>
+    String(await redis.eval(REGISTER_GYM, 4, keys.gyms, keys.gymsWithSets, keys.gymsSeen, keys.version, gymId, tenantId, DEFAULT_TENANT, write ? '1' : '0'));
+  /** HSETNX and the version bump in one transaction: no view misses a change. */
+  async function setIfAbsent(hash: string, field: string, value: string): Promise<boolean> {
+    const replies = await redis.multi().hsetnx(hash, field, value).incr(keys.version).exec();
+    return replies?.[0]?.[1] === 1;
   }
   return {
     async putTenant(tenant) {
-      const created = await redis.hsetnx(keys.tenants, tenant.id, JSON.stringify(tenant));
-      if (created === 1) await redis.multi().incr(keys.version).exec();
-      return created === 1 ? 'created' : 'exists';
+      return (await setIfAbsent(keys.tenants, tenant.id, JSON.stringify(tenant))) ? 'created' : 'exists';
     },
     async getTenant(tenantId) {
       const text = await redis.hget(keys.tenants, tenantId);
@@ -58,15 +78,10 @@ export function createRedisRegistryStore(redis: RedisLike, keys: TenancyKeys): R
     async listTenants() {
       return parseAll(await redis.hgetall(keys.tenants), tenantOf).sort((a, b) => a.id.localeCompare(b.id));
     },
-    canRegisterGym,
+    canRegisterGym: async (gymId, tenantId) => (await registerGym(gymId, tenantId, false)) !== 'taken',
     async addGym(gymId, tenantId) {
-      if (!(await canRegisterGym(gymId, tenantId))) return 'taken';
-      const created = await redis.hsetnx(keys.gyms, gymId, tenantId);
-      if (created === 1) {
-        await redis.multi().incr(keys.version).exec();
-        return 'created';
-      }
-      return (await redis.hget(keys.gyms, gymId)) === tenantId ? 'exists' : 'taken';
+      const outcome = await registerGym(gymId, tenantId, true);
+      return outcome === 'created' || outcome === 'exists' ? outcome : 'taken';
     },
     async gymTenant(gymId) {
       return (await redis.hget(keys.gyms, gymId)) ?? undefined;
@@ -79,9 +94,7 @@ export function createRedisRegistryStore(redis: RedisLike, keys: TenancyKeys): R
         .sort();
     },
     async createDevice(device) {
-      const created = await redis.hsetnx(keys.devices, device.id, JSON.stringify(device));
-      if (created === 1) await redis.multi().incr(keys.version).exec();
-      return created === 1 ? 'created' : 'exists';
+      return (await setIfAbsent(keys.devices, device.id, JSON.stringify(device))) ? 'created' : 'exists';
     },
     async putDevice(device) {
       await bumpAfter((multi) => multi.hset(keys.devices, device.id, JSON.stringify(device)));

@@ -30,7 +30,8 @@ export function registerV1Routes(app: FastifyInstance, deps: V1RouteDeps): void 
         const params = AthleteParams.safeParse(request.params);
         if (!params.success) return reply.code(400).send({ error: 'bad_request', message: 'athleteId breaks the id rule' });
         const profile = await deps.profiles.get(params.data.athleteId);
-        return profile ?? reply.code(404).send({ error: 'not_found', message: 'no profile for this athlete' });
+        // The same answer as an athlete out of the caller's scope: no way to tell the two apart.
+        return profile ?? reply.code(404).send({ error: 'not_found', message: 'no such resource' });
       });
 
       v1.put('/athletes/:athleteId/profile', async (request, reply) => {

@@ -15,6 +15,8 @@ export interface RedisIntakeDeps {
   readonly keys: RedisKeys;
   readonly setIdleTimeoutMs: number;
   readonly deadLetterMax: number;
+  /** The registry's set of unregistered gyms that have had data (tenancyKeys(prefix).gymsSeen). */
+  readonly gymsSeenKey: string;
   /** How long set state is kept after its last change: the protocol's late-upload window and a day. */
   readonly stateTtlSeconds?: number;
 }
@@ -135,6 +137,7 @@ export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & Clo
         const check: AlertCheckJob = { v: 1, kind: 'station_status', gymId, stationId, online: false, ts };
         adds.push(new Job(deps.alertChecksQueue, 'station_status', check, JOB_OPTIONS.alertChecks).addJob(transaction));
       }
+      if (batch.seenGyms !== undefined && batch.seenGyms.length > 0) multi.sadd(deps.gymsSeenKey, ...batch.seenGyms);
       // Each tenant's dead letters in its own list, what its admins may read (one list in a single-tenant deployment).
       const byTenant = new Map<string, DeadLetter[]>();
       for (const letter of batch.deadLetters) {
