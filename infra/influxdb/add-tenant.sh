@@ -2,7 +2,9 @@
 # A tenant's InfluxDB side: its bucket (created unless it exists) and a new read-only token scoped to that
 # bucket, for the tenant's Grafana organisation. Prints the token alone on stdout (all else on stderr), so
 # it can be piped on: to infra/grafana/add-tenant-org.sh, or into a secret store. The services need nothing
-# new: their token writes every bucket of the org. Register the tenant with this bucket in the device registry.
+# new when their token writes every bucket of the org (stacks set up since tenancy; an older stack's token
+# covers its first bucket only: replace it first, docs/deploy.md "Upgrading to tenancy"). Register the
+# tenant with this bucket in the device registry.
 #
 # Run inside the InfluxDB container (the script is not mounted there: it is read from stdin):
 #   docker compose exec -T influxdb bash -s -- <tenant-id> <bucket> [retention] < infra/influxdb/add-tenant.sh
