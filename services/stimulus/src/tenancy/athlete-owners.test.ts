@@ -58,6 +58,22 @@ describe('createAthleteOwners', () => {
     expect(await owners.ownerOf('ath-1', 'tenant-a')).toBe('tenant-a');
   });
 
+  it('works out a tenant given as a function only when Redis is asked, and does not remember it failing', async () => {
+    const r = registry();
+    const owners = createAthleteOwners({ claim: r.claim, now: () => 0 });
+    let asked = 0;
+    const claimFor = async () => {
+      asked++;
+      if (asked === 1) throw new Error('registry read failed');
+      return 'tenant-b';
+    };
+    await expect(owners.ownerOf('ath-1', claimFor)).rejects.toThrow('registry read failed');
+    expect(await owners.ownerOf('ath-1', claimFor)).toBe('tenant-b');
+    expect(await owners.ownerOf('ath-1', claimFor)).toBe('tenant-b');
+    expect(asked).toBe(2);
+    expect(r.calls).toEqual(['ath-1@tenant-b']);
+  });
+
   it('keeps at most maxEntries athletes, forgetting the oldest claim', async () => {
     const r = registry();
     const owners = createAthleteOwners({ claim: r.claim, maxEntries: 2, now: () => 0 });

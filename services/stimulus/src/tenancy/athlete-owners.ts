@@ -15,8 +15,11 @@ export const OWNER_TTL_MS = 60_000;
 export const OWNER_CACHE_MAX = 100_000;
 
 export interface AthleteOwners {
-  /** The tenant owning the athlete: `tenantId` when it had none (then it is recorded for it). */
-  ownerOf(athleteId: string, tenantId: string): Promise<string>;
+  /**
+   * The tenant owning the athlete: the tenant to claim for when it had none (then it is recorded for it). A
+   * function is called only when Redis is asked (a cache miss), for a tenant that costs something to work out.
+   */
+  ownerOf(athleteId: string, claimFor: string | (() => Promise<string>)): Promise<string>;
 }
 
 export interface AthleteOwnersOptions {
@@ -37,12 +40,12 @@ export function createAthleteOwners(options: AthleteOwnersOptions): AthleteOwner
   // Insertion order is claim order: the first key is the oldest claim.
   const entries = new Map<string, Entry>();
   return {
-    ownerOf(athleteId, tenantId) {
+    ownerOf(athleteId, claimFor) {
       const cached = entries.get(athleteId);
       const at = now();
       if (cached !== undefined && at - cached.at < ttlMs) return cached.owner;
       // The promise itself is cached: concurrent jobs of one athlete make one claim.
-      const owner = options.claim(athleteId, tenantId);
+      const owner = typeof claimFor === 'string' ? options.claim(athleteId, claimFor) : claimFor().then((tenantId) => options.claim(athleteId, tenantId));
       const entry = { owner, at };
       entries.delete(athleteId);
       entries.set(athleteId, entry);
