@@ -16,8 +16,7 @@ import { Queue } from 'bullmq';
 import { createRedisConnection, createRedisHeartRateStore, influxSinkFromSettings, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, tenantOfJob, type ModelSettings, type WorkerDeadLetter } from '@neurolift/storage';
 import { processHeartRate } from './heart-rate/process-heart-rate.js';
 import { writeLiveHeartRate } from './heart-rate/live-heart-rate.js';
-import type { RegistryView } from '@neurolift/tenancy';
-import { athleteNotAllowed, inBucket } from './tenancy/job-tenancy.js';
+import { athleteNotAllowed, inBucket, type JobTenancyView } from './tenancy/job-tenancy.js';
 import { startWorkerTenancy } from './tenancy/worker-tenancy.js';
 
 export interface WorkerOverrides {
@@ -26,7 +25,7 @@ export interface WorkerOverrides {
   /** Model constants and id; otherwise read from MODEL_CONSTANTS_FILE (the defaults without it). */
   readonly model?: ModelSettings;
   /** Gyms' tenants and tenants' buckets; otherwise the device registry in Redis, read every REGISTRY_POLL_MS. */
-  readonly registryView?: Pick<RegistryView, 'tenantOfGym' | 'bucketOf'>;
+  readonly registryView?: JobTenancyView;
 }
 
 export interface StimulusWorker {
@@ -105,9 +104,14 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       process: async (job, context) => {
         if (await gate.yieldToForeground()) metrics.setJobsHeldBack.inc();
         metrics.segmentedReps.inc(await settleSamples(job.stationId, job.setId, context, { ...segmenter, settleMs: config.SEGMENTER_SETTLE_MS, logger }));
-        const tenant = tenancy.tenantOfGym(job.gymId);
-        const admits = (athleteId: string) => tenancy.admits(athleteId, tenant);
-        const result = await processSet(job, { sets, athletes, sink: inBucket(sink, tenancy.bucketOf(tenant)), heartRate, constants: model.constants, modelId: model.modelId, admits });
+        // The set's tenant is its athlete's admission's, asked before anything is written.
+        let tenant = tenancy.tenantOfGym(job.gymId);
+        const admits = async (athleteId: string) => {
+          const admission = await tenancy.admits(athleteId, job.gymId);
+          tenant = admission.tenant;
+          return admission.admitted;
+        };
+        const result = await processSet(job, { sets, athletes, sink: inBucket(sink, () => tenancy.bucketOf(tenant)), heartRate, constants: model.constants, modelId: model.modelId, admits });
         if (result.notAllowed !== undefined && result.athleteId !== undefined) {
           await refuse(QUEUES.sets, athleteNotAllowed({ tenant, ...job, channel: 'set' }, result.athleteId, JSON.stringify({ ...job, reps: result.notAllowed })));
           return { reps: result.reps, notAllowed: true };
@@ -148,12 +152,13 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       queue: QUEUES.heartRate,
       schema: HeartRateJob,
       process: async (job) => {
-        const tenant = tenancy.tenantOfGym(job.gymId);
-        if (!(await tenancy.admits(job.block.athleteId, tenant))) {
+        const { tenant, admitted } = await tenancy.admits(job.block.athleteId, job.gymId);
+        if (!admitted) {
           await refuse(QUEUES.heartRate, athleteNotAllowed({ tenant, ...job, channel: 'hr' }, job.block.athleteId, JSON.stringify(job)));
           return { notAllowed: true };
         }
-        const result = await processHeartRate(job, { athletes, heartRate, sink: inBucket(sink, tenancy.bucketOf(tenant)), checks, constants: model.constants, modelId: model.modelId });
+        const bucket = tenancy.bucketOf(tenant);
+        const result = await processHeartRate(job, { athletes, heartRate, sink: inBucket(sink, () => bucket), checks, constants: model.constants, modelId: model.modelId });
         // The console's live heart rate: best effort (a reading missed here is replaced by the next block's).
         await writeLiveHeartRate(redis, keys, job.block).catch((error: unknown) => logger.warn({ err: error, athleteId: job.block.athleteId }, 'live heart rate not kept'));
         metrics.heartRateBlocks.inc();

@@ -18,10 +18,11 @@ const rep = (gymId: string, athleteId: string, repIndex: number): RepRecord => (
 });
 
 /** Gym A is tenant a's, gym B tenant b's, any other gym the default tenant's; ath-a belongs to tenant a. */
+const tenantOfGym = (gymId: string) => ({ A: 'a', B: 'b' })[gymId] ?? 'default';
 const tenancy: JobTenancy = {
-  tenantOfGym: (gymId) => ({ A: 'a', B: 'b' })[gymId] ?? 'default',
+  tenantOfGym,
   bucketOf: (tenantId) => `bucket-${tenantId}`,
-  admits: async (athleteId, tenantId) => athleteId !== 'ath-a' || tenantId === 'a',
+  admits: async (athleteId, gymId) => ({ tenant: tenantOfGym(gymId), admitted: athleteId !== 'ath-a' || tenantOfGym(gymId) === 'a' }),
 };
 
 function harness() {

@@ -28,8 +28,8 @@ export interface RepBatchResult {
 export async function processRepBatch(job: RepBatchJob, deps: RepBatchDeps): Promise<RepBatchResult> {
   const bySet = new Map<string, { reps: RepRecord[]; bucket: string }>();
   for (const rep of job.reps) {
-    const tenant = deps.tenancy.tenantOfGym(rep.gymId);
-    if (!(await deps.tenancy.admits(rep.athleteId, tenant))) continue;
+    const { tenant, admitted } = await deps.tenancy.admits(rep.athleteId, rep.gymId);
+    if (!admitted) continue;
     const set = bySet.get(setKey(rep));
     if (set) set.reps.push(rep);
     else bySet.set(setKey(rep), { reps: [rep], bucket: deps.tenancy.bucketOf(tenant) });

@@ -1,32 +1,63 @@
+import { DEFAULT_TENANT } from '@neurolift/contracts';
 import type { WorkerDeadLetter } from '@neurolift/storage';
-import type { RegistryView } from '@neurolift/tenancy';
+import type { LiveRegistryView } from '@neurolift/tenancy';
 import type { PointSink } from '../ports.js';
 import type { AthleteOwners } from './athlete-owners.js';
 
-/**
- * What a job needs of tenancy: its gym's tenant (where its points go: the tenant's bucket) and whether an
- * athlete may be stored for that tenant. A job asks for the tenant once and passes it on, so a registry
- * change in the middle of a job cannot split it between two tenants.
- */
-export interface JobTenancy {
-  /** The default tenant for a gym never registered. */
-  tenantOfGym(gymId: string): string;
-  bucketOf(tenantId: string): string;
-  /** True when the athlete belongs to the tenant (claimed for it now, if it belonged to none). */
-  admits(athleteId: string, tenantId: string): Promise<boolean>;
+/** The registry as jobs read it: in memory, and `refresh` to read it from Redis now. */
+export type JobTenancyView = Pick<LiveRegistryView, 'tenantOfGym' | 'isRegisteredGym' | 'bucketOf' | 'refresh'>;
+
+/** Which tenant a job's data of an athlete is for, and whether the athlete may be stored for it. */
+export interface Admission {
+  /** The gym's tenant. */
+  readonly tenant: string;
+  /** The athlete belongs to `tenant` (claimed for it now, if it belonged to none). */
+  readonly admitted: boolean;
 }
 
-export function createJobTenancy(view: Pick<RegistryView, 'tenantOfGym' | 'bucketOf'>, owners: AthleteOwners): JobTenancy {
+/**
+ * What a job needs of tenancy: its gym's tenant (where its points go: the tenant's bucket) and whether an
+ * athlete may be stored for that tenant. A job takes its tenant once, from its athlete's admission, and
+ * passes it on, so a registry change in the middle of a job cannot split it between two tenants.
+ */
+export interface JobTenancy {
+  /** The default tenant for a gym never registered (as this process last read the registry). */
+  tenantOfGym(gymId: string): string;
+  bucketOf(tenantId: string): string;
+  /** The gym's tenant and whether the athlete belongs to it: the job's tenant from then on. */
+  admits(athleteId: string, gymId: string): Promise<Admission>;
+}
+
+/**
+ * Claims are for good, so one made for the wrong tenant cannot be undone: a gym registered less than a poll
+ * ago still reads as the default tenant's here, and would give its new athletes to the default tenant. So
+ * before a claim for such a gym (an unregistered one) the registry is read again. Claims happen on an owner
+ * cache miss only: this costs a read per new athlete at unregistered gyms, nothing per job.
+ */
+export function createJobTenancy(view: JobTenancyView, owners: AthleteOwners): JobTenancy {
+  const unconfirmed = (gymId: string, tenant: string) => tenant === DEFAULT_TENANT && !view.isRegisteredGym(gymId);
   return {
     tenantOfGym: (gymId) => view.tenantOfGym(gymId),
     bucketOf: (tenantId) => view.bucketOf(tenantId),
-    admits: async (athleteId, tenantId) => (await owners.ownerOf(athleteId, tenantId)) === tenantId,
+    async admits(athleteId, gymId) {
+      let tenant = view.tenantOfGym(gymId);
+      const owner = await owners.ownerOf(athleteId, async () => {
+        if (unconfirmed(gymId, tenant)) {
+          await view.refresh();
+          tenant = view.tenantOfGym(gymId);
+        }
+        return tenant;
+      });
+      // A job that asked before another job's read of the registry finds the newer answer in memory.
+      if (owner !== tenant && unconfirmed(gymId, tenant)) tenant = view.tenantOfGym(gymId);
+      return { tenant, admitted: owner === tenant };
+    },
   };
 }
 
-/** The sink of one job: every write into its tenant's bucket. */
-export function inBucket(sink: PointSink, bucket: string): PointSink {
-  return { write: (lines) => sink.write(lines, bucket) };
+/** The sink of one job: every write into its tenant's bucket (read at each write: a set's tenant is known once its athlete is admitted). */
+export function inBucket(sink: PointSink, bucket: () => string): PointSink {
+  return { write: (lines) => sink.write(lines, bucket()) };
 }
 
 export const ATHLETE_NOT_ALLOWED = 'athlete_not_allowed';

@@ -1,8 +1,8 @@
 import type { Logger } from '@neurolift/platform';
 import type { RedisClient } from '@neurolift/storage';
-import { createRedisRegistryStore, startRegistryView, tenancyKeys, type RegistryView } from '@neurolift/tenancy';
+import { createRedisRegistryStore, startRegistryView, tenancyKeys } from '@neurolift/tenancy';
 import { createAthleteOwners } from './athlete-owners.js';
-import { createJobTenancy, type JobTenancy } from './job-tenancy.js';
+import { createJobTenancy, type JobTenancy, type JobTenancyView } from './job-tenancy.js';
 
 export interface WorkerTenancySettings {
   readonly REDIS_PREFIX: string;
@@ -21,7 +21,7 @@ export interface WorkerTenancy {
  * The registry as the worker reads it: gyms' tenants and buckets from a view refreshed every
  * REGISTRY_POLL_MS (or the one given), athletes' owners from Redis through the owner cache.
  */
-export async function startWorkerTenancy(redis: RedisClient, settings: WorkerTenancySettings, logger: Logger, view?: Pick<RegistryView, 'tenantOfGym' | 'bucketOf'>): Promise<WorkerTenancy> {
+export async function startWorkerTenancy(redis: RedisClient, settings: WorkerTenancySettings, logger: Logger, view?: JobTenancyView): Promise<WorkerTenancy> {
   const store = createRedisRegistryStore(redis, tenancyKeys(settings.REDIS_PREFIX));
   const owners = createAthleteOwners({ claim: (athleteId, tenantId) => store.claimAthlete(athleteId, tenantId) });
   if (view !== undefined) return { tenancy: createJobTenancy(view, owners), stop: () => undefined };
