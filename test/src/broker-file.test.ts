@@ -79,19 +79,25 @@ afterAll(async () => {
   await closer.close();
 });
 
-/** Connects as the device with the password it has had all along and publishes at `gym`: the PUBACK's code. */
+/**
+ * Connects as the device with the password it has had all along, under its own id (the only client id
+ * the file lets it use), and publishes at `gym`: the PUBACK's code. Closed after, as the next one takes its id.
+ */
 async function publishAs(id: string, gym: string): Promise<number> {
-  const client = closer.add(
-    await mqtt.connectAsync(fresh.env.MQTT_URL, { protocolVersion: 5, clientId: `${id}-file`, username: id, password: passwords.get(id) ?? '', reconnectPeriod: 0 }),
-    (c) => c.endAsync(true),
-  );
-  return ackingPublisher(client).publish(`gym/v1/${gym}/${id}/rep`, '{}');
+  const client = await mqtt.connectAsync(fresh.env.MQTT_URL, { protocolVersion: 5, clientId: id, username: id, password: passwords.get(id) ?? '', reconnectPeriod: 0 });
+  try {
+    return await ackingPublisher(client).publish(`gym/v1/${gym}/${id}/rep`, '{}');
+  } finally {
+    await client.endAsync(true);
+  }
 }
 const delivered = (code: number): boolean => code === REASON.success || code === REASON.noMatchingSubscribers;
 
 describe('the broker file rebuilt from the registry', () => {
   it('lets every enabled device in with its current password, on its own gyms only', async () => {
     expect(delivered(await publishAs('rack-d1', 'home-1'))).toBe(true);
+    // Under its own id only: the file binds each device to it.
+    expect(await connackCode(fresh.env.MQTT_URL, { clientId: 'neurolift-ingest-1', username: 'rack-d1', password: passwords.get('rack-d1') ?? '' })).toBe(REASON.notAuthorized);
     expect(delivered(await publishAs('rack-a1', 'acme-1'))).toBe(true);
     expect(await publishAs('rack-a1', 'acme-2')).toBe(REASON.notAuthorized);
     expect(delivered(await publishAs('band-a1', 'acme-2'))).toBe(true);
@@ -99,7 +105,7 @@ describe('the broker file rebuilt from the registry', () => {
   });
 
   it('refuses a disabled device and a stranger; the pipeline users get in', async () => {
-    expect(await connackCode(fresh.env.MQTT_URL, { username: 'rack-off', password: passwords.get('rack-off') ?? '' })).toBe(REASON.notAuthorized);
+    expect(await connackCode(fresh.env.MQTT_URL, { clientId: 'rack-off', username: 'rack-off', password: passwords.get('rack-off') ?? '' })).toBe(REASON.notAuthorized);
     expect(await connackCode(fresh.env.MQTT_URL, { username: 'stranger', password: 'stranger-password-0123' })).toBe(REASON.notAuthorized);
     expect(await connackCode(fresh.env.MQTT_URL, { username: INGEST_USER, password: DYNSEC_PASSWORDS.ingest })).toBe(REASON.success);
   });

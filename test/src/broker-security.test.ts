@@ -29,15 +29,20 @@ let rig: DynsecServers;
 let servers: LocalServices;
 let pipeline: Pipeline;
 const clients: MqttClient[] = [];
+let stationAClient: MqttClient;
 let stationA: AckingPublisher;
 let stationB: AckingPublisher;
+let coachClient: MqttClient;
 const coachReceived: Array<{ topic: string; payload: string }> = [];
 
-/** Connects as `user` (MQTT 5 unless told), with its own password; ended in afterAll. */
+/**
+ * Connects as `user` (MQTT 5 unless told), with its own password; ended in afterAll. The client id is the
+ * user's name: the only one the broker takes from a device, so a device has one connection at a time.
+ */
 async function connectAs(user: User, options: IClientOptions = {}): Promise<MqttClient> {
   const client = await mqtt.connectAsync(servers.env.MQTT_URL, {
     protocolVersion: 5,
-    clientId: `${user}-${Math.random().toString(36).slice(2, 8)}`,
+    clientId: user,
     username: user,
     password: PASSWORDS[user],
     reconnectPeriod: 0,
@@ -55,14 +60,30 @@ beforeAll(async () => {
   await rig.access.upsertDevice(testDevice('st-b', 'equipment', [GYM], PASSWORDS['st-b']), PASSWORDS['st-b']);
   await rig.access.upsertDevice(testDevice(COACH, 'coach-app', [GYM], PASSWORDS[COACH]), PASSWORDS[COACH]);
   pipeline = await startTestPipeline(pipelineEnv(servers.env, dynsecPipelineUsers()));
-  stationA = ackingPublisher(await connectAs('st-a', { clientId: 'st-a' }));
-  stationB = ackingPublisher(await connectAs('st-b', { clientId: 'st-b' }));
-  const coach = await connectAs(COACH);
+  await openStationA();
+  stationB = ackingPublisher(await connectAs('st-b'));
+  const coach = (coachClient = await connectAs(COACH));
   coach.on('message', (topic, payload) => coachReceived.push({ topic, payload: payload.toString() }));
   expect(await subackCode(coach, ALERTS_TOPIC)).toBe(1);
   // Telemetry the coach must not read: the broker refuses the subscription.
   expect(await subackCode(coach, `gym/v1/${GYM}/+/+`)).toBe(REASON.notAuthorized);
 });
+
+/** st-a's connection the tests share. */
+async function openStationA(): Promise<void> {
+  stationAClient = await connectAs('st-a');
+  stationA = ackingPublisher(stationAClient);
+}
+
+/** Runs `use` while st-a's shared connection is closed (another one of st-a's would take its place), then opens it again. */
+async function withoutStationA(use: () => Promise<void>): Promise<void> {
+  await stationAClient.endAsync();
+  try {
+    await use();
+  } finally {
+    await openStationA();
+  }
+}
 
 afterAll(async () => {
   await Promise.all(clients.map((client) => client.endAsync(true)));
@@ -87,10 +108,12 @@ describe('authentication', () => {
 
   it('refuses a wrong password, another station’s password and an unknown user', async () => {
     const url = servers.env.MQTT_URL;
-    expect(await connackCode(url, { username: 'st-a', password: 'wrong' })).toBe(REASON.notAuthorized);
-    expect(await connackCode(url, { username: 'st-a', password: PASSWORDS['st-b'] })).toBe(REASON.notAuthorized);
-    expect(await connackCode(url, { username: 'st-z', password: 'anything' })).toBe(REASON.notAuthorized);
-    expect(await connackCode(url, { username: 'st-a', password: PASSWORDS['st-a'] })).toBe(REASON.success);
+    expect(await connackCode(url, { clientId: 'st-a', username: 'st-a', password: 'wrong' })).toBe(REASON.notAuthorized);
+    expect(await connackCode(url, { clientId: 'st-a', username: 'st-a', password: PASSWORDS['st-b'] })).toBe(REASON.notAuthorized);
+    expect(await connackCode(url, { clientId: 'st-z', username: 'st-z', password: 'anything' })).toBe(REASON.notAuthorized);
+    await withoutStationA(async () => {
+      expect(await connackCode(url, { clientId: 'st-a', username: 'st-a', password: PASSWORDS['st-a'] })).toBe(REASON.success);
+    });
   });
 
   it('the pipeline connects with its own users: ingest as neurolift.ingest, alerts as neurolift.alerts', async () => {
@@ -118,12 +141,15 @@ describe('topic access (device roles)', () => {
     // MQTT 5: PUBACK 0x87 not authorized.
     expect(await stationA.publish(topicOf('st-b', 'rep'), rep({ setId: 'spoof-1' }))).toBe(REASON.notAuthorized);
     expect(await stationA.publish(topicOf('st-b', 'status'), JSON.stringify({ v: 1, online: false }))).toBe(REASON.notAuthorized);
-    // st-a's credentials with st-b's client id: the role binds to the username, not the client id.
-    const spoofedId = ackingPublisher(await connectAs('st-a', { clientId: 'st-b-spoof' }));
-    expect(await spoofedId.publish(topicOf('st-b', 'rep'), rep({ setId: 'spoof-2' }))).toBe(REASON.notAuthorized);
+    // st-a's credentials with st-b's client id, or any other than its own: refused at CONNECT (st-b's connection, used below, stays).
+    expect(await connackCode(servers.env.MQTT_URL, { clientId: 'st-b', username: 'st-a', password: PASSWORDS['st-a'] })).toBe(REASON.notAuthorized);
+    expect(await connackCode(servers.env.MQTT_URL, { clientId: 'st-b-spoof', username: 'st-a', password: PASSWORDS['st-a'] })).toBe(REASON.notAuthorized);
     // MQTT 3.1.1 has no reason codes: the broker acknowledges and drops the message.
-    const v311 = ackingPublisher(await connectAs('st-a', { protocolVersion: 4 }));
-    expect(await v311.publish(topicOf('st-b', 'rep'), rep({ setId: 'spoof-3' }))).toBe(REASON.success);
+    await withoutStationA(async () => {
+      const v311 = await connectAs('st-a', { protocolVersion: 4 });
+      expect(await ackingPublisher(v311).publish(topicOf('st-b', 'rep'), rep({ setId: 'spoof-3' }))).toBe(REASON.success);
+      await v311.endAsync();
+    });
 
     // A rep of st-a's own after them: once stored, anything forwarded before it would have been handled.
     expect(await stationA.publish(topicOf('st-a', 'rep'), rep({ setId: 'own-2', repIndex: 1, meanVelocity: 0.62 }))).toBe(REASON.success);
@@ -139,7 +165,8 @@ describe('topic access (device roles)', () => {
   it('a station receives nothing of another station’s topics, whatever it subscribes to', async () => {
     // st-b's presence, retained as the protocol asks: a later subscriber of st-a must not get it either.
     expect(await stationB.publish(topicOf('st-b', 'status'), JSON.stringify({ v: 1, online: true }), { retain: true })).toBe(REASON.success);
-    const snoop = await connectAs('st-a');
+    // st-a's own connection subscribes: a second one of st-a's would take its place.
+    const snoop = stationAClient;
     const received: string[] = [];
     snoop.on('message', (topic) => received.push(topic));
     // Its own topics are granted; the plugin refuses the rest at SUBSCRIBE (0x87), and would refuse their messages at delivery.
@@ -184,7 +211,7 @@ describe('topic access (device roles)', () => {
   });
 
   it('a coach app publishes nothing, not even below its own name: refused, nothing reaches the pipeline', async () => {
-    const coach = ackingPublisher(await connectAs(COACH, { clientId: 'coach-probe' }));
+    const coach = ackingPublisher(coachClient);
     const lettersBefore = (await getJson<DeadLetterList>(`${pipeline.apiUrl}/v1/dead-letters?limit=1000`)).body.total;
     expect(await coach.publish(topicOf(COACH, 'rep'), rep({ setId: 'by-coach' }))).toBe(REASON.notAuthorized);
     expect(await coach.publish(ALERTS_TOPIC, '{}')).toBe(REASON.notAuthorized);

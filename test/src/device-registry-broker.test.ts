@@ -21,11 +21,15 @@ const closer = new Closer();
 /** Everything the ingest user receives on gym/v1/#. */
 const atIngest: Array<{ topic: string; payload: string }> = [];
 
-/** Connects once (no reconnect unless told); ended in afterAll. */
+/**
+ * Connects once (no reconnect unless told); ended in afterAll. The client id is the username: the only
+ * one the broker accepts from a device, so a device has one connection at a time (a second one with its
+ * id takes the first one's place). The pipeline's users pass their own.
+ */
 async function connectAs(username: string, password: string, options: IClientOptions = {}): Promise<MqttClient> {
   const client = await mqtt.connectAsync(url, {
     protocolVersion: 5,
-    clientId: `${username}-${Math.random().toString(36).slice(2, 8)}`,
+    clientId: username,
     username,
     password,
     reconnectPeriod: 0,
@@ -81,8 +85,8 @@ describe('registration', () => {
   });
 
   it('an unregistered client, a wrong password and no credentials are refused at CONNECT', async () => {
-    expect(await connackCode(url, { username: 'ghost-01', password: 'anything' })).toBe(REASON.notAuthorized);
-    expect(await connackCode(url, { username: 'rack-a1', password: 'wrong' })).toBe(REASON.notAuthorized);
+    expect(await connackCode(url, { clientId: 'ghost-01', username: 'ghost-01', password: 'anything' })).toBe(REASON.notAuthorized);
+    expect(await connackCode(url, { clientId: 'rack-a1', username: 'rack-a1', password: 'wrong' })).toBe(REASON.notAuthorized);
     expect(await connackCode(url, {})).toBe(REASON.notAuthorized);
     expect(await connackCode(url, { protocolVersion: 4 })).toBe(REASON.v311NotAuthorized);
   });
@@ -91,13 +95,45 @@ describe('registration', () => {
     const device = testDevice('rack-a2', 'equipment', ['gym-a'], 'rack-a2-pw-1');
     await access.upsertDevice(device, 'rack-a2-pw-1');
     await access.upsertDevice(device, 'rack-a2-pw-2');
-    expect(await connackCode(url, { username: 'rack-a2', password: 'rack-a2-pw-1' })).toBe(REASON.notAuthorized);
-    expect(await connackCode(url, { username: 'rack-a2', password: 'rack-a2-pw-2' })).toBe(REASON.success);
+    expect(await connackCode(url, { clientId: 'rack-a2', username: 'rack-a2', password: 'rack-a2-pw-1' })).toBe(REASON.notAuthorized);
+    expect(await connackCode(url, { clientId: 'rack-a2', username: 'rack-a2', password: 'rack-a2-pw-2' })).toBe(REASON.success);
   });
 
   it('a device upserted disabled cannot connect', async () => {
     await access.upsertDevice(testDevice('rack-a3', 'equipment', ['gym-a'], 'rack-a3-pw', { enabled: false }), 'rack-a3-pw');
-    expect(await connackCode(url, { username: 'rack-a3', password: 'rack-a3-pw' })).toBe(REASON.notAuthorized);
+    expect(await connackCode(url, { clientId: 'rack-a3', username: 'rack-a3', password: 'rack-a3-pw' })).toBe(REASON.notAuthorized);
+  });
+});
+
+describe('client ids', () => {
+  it('a device is refused at CONNECT under any client id but its own, and the session holding that id stays', async () => {
+    // Ingest as in production: a persistent session under its fixed client id (MQTT_CLIENT_ID's default).
+    const ingest = await connectAs('neurolift.ingest', DYNSEC_PASSWORDS.ingest, { clientId: 'neurolift-ingest', clean: false, properties: { sessionExpiryInterval: 300 } });
+    const received: string[] = [];
+    ingest.on('message', (topic, payload) => received.push(`${topic} ${payload.toString()}`));
+    await ingest.subscribeAsync('gym/v1/gym-a/+/rep', { qos: 1 });
+    // rack-c1 is created bound (createClient); rack-c2 exists unbound, as a device registered before devices were bound, and the upsert binds it (modifyClient).
+    await access.upsertDevice(testDevice('rack-c1', 'equipment', ['gym-a'], 'rack-c1-pw'), 'rack-c1-pw');
+    await rig.dynsec.send([{ command: 'createClient', username: 'rack-c2', password: 'rack-c2-pw' }]);
+    await access.upsertDevice(testDevice('rack-c2', 'equipment', ['gym-a'], 'rack-c2-pw'), 'rack-c2-pw');
+    const other = await connectAs('rack-c2', 'rack-c2-pw');
+    const kicked: string[] = [];
+    for (const [name, client] of [['ingest', ingest], ['rack-c2', other]] as const) {
+      client.on('disconnect', (packet) => kicked.push(`${name} DISCONNECT ${packet.reasonCode}`));
+      client.on('close', () => kicked.push(`${name} closed`));
+    }
+
+    // Clean start: had the broker let them in, it would have kicked the holder and discarded its session.
+    const attempt = (username: string, clientId: string): Promise<number> => connackCode(url, { clientId, username, password: `${username}-pw`, clean: true });
+    for (const clientId of ['neurolift-ingest', 'rack-c2', 'rack-c1-b']) expect(await attempt('rack-c1', clientId), `rack-c1 as ${clientId}`).toBe(REASON.notAuthorized);
+    for (const clientId of ['neurolift-ingest', 'rack-c1']) expect(await attempt('rack-c2', clientId), `rack-c2 as ${clientId}`).toBe(REASON.notAuthorized);
+
+    // Under its own id the device connects, and both connections that were there still deliver.
+    expect(await ackingPublisher(await connectAs('rack-c1', 'rack-c1-pw')).publish('gym/v1/gym-a/rack-c1/rep', 'own-id')).toBe(REASON.success);
+    expect(await ackingPublisher(other).publish('gym/v1/gym-a/rack-c2/rep', 'still-connected')).toBe(REASON.success);
+    const expected = ['gym/v1/gym-a/rack-c1/rep own-id', 'gym/v1/gym-a/rack-c2/rep still-connected'];
+    await waitFor(async () => (expected.every((m) => received.includes(m)) ? true : undefined), { what: 'both racks’ reps at the ingest session' });
+    expect(kicked).toEqual([]);
   });
 });
 
@@ -112,6 +148,7 @@ describe('topics', () => {
     expect(await rack.publish('gym/v1/gym-a/alerts', 'spoof-alert')).toBe(REASON.notAuthorized);
     await flushThrough(client, 'gym-a', 'rack-a4');
     expect(atIngest.filter((m) => m.payload.startsWith('spoof-'))).toEqual([]);
+    await client.endAsync();
   });
 
   it('a device reads its own retained status back, and subscribing to anything else is refused', async () => {
@@ -134,22 +171,22 @@ describe('topics', () => {
     expect(await bar.publish('gym/v1/gym-c/bar-w1/hr', 'spoof-hr-c')).toBe(REASON.notAuthorized);
     await flushThrough(client, 'gym-b', 'bar-w1');
     expect(atIngest.filter((m) => m.topic.startsWith('gym/v1/gym-') && m.topic.endsWith('/bar-w1/hr')).map((m) => m.payload)).toEqual(['hr-a', 'hr-b']);
+    await client.endAsync();
   });
 
   it('over MQTT over WebSockets (a phone or a browser gateway) the same user has the same rights', async () => {
     await access.upsertDevice(testDevice('band-ws1', 'wearable', ['gym-a'], 'band-ws1-pw'), 'band-ws1-pw');
     const wsUrl = rig.servers.env.MQTT_WS_URL;
     if (wsUrl === undefined) throw new Error('the harness broker has no WebSockets listener');
-    expect(await connackCode(wsUrl, { username: 'band-ws1', password: 'wrong-password-0123' })).toBe(REASON.notAuthorized);
-    const client = await connectAs('band-ws1', 'band-ws1-pw');
+    expect(await connackCode(wsUrl, { clientId: 'band-ws1', username: 'band-ws1', password: 'wrong-password-0123' })).toBe(REASON.notAuthorized);
     const overWs = closer.add(
-      await mqtt.connectAsync(wsUrl, { protocolVersion: 5, clientId: 'band-ws1-ws', username: 'band-ws1', password: 'band-ws1-pw', reconnectPeriod: 0 }),
+      await mqtt.connectAsync(wsUrl, { protocolVersion: 5, clientId: 'band-ws1', username: 'band-ws1', password: 'band-ws1-pw', reconnectPeriod: 0 }),
       (c) => c.endAsync(true),
     );
     const band = ackingPublisher(overWs);
     expect(await band.publish('gym/v1/gym-a/band-ws1/hr', 'hr-ws-a')).toBe(REASON.success);
     expect(await band.publish('gym/v1/gym-b/band-ws1/hr', 'spoof-hr-ws-b')).toBe(REASON.notAuthorized);
-    await flushThrough(client, 'gym-a', 'band-ws1');
+    await flushThrough(overWs, 'gym-a', 'band-ws1');
     expect(atIngest.filter((m) => m.topic.endsWith('/band-ws1/hr')).map((m) => m.payload)).toEqual(['hr-ws-a']);
   });
 
@@ -165,12 +202,12 @@ describe('topics', () => {
   });
 
   it('the ingest user may subscribe plainly or as a shared subscription; the alerts user may not read', async () => {
-    const ingest = await connectAs('neurolift.ingest', DYNSEC_PASSWORDS.ingest);
+    const ingest = await connectAs('neurolift.ingest', DYNSEC_PASSWORDS.ingest, { clientId: 'ingest-probe' });
     expect(await subackCode(ingest, '$share/ingest/gym/v1/#')).toBe(1);
     expect(await subackCode(ingest, 'gym/v1/gym-a/+/rep')).toBe(1);
     expect(await subackCode(ingest, '$SYS/#')).toBe(REASON.notAuthorized);
     expect(await ackingPublisher(ingest).publish('gym/v1/gym-a/rack-a1/rep', 'spoof-ingest')).toBe(REASON.notAuthorized);
-    const alerts = await connectAs('neurolift.alerts', DYNSEC_PASSWORDS.alerts);
+    const alerts = await connectAs('neurolift.alerts', DYNSEC_PASSWORDS.alerts, { clientId: 'alerts-probe' });
     expect(await subackCode(alerts, 'gym/v1/#')).toBe(REASON.notAuthorized);
   });
 });
@@ -185,7 +222,7 @@ describe('coach apps', () => {
     for (const filter of ['gym/v1/gym-c/alerts', 'gym/v1/+/alerts', 'gym/v1/gym-a/#']) expect(await subackCode(coach, filter), filter).toBe(REASON.notAuthorized);
     expect(await ackingPublisher(coach).publish('gym/v1/gym-a/alerts', 'spoof')).toBe(REASON.notAuthorized);
 
-    const alerts = ackingPublisher(await connectAs('neurolift.alerts', DYNSEC_PASSWORDS.alerts));
+    const alerts = ackingPublisher(await connectAs('neurolift.alerts', DYNSEC_PASSWORDS.alerts, { clientId: 'alerts-publisher' }));
     for (const gym of ['gym-c', 'gym-b', 'gym-a']) expect(await alerts.publish(`gym/v1/${gym}/alerts`, `alert-${gym}`)).toBe(REASON.success);
     await waitFor(async () => (received.length === 2 ? true : undefined), { what: 'the coach’s two alerts' });
 
@@ -208,7 +245,7 @@ describe('disable, enable, rotate, remove', () => {
     const latencyMs = at - start;
     expect(latencyMs).toBeLessThan(1000);
     expect(disconnect?.reasonCode).toBe(ADMINISTRATIVE_ACTION);
-    expect(await connackCode(url, { username: 'rack-d1', password: 'rack-d1-pw' })).toBe(REASON.notAuthorized);
+    expect(await connackCode(url, { clientId: 'rack-d1', username: 'rack-d1', password: 'rack-d1-pw' })).toBe(REASON.notAuthorized);
 
     await access.enable('rack-d1');
     const again = ackingPublisher(await connectAs('rack-d1', 'rack-d1-pw'));
@@ -218,7 +255,7 @@ describe('disable, enable, rotate, remove', () => {
   it('a rotated password: the old one is refused, the new one works, and a QoS 1 stream across the rotation loses nothing', async () => {
     await access.upsertDevice(testDevice('rack-r1', 'equipment', ['gym-a'], 'old-pw-r1'), 'old-pw-r1');
     // What firmware does: a persistent session, reconnecting on its own with what it was last given.
-    const device = await connectAs('rack-r1', 'old-pw-r1', { clientId: 'rack-r1', clean: false, properties: { sessionExpiryInterval: 300 }, reconnectPeriod: 50 });
+    const device = await connectAs('rack-r1', 'old-pw-r1', { clean: false, properties: { sessionExpiryInterval: 300 }, reconnectPeriod: 50 });
     // The DISCONNECT may not be read (the socket closes while the device writes): count the connections.
     const connections: string[] = [];
     device.on('close', () => connections.push('close'));
@@ -248,8 +285,10 @@ describe('disable, enable, rotate, remove', () => {
     expect([...numbers].sort()).toEqual(Array.from({ length: 900 }, (_, n) => `n-${n}`).sort());
     // The plugin disconnects the user on setClientPassword: the stream survived one reconnection.
     expect(connections).toEqual(['close', 'connect']);
-    expect(await connackCode(url, { username: 'rack-r1', password: 'old-pw-r1' })).toBe(REASON.notAuthorized);
-    expect(await connackCode(url, { username: 'rack-r1', password: 'new-pw-r1' })).toBe(REASON.success);
+    // The probes below use its client id: the device steps aside first, or they would take turns kicking each other.
+    await device.endAsync();
+    expect(await connackCode(url, { clientId: 'rack-r1', username: 'rack-r1', password: 'old-pw-r1' })).toBe(REASON.notAuthorized);
+    expect(await connackCode(url, { clientId: 'rack-r1', username: 'rack-r1', password: 'new-pw-r1' })).toBe(REASON.success);
   });
 
   it('a removed device is disconnected and refused; removing it again is fine', async () => {
@@ -258,7 +297,7 @@ describe('disable, enable, rotate, remove', () => {
     const closed = nextClose(client);
     await access.remove('rack-x1');
     expect((await closed).disconnect?.reasonCode).toBe(ADMINISTRATIVE_ACTION);
-    expect(await connackCode(url, { username: 'rack-x1', password: 'rack-x1-pw' })).toBe(REASON.notAuthorized);
+    expect(await connackCode(url, { clientId: 'rack-x1', username: 'rack-x1', password: 'rack-x1-pw' })).toBe(REASON.notAuthorized);
     await access.remove('rack-x1');
   });
 

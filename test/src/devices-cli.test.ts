@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { DEFAULT_REDIS_PREFIX } from '@neurolift/contracts';
 import { createRedisAuditLog, createRedisTokenStore, tenancyKeys } from '@neurolift/tenancy';
 import { Redis } from 'ioredis';
-import mqtt from 'mqtt';
+import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Closer } from './harness/closer.js';
 import { DYNSEC_PASSWORDS, startDynsecServers, type DynsecServers } from './harness/dynsec-broker.js';
@@ -62,16 +62,23 @@ function field(run: CliRun, key: string, secret = false): string {
   return value;
 }
 
-/** Connects as the device and publishes on its topic at `gym`; resolves when the ingest user has it. */
+/** Connects as the device (its id is the only client id the broker takes from it). */
+async function connectDevice(id: string, password: string): Promise<MqttClient> {
+  return closer.add(await mqtt.connectAsync(url, { protocolVersion: 5, clientId: id, username: id, password, reconnectPeriod: 0 }), (c) => c.endAsync(true));
+}
+
+/** Connects as the device and publishes on its topic at `gym`; resolves when the ingest user has it. Closed after: the device's next connection takes its id. */
 async function publishesAt(id: string, password: string, gym: string): Promise<void> {
-  const client = closer.add(await mqtt.connectAsync(url, { protocolVersion: 5, clientId: `${id}-${Math.random().toString(36).slice(2, 8)}`, username: id, password, reconnectPeriod: 0 }), (c) => c.endAsync(true));
+  const client = await connectDevice(id, password);
   const marker = `marker-${Math.random().toString(36).slice(2)}`;
   expect(await ackingPublisher(client).publish(`gym/v1/${gym}/${id}/rep`, marker)).toBe(REASON.success);
   await waitFor(async () => (atIngest.includes(marker) ? true : undefined), { what: `${id}'s message at the ingest user` });
+  await client.endAsync(true);
 }
 
+/** Refused with its own client id: for the password or the state, not for the id. */
 const refusedAtBroker = async (username: string, password: string): Promise<void> => {
-  expect(await connackCode(url, { username, password })).toBe(REASON.notAuthorized);
+  expect(await connackCode(url, { clientId: username, username, password })).toBe(REASON.notAuthorized);
 };
 
 beforeAll(async () => {
@@ -100,7 +107,7 @@ describe('npm run devices', () => {
     expect(field(added, 'id')).toBe('rack-a1');
     password = field(added, 'password', true);
     await publishesAt('rack-a1', password, 'gym-a');
-    const client = closer.add(await mqtt.connectAsync(url, { protocolVersion: 5, username: 'rack-a1', password, reconnectPeriod: 0 }), (c) => c.endAsync(true));
+    const client = await connectDevice('rack-a1', password);
     expect(await ackingPublisher(client).publish('gym/v1/gym-b/rack-a1/rep', 'other gym')).toBe(REASON.notAuthorized);
 
     const again = await cli('devices', ['add', 'rack-a1', '--kind', 'equipment', '--gym', 'gym-a']);

@@ -194,9 +194,11 @@ describe('two tenants at once', () => {
 
   it("refuses a rack publishing under the other chain's gym at the broker: nothing stored anywhere", async () => {
     const [acme, brawn] = CHAINS as [Chain, Chain];
+    // A new connection of acme's rack, under its own id (the only one the broker takes from it): the streaming one is closed first.
+    await racks.get(acme.tenant)?.endAsync();
     const client = await mqtt.connectAsync(broker.servers.env.MQTT_URL, {
       protocolVersion: 5,
-      clientId: `${acme.rack}-b`,
+      clientId: acme.rack,
       username: acme.rack,
       password: secrets.get(acme.tenant)?.rackPassword ?? '',
       reconnectPeriod: 0,
