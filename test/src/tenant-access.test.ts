@@ -289,6 +289,12 @@ describe('gyms', () => {
     expect([outOfScope.status, outOfScope.body]).toEqual([noProfile.status, noProfile.body]);
   });
 
+  it("a device may not take a pipeline service's client id", async () => {
+    for (const id of ['neurolift-ingest-1', 'neurolift-alerts', 'alerts']) {
+      expect((await apiRequest(api.url, 'POST', '/v1/devices', { token: admin.ta.token, body: { id, kind: 'equipment', gyms: ['a1'] } })).status).toBe(400);
+    }
+  });
+
   it('a refused device registers none of its gyms', async () => {
     await expectStatus(apiRequest(api.url, 'POST', '/v1/devices', { token: admin.ta.token, body: { id: 'rack-dup', kind: 'equipment', gyms: ['a1'] } }), 201, 'device rack-dup');
     // Its id is taken (by another tenant), and b1 is another tenant's: both refused, and the new gyms named with them stay free.

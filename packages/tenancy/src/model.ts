@@ -90,3 +90,13 @@ export interface AuditEntry {
 
 /** Ids a device may not take: `alerts` is the coach alerts topic level (gym/v1/<gymId>/alerts). */
 export const RESERVED_DEVICE_IDS: ReadonlySet<string> = new Set(['alerts']);
+
+/**
+ * A device's client id is its id, so a device named like a service's client id (`neurolift-ingest-1`)
+ * could take over that service's broker session: the pipeline's client ids keep this prefix, devices may not.
+ */
+export const RESERVED_DEVICE_ID_PREFIX = 'neurolift-';
+
+export function isReservedDeviceId(id: string): boolean {
+  return RESERVED_DEVICE_IDS.has(id) || id.startsWith(RESERVED_DEVICE_ID_PREFIX);
+}

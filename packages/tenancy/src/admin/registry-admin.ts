@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../broker/password-hash.js';
 import { DEFAULT_TENANT } from '@neurolift/contracts';
-import { RESERVED_DEVICE_IDS, type Device, type DeviceKind, type Principal, type Role, type Tenant, type TokenRecord } from '../model.js';
+import { isReservedDeviceId, RESERVED_DEVICE_ID_PREFIX, type Device, type DeviceKind, type Principal, type Role, type Tenant, type TokenRecord } from '../model.js';
 import type { AuditLog, BrokerAccess, IssuedToken, RegistryStore, TokenStore } from '../ports.js';
 import { fail, ok, type AdminResult } from './admin-result.js';
 
@@ -83,7 +83,7 @@ export function createRegistryAdmin(deps: RegistryAdminDeps) {
     },
 
     async addDevice(principal: Principal, input: NewDevice): Promise<AdminResult<{ device: DeviceView; password: string }>> {
-      if (RESERVED_DEVICE_IDS.has(input.id)) return fail('bad_request', `"${input.id}" is reserved`);
+      if (isReservedDeviceId(input.id)) return fail('bad_request', `"${input.id}" is reserved (alerts, and ids starting ${RESERVED_DEVICE_ID_PREFIX}, the pipeline's own client ids)`);
       if (input.kind === 'equipment' && input.gyms.length !== 1) return fail('bad_request', 'equipment belongs to exactly one gym');
       const gyms = [...new Set(input.gyms)];
       // Everything checked before anything is written: a refused device registers no gym.
