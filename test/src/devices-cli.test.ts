@@ -146,7 +146,7 @@ describe('npm run devices', () => {
 
   it('refusals answer 1 with the reason; usage errors 2 with the usage; a bad setting 1 naming it', async () => {
     expect(await cli('devices', ['disable', 'ghost-1'])).toMatchObject({ code: 1, stdout: '', stderr: 'disable ghost-1: no such device\n' });
-    expect(await cli('devices', ['add', 'alerts', '--kind', 'coach-app', '--gym', 'gym-a'])).toMatchObject({ code: 1, stderr: 'add alerts: "alerts" is reserved\n' });
+    expect(await cli('devices', ['add', 'alerts', '--kind', 'coach-app', '--gym', 'gym-a'])).toMatchObject({ code: 1, stderr: `add alerts: "alerts" is reserved (alerts, and ids starting neurolift-, the pipeline's own client ids)\n` });
     expect(await cli('devices', ['add', 'rack-a9', '--kind', 'equipment', '--gym', 'gym-a', '--gym', 'gym-b'])).toMatchObject({ code: 1, stderr: 'add rack-a9: equipment belongs to exactly one gym\n' });
     const usage = await cli('devices', ['add', 'rack-a9', '--kind', 'equipment']);
     expect(usage).toMatchObject({ code: 2, stdout: '' });
