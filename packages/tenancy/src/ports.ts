@@ -40,7 +40,6 @@ export interface RegistryStore {
   listTenants(): Promise<Tenant[]>;
   /** Registers a gym to a tenant: `taken` when another tenant has it. */
   addGym(gymId: string, tenantId: string): Promise<'created' | 'exists' | 'taken'>;
-  gymTenant(gymId: string): Promise<string | undefined>;
   /** Whether addGym would answer `created` or `exists` (nothing is written). */
   canRegisterGym(gymId: string, tenantId: string): Promise<boolean>;
   listGyms(tenantId: string): Promise<string[]>;
@@ -54,7 +53,10 @@ export interface RegistryStore {
   snapshot(): Promise<RegistrySnapshot>;
   /** Bumped by every change; views poll it. */
   version(): Promise<number>;
-  /** The tenant owning an athlete, if any. */
+  /**
+   * The tenant owning an athlete: the recorded one, else the default tenant for an athlete stored before
+   * tenancy (a profile or sets, no owner), else undefined (nobody's yet).
+   */
   athleteTenant(athleteId: string): Promise<string | undefined>;
   /**
    * Records the owner at first sight and returns the owner: the earlier one, or the default tenant for an

@@ -11,13 +11,26 @@ type RedisLike = Pick<Redis, 'hget' | 'hgetall' | 'hset' | 'hsetnx' | 'hdel' | '
  * already has a profile or sets (stored before tenancy: its history is the default tenant's); else the
  * claimant. KEYS: owners hash, profile, order; ARGV: athlete, claimant, default tenant.
  */
-const CLAIM_ATHLETE = `
-local owner = redis.call('HGET', KEYS[1], ARGV[1])
-if owner then return owner end
-local tenant = ARGV[2]
-if redis.call('EXISTS', KEYS[2], KEYS[3]) > 0 then tenant = ARGV[3] end
-redis.call('HSET', KEYS[1], ARGV[1], tenant)
-return tenant
+const OWNER_OF = `
+local function ownerOf(athlete, default)
+  local owner = redis.call('HGET', KEYS[1], athlete)
+  if owner then return owner end
+  if redis.call('EXISTS', KEYS[2], KEYS[3]) > 0 then return default end
+  return false
+end
+`;
+const CLAIM_ATHLETE = `${OWNER_OF}
+local owner = ownerOf(ARGV[1], ARGV[3])
+if owner then
+  if not redis.call('HGET', KEYS[1], ARGV[1]) then redis.call('HSET', KEYS[1], ARGV[1], owner) end
+  return owner
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return ARGV[2]
+`;
+/** The same owner, read only (nil: nobody's yet). ARGV: athlete, default tenant. */
+const ATHLETE_OWNER = `${OWNER_OF}
+return ownerOf(ARGV[1], ARGV[2])
 `;
 
 /**
@@ -63,6 +76,11 @@ export function createRedisRegistryStore(redis: RedisLike, keys: TenancyKeys): R
   const registerGym = async (gymId: string, tenantId: string, write: boolean): Promise<string> =>
     String(await redis.eval(REGISTER_GYM, 4, keys.gyms, keys.gymsWithSets, keys.gymsSeen, keys.version, gymId, tenantId, DEFAULT_TENANT, write ? '1' : '0'));
   /** HSETNX and the version bump in one transaction: no view misses a change. */
+  /** KEYS of the owner scripts: the owners hash, the athlete's profile and its set order. */
+  const athleteKeys = (athleteId: string): [string, string, string] => {
+    const athlete = redisKeys(keys.prefix);
+    return [keys.athleteTenants, athlete.athleteProfile(athleteId), athlete.athleteOrder(athleteId)];
+  };
   async function setIfAbsent(hash: string, field: string, value: string): Promise<boolean> {
     const replies = await redis.multi().hsetnx(hash, field, value).incr(keys.version).exec();
     return replies?.[0]?.[1] === 1;
@@ -82,9 +100,6 @@ export function createRedisRegistryStore(redis: RedisLike, keys: TenancyKeys): R
     async addGym(gymId, tenantId) {
       const outcome = await registerGym(gymId, tenantId, true);
       return outcome === 'created' || outcome === 'exists' ? outcome : 'taken';
-    },
-    async gymTenant(gymId) {
-      return (await redis.hget(keys.gyms, gymId)) ?? undefined;
     },
     async listGyms(tenantId) {
       const all = await redis.hgetall(keys.gyms);
@@ -123,12 +138,11 @@ export function createRedisRegistryStore(redis: RedisLike, keys: TenancyKeys): R
       return Number((await redis.get(keys.version)) ?? 0);
     },
     async athleteTenant(athleteId) {
-      return (await redis.hget(keys.athleteTenants, athleteId)) ?? undefined;
+      const owner = await redis.eval(ATHLETE_OWNER, 3, ...athleteKeys(athleteId), athleteId, DEFAULT_TENANT);
+      return typeof owner === 'string' ? owner : undefined;
     },
     async claimAthlete(athleteId, tenantId) {
-      const athlete = redisKeys(keys.prefix);
-      const owner = await redis.eval(CLAIM_ATHLETE, 3, keys.athleteTenants, athlete.athleteProfile(athleteId), athlete.athleteOrder(athleteId), athleteId, tenantId, DEFAULT_TENANT);
-      return String(owner);
+      return String(await redis.eval(CLAIM_ATHLETE, 3, ...athleteKeys(athleteId), athleteId, tenantId, DEFAULT_TENANT));
     },
     async releaseAthlete(athleteId) {
       await redis.hdel(keys.athleteTenants, athleteId);
