@@ -10,3 +10,4 @@ export * from './redis-keys.js';
 export * from './job-options.js';
 export * from './profile.js';
 export * from './alerts.js';
+export * from './shards.js';

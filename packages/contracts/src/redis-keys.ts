@@ -1,8 +1,8 @@
 /**
- * Redis key layout shared by ingest (writes), the worker (reads) and the api. Every key starts with
- * one prefix; the default `{nl}` is a hash tag, so all of a deployment's keys (and its BullMQ queues,
- * which use the same prefix) live in one Redis Cluster slot and a batch can commit in one MULTI.
- * Key parts are protocol ids, which cannot contain `:`.
+ * Redis key layout of one shard, shared by ingest (writes), the worker (reads) and the api. Every key starts
+ * with the shard's prefix, a hash tag (`{nl}`, or `{nl:n}` with REDIS_SHARDS > 1, see shards.ts), so a
+ * shard's keys and its BullMQ queues (which use the same prefix) live in one Redis Cluster slot and a batch
+ * can commit in one MULTI. Key parts are protocol ids, which cannot contain `:`.
  */
 export const DEFAULT_REDIS_PREFIX = '{nl}';
 
@@ -92,6 +92,8 @@ export function redisKeys(prefix: string) {
     athleteHeartRateMinutes: (athleteId: string) => `${prefix}:athlete:${athleteId}:hr-minutes`,
     /** Sorted set of the athlete's sets waiting for its lock, by last rep: the earliest takes it first. */
     athleteLockQueue: (athleteId: string) => `${prefix}:athlete:${athleteId}:lock-queue`,
+    /** Hash athleteId → tenantId: who the shard's athletes belong to, from their first set or profile. */
+    athleteTenants: `${prefix}:registry:athlete-tenants`,
     /** Lock held by the one worker updating the athlete's state and outputs at a time. */
     athleteLock: (athleteId: string) => `${prefix}:athlete:${athleteId}:lock`,
     /** Counter bumped whenever the athlete's sets change; detects a concurrent update. */

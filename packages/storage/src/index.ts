@@ -2,7 +2,7 @@
 export * from './tsdb/line-protocol.js';
 export * from './tsdb/influx-point-sink.js';
 export * from './athlete/athlete-store.js';
-export { createRedisAthleteStore } from './athlete/redis-athlete-store.js';
+export { createRedisAthleteStore, type AthleteKeys } from './athlete/redis-athlete-store.js';
 export * from './model-settings.js';
 export * from './queue/queue-worker.js';
 export * from './queue/redis-dead-letters.js';
@@ -11,3 +11,4 @@ export * from './tsdb/tsdb-eraser.js';
 export * from './lua-script.js';
 export * from './heart-rate/heart-rate-store.js';
 export { createRedisHeartRateStore } from './heart-rate/redis-heart-rate-store.js';
+export * from './shard-settings.js';

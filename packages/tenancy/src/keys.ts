@@ -20,7 +20,10 @@ export function tenancyKeys(prefix: string) {
     gymsSeen: `${prefix}:registry:gyms-seen`,
     /** Counter bumped by every registry change; the in-memory views poll it. */
     version: `${prefix}:registry:version`,
-    /** Hash athleteId → tenantId: who an athlete belongs to, from its first set or profile. */
+    /**
+     * Hash athleteId → tenantId of a one-shard deployment: who an athlete belongs to, from its first set or
+     * profile. With REDIS_SHARDS > 1 each athlete's owner is in its shard (`redisKeys(shard).athleteTenants`).
+     */
     athleteTenants: `${prefix}:registry:athlete-tenants`,
     /** Hash tokenId → TokenRecord JSON. */
     tokens: `${prefix}:tokens`,

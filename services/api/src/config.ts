@@ -2,6 +2,7 @@ import { DEFAULT_REDIS_PREFIX } from '@neurolift/contracts';
 import { env } from '@neurolift/platform';
 import type { TsdbEraserOptions } from '@neurolift/storage';
 import { z } from 'zod';
+import { redisShardsSetting } from '@neurolift/storage';
 
 /** Which TSDB delete API the erasure endpoint calls; `none` leaves the TSDB to the operator. */
 export const TsdbDeleteApi = z.enum(['influxdb2', 'victoriametrics', 'none']);
@@ -16,8 +17,10 @@ export type TsdbDeleteApi = z.infer<typeof TsdbDeleteApi>;
 export const ApiConfigSchema = z.object({
   REDIS_URL: env.url(['redis:', 'rediss:']),
   REDIS_PREFIX: z.string().min(1).default(DEFAULT_REDIS_PREFIX),
-  /** REDIS_URL is one node of a Redis Cluster (every key shares the prefix's hash slot). */
+  /** REDIS_URL is one node of a Redis Cluster (each shard's keys share its prefix's hash slot). */
   REDIS_CLUSTER: env.bool().default(false),
+  /** How many hash-tagged shards the data and queues are spread over (`{nl:0}`…); the same on every service. */
+  REDIS_SHARDS: redisShardsSetting(),
   API_PORT: env.int({ min: 0, max: 65_535 }).default(8080),
   API_HOST: z.string().default('0.0.0.0'),
   /** Bearer token every /v1 route requires; at least 16 characters. */

@@ -1,6 +1,7 @@
 import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_MS, DEFAULT_REDIS_PREFIX } from '@neurolift/contracts';
 import { env } from '@neurolift/platform';
 import { z } from 'zod';
+import { redisShardsSetting } from '@neurolift/storage';
 
 /** Every setting of the ingest service, read from the environment by main.ts. */
 export const IngestConfigSchema = z.object({
@@ -15,8 +16,17 @@ export const IngestConfigSchema = z.object({
   INGEST_SHARED_GROUP: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 _ -').optional(),
   REDIS_URL: env.url(['redis:', 'rediss:']),
   REDIS_PREFIX: z.string().min(1).default(DEFAULT_REDIS_PREFIX),
-  /** REDIS_URL is one node of a Redis Cluster (every key shares the prefix's hash slot). */
+  /** REDIS_URL is one node of a Redis Cluster (each shard's keys share its prefix's hash slot). */
   REDIS_CLUSTER: env.bool().default(false),
+  /** How many hash-tagged shards the data and queues are spread over (`{nl:0}`…); the same on every service. */
+  REDIS_SHARDS: redisShardsSetting(),
+  /**
+   * Replicas that must hold each commit before its messages are acknowledged (Redis WAIT after each shard's
+   * MULTI); 0: acknowledge once the master has it. Short of them, the commit is retried, not acknowledged.
+   */
+  INGEST_REDIS_WAIT_REPLICAS: env.int({ min: 0, max: 16 }).default(0),
+  /** How long one WAIT blocks for the replicas, ms. */
+  INGEST_REDIS_WAIT_TIMEOUT_MS: env.int({ min: 1, max: 60_000 }).default(1000),
   /** A set closes after this long without a rep, ms. */
   SET_IDLE_TIMEOUT_MS: env.int({ min: 100 }).default(30_000),
   /** Messages per Redis round trip, at most. */

@@ -1,13 +1,18 @@
 import { DEFAULT_REDIS_PREFIX } from '@neurolift/contracts';
 import { env } from '@neurolift/platform';
 import { z } from 'zod';
+import { consumeShardsSetting, redisShardsSetting } from '@neurolift/storage';
 
 /** Every setting of the stimulus worker, read from the environment by main.ts. */
 export const WorkerConfigSchema = z.object({
   REDIS_URL: env.url(['redis:', 'rediss:']),
   REDIS_PREFIX: z.string().min(1).default(DEFAULT_REDIS_PREFIX),
-  /** REDIS_URL is one node of a Redis Cluster (every key shares the prefix's hash slot). */
+  /** REDIS_URL is one node of a Redis Cluster (each shard's keys share its prefix's hash slot). */
   REDIS_CLUSTER: env.bool().default(false),
+  /** How many hash-tagged shards the data and queues are spread over (`{nl:0}`…); the same on every service. */
+  REDIS_SHARDS: redisShardsSetting(),
+  /** The shards whose queues this process takes jobs from, e.g. `0-5` (unset: all). */
+  CONSUME_SHARDS: consumeShardsSetting(),
   INFLUX_URL: env.url(['http:', 'https:']),
   INFLUX_TOKEN: z.string().min(1),
   INFLUX_ORG: z.string().min(1),

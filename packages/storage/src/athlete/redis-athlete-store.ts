@@ -36,19 +36,23 @@ function indexArgs(set: AthleteSet, folded?: FoldedSet): [string, number, string
   return [set.key, setSpan(set).lastTs, set.exercise, entryText(set, folded)];
 }
 
-export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): AthleteStore {
+/** Where an athlete's keys are: one key set, or the athlete's shard's (ShardLayout.athleteKeys). */
+export type AthleteKeys = RedisKeys | ((athleteId: string) => RedisKeys);
+
+export function createRedisAthleteStore(redis: RedisClient, keys: AthleteKeys): AthleteStore {
+  const k = typeof keys === 'function' ? keys : () => keys;
   const activities = (texts: ReadonlyArray<string | null>): ActivityRecord[] => texts.filter((text): text is string => text !== null && text !== '').map(parseActivity);
   const records = (texts: ReadonlyArray<string | null>): AthleteRecord[] => activities(texts).filter((record): record is AthleteRecord => !isAerobicRecord(record));
   const exerciseEntries = async (athleteId: string, exercises: readonly string[], fromTs: number, beforeTs: number): Promise<SetEntry[]> => {
     if (!(beforeTs > fromTs) || exercises.length === 0) return [];
     const bounds = exercises.flatMap((exercise) => lexBounds(exercise, fromTs, beforeTs));
-    return entriesOf((await runScript(redis, EXERCISE_ENTRIES, [keys.athleteExerciseIndex(athleteId), keys.athleteEntries(athleteId)], bounds)) as string[]);
+    return entriesOf((await runScript(redis, EXERCISE_ENTRIES, [k(athleteId).athleteExerciseIndex(athleteId), k(athleteId).athleteEntries(athleteId)], bounds)) as string[]);
   };
 
   return {
     async withLock(athleteId, waitMs, update, order) {
-      const key = keys.athleteLock(athleteId);
-      const queue = keys.athleteLockQueue(athleteId);
+      const key = k(athleteId).athleteLock(athleteId);
+      const queue = k(athleteId).athleteLockQueue(athleteId);
       const owner = randomUUID();
       const started = Date.now();
       const deadline = started + waitMs;
@@ -75,7 +79,7 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
       await runScript(
         redis,
         PUT_SET,
-        [keys.athleteSets(athleteId), keys.athleteOrder(athleteId), keys.athleteEntries(athleteId), keys.athleteVersion(athleteId), keys.athleteExerciseIndex(athleteId)],
+        [k(athleteId).athleteSets(athleteId), k(athleteId).athleteOrder(athleteId), k(athleteId).athleteEntries(athleteId), k(athleteId).athleteVersion(athleteId), k(athleteId).athleteExerciseIndex(athleteId)],
         [key, storedSetText(set), lastTs, exercise, entry],
       );
     },
@@ -83,20 +87,20 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
     async putAerobic(athleteId, minutes) {
       if (minutes.length === 0) return;
       const args = minutes.flatMap((minute) => [minute.key, aerobicText(minute), minute.ts]);
-      await runScript(redis, PUT_AEROBIC, [keys.athleteSets(athleteId), keys.athleteOrder(athleteId), keys.athleteVersion(athleteId)], args);
+      await runScript(redis, PUT_AEROBIC, [k(athleteId).athleteSets(athleteId), k(athleteId).athleteOrder(athleteId), k(athleteId).athleteVersion(athleteId)], args);
     },
 
     async aerobicMinutes(athleteId, fromMinute, toMinute) {
-      const texts = (await runScript(redis, RECORDS_BY_TIME, [keys.athleteOrder(athleteId), keys.athleteSets(athleteId)], [fromMinute * 60_000, toMinute * 60_000 + 59_999, '~hr.'])) as Array<string | null>;
+      const texts = (await runScript(redis, RECORDS_BY_TIME, [k(athleteId).athleteOrder(athleteId), k(athleteId).athleteSets(athleteId)], [fromMinute * 60_000, toMinute * 60_000 + 59_999, '~hr.'])) as Array<string | null>;
       return activities(texts).flatMap((record) => (isAerobicRecord(record) ? [record.minute] : []));
     },
 
     async profile(athleteId) {
-      return parseProfile(await redis.get(keys.athleteProfile(athleteId)));
+      return parseProfile(await redis.get(k(athleteId).athleteProfile(athleteId)));
     },
 
     async record(athleteId, key) {
-      const text = await redis.hget(keys.athleteSets(athleteId), key);
+      const text = await redis.hget(k(athleteId).athleteSets(athleteId), key);
       return text === null ? undefined : records([text])[0];
     },
 
@@ -105,12 +109,12 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
         redis,
         FOLD_CONTEXT,
         [
-          keys.athleteOrder(athleteId),
-          keys.athleteSets(athleteId),
-          keys.athleteProfile(athleteId),
-          keys.athleteVersion(athleteId),
-          keys.athleteDaily(athleteId),
-          keys.athleteLvp(athleteId),
+          k(athleteId).athleteOrder(athleteId),
+          k(athleteId).athleteSets(athleteId),
+          k(athleteId).athleteProfile(athleteId),
+          k(athleteId).athleteVersion(athleteId),
+          k(athleteId).athleteDaily(athleteId),
+          k(athleteId).athleteLvp(athleteId),
         ],
         [fromKey ?? '', exercise ?? ''],
       )) as [string, string, string, string[], Array<string | null>, string[], number, string, string];
@@ -129,27 +133,27 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
 
     async lvpLists(athleteId, exercises) {
       if (exercises.length === 0) return new Map();
-      const packed = await redis.hmget(keys.athleteLvp(athleteId), ...exercises);
+      const packed = await redis.hmget(k(athleteId).athleteLvp(athleteId), ...exercises);
       return new Map(exercises.map((exercise, i) => [exercise, unpackLvp(packed[i] ?? '')]));
     },
 
     async entries(athleteId, exercise, fromTs, beforeTs) {
       if (exercise !== undefined) return exerciseEntries(athleteId, [exercise], fromTs, beforeTs);
       if (!(beforeTs > fromTs)) return [];
-      return entriesOf((await runScript(redis, ALL_ENTRIES, [keys.athleteOrder(athleteId), keys.athleteEntries(athleteId)], [fromTs, beforeTs])) as string[]);
+      return entriesOf((await runScript(redis, ALL_ENTRIES, [k(athleteId).athleteOrder(athleteId), k(athleteId).athleteEntries(athleteId)], [fromTs, beforeTs])) as string[]);
     },
 
     async nextEntry(athleteId, key) {
-      const [next, text] = (await runScript(redis, NEXT_ENTRY, [keys.athleteOrder(athleteId), keys.athleteEntries(athleteId)], [key])) as string[];
+      const [next, text] = (await runScript(redis, NEXT_ENTRY, [k(athleteId).athleteOrder(athleteId), k(athleteId).athleteEntries(athleteId)], [key])) as string[];
       return next === undefined || text === undefined || text === '' ? undefined : parseEntry(next, text);
     },
 
     async records(athleteId, fromKey, toKey) {
-      return records((await runScript(redis, RECORDS_BETWEEN, [keys.athleteOrder(athleteId), keys.athleteSets(athleteId)], [fromKey, toKey])) as Array<string | null>);
+      return records((await runScript(redis, RECORDS_BETWEEN, [k(athleteId).athleteOrder(athleteId), k(athleteId).athleteSets(athleteId)], [fromKey, toKey])) as Array<string | null>);
     },
 
     async dailyLoads(athleteId) {
-      const daily = await redis.hgetall(keys.athleteDaily(athleteId));
+      const daily = await redis.hgetall(k(athleteId).athleteDaily(athleteId));
       return new Map(Object.entries(daily).map(([day, load]) => [Number(day), Number(load)]));
     },
 
@@ -166,13 +170,13 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
         redis,
         SAVE_FOLD,
         [
-          keys.athleteSets(athleteId),
-          keys.athleteOrder(athleteId),
-          keys.athleteEntries(athleteId),
-          keys.athleteExerciseIndex(athleteId),
-          keys.athleteDaily(athleteId),
-          keys.athleteVersion(athleteId),
-          keys.athleteLvp(athleteId),
+          k(athleteId).athleteSets(athleteId),
+          k(athleteId).athleteOrder(athleteId),
+          k(athleteId).athleteEntries(athleteId),
+          k(athleteId).athleteExerciseIndex(athleteId),
+          k(athleteId).athleteDaily(athleteId),
+          k(athleteId).athleteVersion(athleteId),
+          k(athleteId).athleteLvp(athleteId),
         ],
         [foldedSets.length, ...sets, lvp.size, ...lists, minutes.length / 3, ...minutes, ...daily],
       );
@@ -181,7 +185,7 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
         await runScript(
           redis,
           PRUNE,
-          [keys.athleteOrder(athleteId), keys.athleteSets(athleteId), keys.athleteEntries(athleteId), keys.athleteExerciseIndex(athleteId)],
+          [k(athleteId).athleteOrder(athleteId), k(athleteId).athleteSets(athleteId), k(athleteId).athleteEntries(athleteId), k(athleteId).athleteExerciseIndex(athleteId)],
           [pruneBeforeTs],
         );
       }
@@ -189,15 +193,15 @@ export function createRedisAthleteStore(redis: RedisClient, keys: RedisKeys): At
     },
 
     async index(athleteId) {
-      const stored = await redis.hgetall(keys.athleteSets(athleteId));
+      const stored = await redis.hgetall(k(athleteId).athleteSets(athleteId));
       const sets = records(Object.values(stored))
         .map((record) => record.set)
         .filter((set) => set.reps.length > 0);
       if (sets.length === 0) return;
-      await runScript(redis, INDEX_SETS, [keys.athleteOrder(athleteId), keys.athleteEntries(athleteId), keys.athleteExerciseIndex(athleteId)], sets.flatMap((set) => indexArgs(set)));
+      await runScript(redis, INDEX_SETS, [k(athleteId).athleteOrder(athleteId), k(athleteId).athleteEntries(athleteId), k(athleteId).athleteExerciseIndex(athleteId)], sets.flatMap((set) => indexArgs(set)));
       const lists = new Map<string, LvpHistoryEntry[]>();
       for (const set of sets) lists.set(set.exercise, [...(lists.get(set.exercise) ?? []), lvpEntry(set)]);
-      await redis.hset(keys.athleteLvp(athleteId), Object.fromEntries([...lists].map(([exercise, entries]) => [exercise, packLvp(entries)])));
+      await redis.hset(k(athleteId).athleteLvp(athleteId), Object.fromEntries([...lists].map(([exercise, entries]) => [exercise, packLvp(entries)])));
     },
   };
 }

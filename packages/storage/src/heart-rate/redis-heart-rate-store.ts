@@ -1,4 +1,4 @@
-import type { RedisKeys } from '@neurolift/contracts';
+import type { AthleteKeys } from '../athlete/redis-athlete-store.js';
 import { luaScript, runScript } from '../lua-script.js';
 import type { RedisClient } from '../redis-connection.js';
 import type { HeartRateStore } from './heart-rate-store.js';
@@ -43,7 +43,7 @@ return 1
 
 export interface RedisHeartRateDeps {
   readonly redis: RedisClient;
-  readonly keys: RedisKeys;
+  readonly keys: AthleteKeys;
   /** How long heart rate is kept before the newest reading: the late-upload window and two days. */
   readonly keepMinutes?: number;
 }
@@ -53,16 +53,17 @@ const NINE_DAYS_MIN = 9 * 24 * 60;
 /** The athlete's heart rate in Redis, a hash field per minute (see minute-slots.ts). */
 export function createRedisHeartRateStore(deps: RedisHeartRateDeps): HeartRateStore {
   const { redis, keys } = deps;
+  const k = typeof keys === 'function' ? keys : () => keys;
   const keep = deps.keepMinutes ?? NINE_DAYS_MIN;
   return {
     async merge(athleteId, t0, bpm) {
       const args: Array<string | number> = [keep, keep * 60];
       for (const [minute, slots] of blockSlots(t0, bpm)) args.push(String(minute), slots.join(','));
-      await runScript(redis, MERGE_MINUTES, [keys.athleteHeartRate(athleteId), keys.athleteHeartRateMinutes(athleteId)], args);
+      await runScript(redis, MERGE_MINUTES, [k(athleteId).athleteHeartRate(athleteId), k(athleteId).athleteHeartRateMinutes(athleteId)], args);
     },
 
     async has(athleteId) {
-      return (await redis.exists(keys.athleteHeartRateMinutes(athleteId))) === 1;
+      return (await redis.exists(k(athleteId).athleteHeartRateMinutes(athleteId))) === 1;
     },
 
     async seconds(athleteId, fromTs, toTs) {
@@ -70,7 +71,7 @@ export function createRedisHeartRateStore(deps: RedisHeartRateDeps): HeartRateSt
       const last = minuteOf(toTs);
       const minutes: string[] = [];
       for (let minute = first; minute <= last; minute++) minutes.push(String(minute));
-      const values = await redis.hmget(keys.athleteHeartRate(athleteId), ...minutes);
+      const values = await redis.hmget(k(athleteId).athleteHeartRate(athleteId), ...minutes);
       return values
         .flatMap((packed, i) => (packed === null ? [] : readingsOf(first + i, packed)))
         .filter((reading) => reading.ts >= fromTs && reading.ts <= toTs);

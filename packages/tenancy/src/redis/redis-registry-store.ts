@@ -1,4 +1,4 @@
-import { DEFAULT_TENANT, redisKeys } from '@neurolift/contracts';
+import { DEFAULT_TENANT, redisKeys, type RedisKeys } from '@neurolift/contracts';
 import type { Redis } from 'ioredis';
 import { Device, Tenant } from '../model.js';
 import type { TenancyKeys } from '../keys.js';
@@ -66,7 +66,11 @@ const tenantOf = (value: unknown): Tenant | undefined => Tenant.safeParse(value)
 const deviceOf = (value: unknown): Device | undefined => Device.safeParse(value).data;
 
 /** The registry in Redis: three hashes and a version counter bumped in the same transaction as each change. */
-export function createRedisRegistryStore(redis: RedisLike, keys: TenancyKeys): RegistryStore {
+/**
+ * `athleteKeys`: where an athlete's keys are (ShardLayout.athleteKeys); its owner is recorded in its own shard,
+ * beside the profile and sets the owner scripts read. Default: the one shard of the registry's prefix.
+ */
+export function createRedisRegistryStore(redis: RedisLike, keys: TenancyKeys, athleteKeys: (athleteId: string) => RedisKeys = () => redisKeys(keys.prefix)): RegistryStore {
   async function bumpAfter(write: (multi: ReturnType<RedisLike['multi']>) => void): Promise<void> {
     const multi = redis.multi();
     write(multi);
@@ -77,9 +81,9 @@ export function createRedisRegistryStore(redis: RedisLike, keys: TenancyKeys): R
     String(await redis.eval(REGISTER_GYM, 4, keys.gyms, keys.gymsWithSets, keys.gymsSeen, keys.version, gymId, tenantId, DEFAULT_TENANT, write ? '1' : '0'));
   /** HSETNX and the version bump in one transaction: no view misses a change. */
   /** KEYS of the owner scripts: the owners hash, the athlete's profile and its set order. */
-  const athleteKeys = (athleteId: string): [string, string, string] => {
-    const athlete = redisKeys(keys.prefix);
-    return [keys.athleteTenants, athlete.athleteProfile(athleteId), athlete.athleteOrder(athleteId)];
+  const ownerKeys = (athleteId: string): [string, string, string] => {
+    const athlete = athleteKeys(athleteId);
+    return [athlete.athleteTenants, athlete.athleteProfile(athleteId), athlete.athleteOrder(athleteId)];
   };
   async function setIfAbsent(hash: string, field: string, value: string): Promise<boolean> {
     const replies = await redis.multi().hsetnx(hash, field, value).incr(keys.version).exec();
@@ -138,14 +142,14 @@ export function createRedisRegistryStore(redis: RedisLike, keys: TenancyKeys): R
       return Number((await redis.get(keys.version)) ?? 0);
     },
     async athleteTenant(athleteId) {
-      const owner = await redis.eval(ATHLETE_OWNER, 3, ...athleteKeys(athleteId), athleteId, DEFAULT_TENANT);
+      const owner = await redis.eval(ATHLETE_OWNER, 3, ...ownerKeys(athleteId), athleteId, DEFAULT_TENANT);
       return typeof owner === 'string' ? owner : undefined;
     },
     async claimAthlete(athleteId, tenantId) {
-      return String(await redis.eval(CLAIM_ATHLETE, 3, ...athleteKeys(athleteId), athleteId, tenantId, DEFAULT_TENANT));
+      return String(await redis.eval(CLAIM_ATHLETE, 3, ...ownerKeys(athleteId), athleteId, tenantId, DEFAULT_TENANT));
     },
     async releaseAthlete(athleteId) {
-      await redis.hdel(keys.athleteTenants, athleteId);
+      await redis.hdel(athleteKeys(athleteId).athleteTenants, athleteId);
     },
   };
 }
