@@ -33,7 +33,6 @@ beforeEach(async () => {
     alertChecksQueue: queues[2] as Queue,
     heartRateQueue: queues[3] as Queue,
     keys: redisKeys(prefix),
-    gymsSeenKey: `${prefix}:registry:gyms-seen`,
     setIdleTimeoutMs: IDLE_MS,
     deadLetterMax: 100,
   });

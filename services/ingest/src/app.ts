@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { DEVICE_TOPIC_FILTER, QUEUES, QUEUE_EVENTS_MAX_LEN, redisKeys, sharedTopicFilter } from '@neurolift/contracts';
+import { DEVICE_TOPIC_FILTER, QUEUES, QUEUE_EVENTS_MAX_LEN, sharedTopicFilter, type RedisKeys } from '@neurolift/contracts';
 import { closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
 import { Queue } from 'bullmq';
-import { createRedisConnection } from '@neurolift/storage';
+import { createRedisConnection, shardLayoutOf, type RedisClient } from '@neurolift/storage';
 import { createBullSetJobQueue } from './adapters/bullmq-set-queue.js';
 import { startMqttSubscriber } from './adapters/mqtt-subscriber.js';
 import { checkDevice, createRedisRegistryStore, startRegistryView, tenancyKeys } from '@neurolift/tenancy';
 import { createRedisIntakeStore } from './adapters/redis-intake-store.js';
 import type { IngestConfig } from './config.js';
-import { createIngestMetrics } from './ingest-metrics.js';
+import { createIngestMetrics, type IngestMetrics } from './ingest-metrics.js';
+import { createRedisSeenGyms } from './adapters/redis-seen-gyms.js';
 import { createIntake } from './intake.js';
 import { createRateLimiter } from './rate-limit.js';
 import type { Clock } from './ports.js';
@@ -32,48 +33,39 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
   const clock = overrides.clock ?? Date.now;
   const registry = overrides.registry ?? createRegistry();
   const metrics = createIngestMetrics(registry);
-  const keys = redisKeys(config.REDIS_PREFIX);
+  const layout = shardLayoutOf('ingest', config);
 
   const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-ingest', retryForever: true });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
-  const queueOptions = { connection: redis, prefix: config.REDIS_PREFIX, streams: { events: { maxLen: QUEUE_EVENTS_MAX_LEN } } };
-  const repsQueue = new Queue(QUEUES.reps, queueOptions);
-  const setsQueue = new Queue(QUEUES.sets, queueOptions);
-  const samplesQueue = new Queue(QUEUES.samples, queueOptions);
-  const heartRateQueue = new Queue(QUEUES.heartRate, queueOptions);
-  const alertChecksQueue = new Queue(QUEUES.alertChecks, queueOptions);
-  await repsQueue.waitUntilReady();
+  // Every shard's queues on the one connection (a cluster client routes each by its hash tag).
+  const shards = layout.prefixes.map((prefix, shard) => openShard(redis, prefix, layout.keys(shard), config, metrics));
+  await Promise.all(shards.map((shard) => shard.queues.reps.waitUntilReady()));
 
-  const store = createRedisIntakeStore({
-    redis,
-    repsQueue,
-    samplesQueue,
-    heartRateQueue,
-    alertChecksQueue,
-    keys,
-    setIdleTimeoutMs: config.SET_IDLE_TIMEOUT_MS,
-    deadLetterMax: config.DEAD_LETTER_MAX,
-    gymsSeenKey: tenancyKeys(config.REDIS_PREFIX).gymsSeen,
-  });
-  const tenancy = tenancyKeys(config.REDIS_PREFIX);
+  const tenancy = tenancyKeys(layout.control);
   const registryView = await startRegistryView({
-    store: createRedisRegistryStore(redis, tenancy),
+    store: createRedisRegistryStore(redis, tenancy, layout.athleteKeys),
     defaultBucket: '', // ingest writes no points
     pollMs: config.REGISTRY_POLL_MS,
     onError: (error) => logger.warn({ err: error }, 'device registry read failed; the last one read stays in use'),
     onLoaded: (version) => metrics.registryVersion.set(version),
   });
-  const closer = startSetCloser({
-    store,
-    queue: createBullSetJobQueue(setsQueue),
-    clock,
-    logger: logger.child({ component: 'set-closer' }),
-    owner: `${config.MQTT_CLIENT_ID}-${randomUUID()}`,
-    intervalMs: overrides.closerIntervalMs ?? Math.max(50, Math.min(1000, Math.floor(config.SET_IDLE_TIMEOUT_MS / 10))),
-    onClosed: (count) => metrics.setsClosed.inc(count),
-  });
+  const owner = `${config.MQTT_CLIENT_ID}-${randomUUID()}`;
+  // One closer per shard: a shard's idle sets, closing list and lock are in its slot.
+  const closers = shards.map((shard, n) =>
+    startSetCloser({
+      store: shard.store,
+      queue: createBullSetJobQueue(shard.queues.sets),
+      clock,
+      logger: logger.child({ component: 'set-closer', ...(layout.count > 1 ? { shard: n } : {}) }),
+      owner,
+      intervalMs: overrides.closerIntervalMs ?? Math.max(50, Math.min(1000, Math.floor(config.SET_IDLE_TIMEOUT_MS / 10))),
+      onClosed: (count) => metrics.setsClosed.inc(count),
+    }),
+  );
   const intake = createIntake({
-    store,
+    stores: shards.map((shard) => shard.store),
+    shardOf: layout.gymShard,
+    seenGyms: createRedisSeenGyms(redis, tenancy),
     clock,
     metrics,
     logger,
@@ -81,12 +73,13 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
     batchMaxItems: config.INGEST_BATCH_MAX,
     batchMaxWaitMs: config.INGEST_BATCH_WAIT_MS,
     deadLetterPayloadBytes: config.DEAD_LETTER_PAYLOAD_BYTES,
-    onSetsClosed: () => closer.wake(),
+    onSetsClosed: (_count, shard) => closers[shard]?.wake(),
     rateLimiter: createRateLimiter({ ratePerS: config.INGEST_STATION_RATE_PER_S, burst: config.INGEST_STATION_BURST, clock }),
     devices: {
       check: (gymId, stationId) => checkDevice(registryView, config.DEVICE_REGISTRY, gymId, stationId),
       tenantOfGym: (gymId) => registryView.tenantOfGym(gymId),
       isRegisteredGym: (gymId) => registryView.isRegisteredGym(gymId),
+      refresh: () => registryView.refresh(),
     },
   });
   const subscriber = await startMqttSubscriber({
@@ -109,10 +102,36 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
         () => intake.close(),
         () => subscriber.close(),
         async () => registryView.stop(),
-        () => closer.close(),
-        () => Promise.all([repsQueue.close(), setsQueue.close(), samplesQueue.close(), heartRateQueue.close(), alertChecksQueue.close()]).then(() => undefined),
+        () => Promise.all(closers.map((closer) => closer.close())).then(() => undefined),
+        () => Promise.all(shards.flatMap((shard) => Object.values(shard.queues).map((queue) => queue.close()))).then(() => undefined),
         () => redis.quit().then(() => undefined),
       ]),
     ),
   };
+}
+
+/** One shard's queues and its intake store (set state, jobs and dead letters in one MULTI). */
+function openShard(redis: RedisClient, prefix: string, keys: RedisKeys, config: IngestConfig, metrics: IngestMetrics) {
+  const queueOptions = { connection: redis, prefix, streams: { events: { maxLen: QUEUE_EVENTS_MAX_LEN } } };
+  const queues = {
+    reps: new Queue(QUEUES.reps, queueOptions),
+    sets: new Queue(QUEUES.sets, queueOptions),
+    samples: new Queue(QUEUES.samples, queueOptions),
+    heartRate: new Queue(QUEUES.heartRate, queueOptions),
+    alertChecks: new Queue(QUEUES.alertChecks, queueOptions),
+  };
+  const store = createRedisIntakeStore({
+    redis,
+    repsQueue: queues.reps,
+    samplesQueue: queues.samples,
+    heartRateQueue: queues.heartRate,
+    alertChecksQueue: queues.alertChecks,
+    keys,
+    setIdleTimeoutMs: config.SET_IDLE_TIMEOUT_MS,
+    deadLetterMax: config.DEAD_LETTER_MAX,
+    waitReplicas: config.INGEST_REDIS_WAIT_REPLICAS,
+    waitTimeoutMs: config.INGEST_REDIS_WAIT_TIMEOUT_MS,
+    onReplicaShortfall: () => metrics.replicaShortfalls.inc(),
+  });
+  return { queues, store };
 }

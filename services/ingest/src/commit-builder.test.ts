@@ -61,12 +61,6 @@ function accepted(message: Received): Received {
 }
 
 describe('buildCommit', () => {
-  it('marks each unregistered gym seen once per batch, and none when no message asks', () => {
-    const status = (station: string, seenGym?: string): Received => ({ ...accepted(received('status', STATUS, NOW, station)), ...(seenGym === undefined ? {} : { seenGym }) });
-    expect(buildCommit([status('st-1', 'g-a'), status('st-2', 'g-a'), status('st-3', 'g-b'), status('st-4')], NOW, 4096).seenGyms).toEqual(['g-a', 'g-b']);
-    expect(buildCommit([status('st-1')], NOW, 4096).seenGyms).toBeUndefined();
-  });
-
   it('turns a valid rep into a rep record (source device, no v) and a rep op', () => {
     const commit = buildCommit([accepted(received('rep', REP))], NOW + 5, LIMIT);
     const { v, ...fields } = REP;

@@ -9,8 +9,6 @@ export interface Received {
   readonly outcome: ParseOutcome;
   /** The tenant of the message's station or gym, where known (default: the default tenant). */
   readonly tenant?: string;
-  /** An unregistered gym to mark seen with this commit. */
-  readonly seenGym?: string;
 }
 
 // ignoreBOM: keep a byte-order mark in the kept payload (it may be why the message was rejected).
@@ -104,6 +102,5 @@ export function buildCommit(batch: readonly Received[], now: number, payloadLimi
       }
     }
   }
-  const seenGyms = [...new Set(batch.flatMap((received) => (received.seenGym === undefined ? [] : [received.seenGym])))];
-  return { now, ops, reps, samples, heartRate, deadLetters, offline, ...(seenGyms.length > 0 ? { seenGyms } : {}) };
+  return { now, ops, reps, samples, heartRate, deadLetters, offline };
 }

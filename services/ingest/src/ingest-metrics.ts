@@ -49,6 +49,11 @@ export function createIngestMetrics(registry: Registry) {
       help: 'Batch commits that failed and were retried',
       registers: [registry],
     }),
+    replicaShortfalls: new Counter({
+      name: 'neurolift_ingest_replica_wait_shortfalls_total',
+      help: 'Commits after which fewer replicas than INGEST_REDIS_WAIT_REPLICAS acknowledged in time (each is retried, not acknowledged)',
+      registers: [registry],
+    }),
     setsClosed: new Counter({
       name: 'neurolift_ingest_sets_closed_total',
       help: 'Sets closed (end event, next set, idle timeout or late rep)',

@@ -63,13 +63,24 @@ export interface IntakeCommit {
   /** Stations that reported `online: false`: the alerts service checks for an open set. */
   readonly offline: ReadonlyArray<{ readonly gymId: string; readonly stationId: string; readonly ts: number }>;
   readonly deadLetters: readonly DeadLetter[];
-  /** Unregistered gyms to mark seen (the default tenant's from now on: no other tenant may register them). */
-  readonly seenGyms?: readonly string[];
 }
 
+/** One shard's side of ingest. */
 export interface IntakeStore {
-  /** Durably hands the batch to Redis (one round trip); resolves only when Redis has applied it. */
+  /**
+   * Durably hands the shard's part of a batch to Redis (one MULTI); resolves only when Redis has applied it
+   * (and, with INGEST_REDIS_WAIT_REPLICAS, when that many replicas hold it). Safe to repeat after a failure.
+   */
   commit(batch: IntakeCommit): Promise<{ readonly setsClosed: number }>;
+}
+
+/** The registry's record of unregistered gyms that have had data (the control plane, not a shard). */
+export interface SeenGyms {
+  /**
+   * Marks unregistered gyms seen: the default tenant's from now on, no other tenant may register them. Returns
+   * those of them that are registered after all (the caller's view of the registry was behind).
+   */
+  markSeen(gymIds: readonly string[]): Promise<string[]>;
 }
 
 /** Redis side of the set closer: idle sets and the list of closed sets awaiting a job. */

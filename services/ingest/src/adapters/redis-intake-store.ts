@@ -15,8 +15,11 @@ export interface RedisIntakeDeps {
   readonly keys: RedisKeys;
   readonly setIdleTimeoutMs: number;
   readonly deadLetterMax: number;
-  /** The registry's set of unregistered gyms that have had data (tenancyKeys(prefix).gymsSeen). */
-  readonly gymsSeenKey: string;
+  /** Replicas that must acknowledge each commit (Redis WAIT) before it counts as done; 0: none. */
+  readonly waitReplicas?: number;
+  readonly waitTimeoutMs?: number;
+  /** Called when WAIT came back with fewer replicas than asked (the commit is then retried). */
+  readonly onReplicaShortfall?: (replicas: number) => void;
   /** How long set state is kept after its last change: the protocol's late-upload window and a day. */
   readonly stateTtlSeconds?: number;
 }
@@ -98,6 +101,23 @@ async function execChecked(multi: ChainableCommander): Promise<unknown[]> {
 export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & ClosingStore {
   const { redis, keys } = deps;
   const ttl = deps.stateTtlSeconds ?? EIGHT_DAYS_S;
+  const waitReplicas = deps.waitReplicas ?? 0;
+
+  /**
+   * WAIT on the connection that ran the MULTI (WAIT counts that connection's writes; BullMQ's client is a
+   * proxy over `redis`, not another connection): on a cluster the shard's key routes the pipeline to the
+   * shard's master. Fewer replicas than asked is a failed commit:
+   * the batch is retried rather than acknowledged (the re-applied MULTI is idempotent where it matters:
+   * set state, inboxes, job ids; a dead letter may then be kept twice).
+   */
+  async function waitForReplicas(): Promise<void> {
+    const [, replicas] = replyValues(await redis.pipeline().exists(keys.idleSets).wait(waitReplicas, deps.waitTimeoutMs ?? 1000).exec());
+    const got = Number(replicas);
+    if (got < waitReplicas) {
+      deps.onReplicaShortfall?.(got);
+      throw new Error(`only ${got} of ${waitReplicas} replicas acknowledged the commit within ${deps.waitTimeoutMs ?? 1000} ms (INGEST_REDIS_WAIT_REPLICAS)`);
+    }
+  }
 
   return {
     async commit(batch: IntakeCommit) {
@@ -137,7 +157,6 @@ export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & Clo
         const check: AlertCheckJob = { v: 1, kind: 'station_status', gymId, stationId, online: false, ts };
         adds.push(new Job(deps.alertChecksQueue, 'station_status', check, JOB_OPTIONS.alertChecks).addJob(transaction));
       }
-      if (batch.seenGyms !== undefined && batch.seenGyms.length > 0) multi.sadd(deps.gymsSeenKey, ...batch.seenGyms);
       // Each tenant's dead letters in its own list, what its admins may read (one list in a single-tenant deployment).
       const byTenant = new Map<string, DeadLetter[]>();
       for (const letter of batch.deadLetters) {
@@ -155,6 +174,7 @@ export function createRedisIntakeStore(deps: RedisIntakeDeps): IntakeStore & Clo
       added.catch(() => undefined);
       const results = await execChecked(multi);
       await added;
+      if (waitReplicas > 0) await waitForReplicas();
       const setsClosed = batch.ops.length > 0 ? Number(results[0]) : 0;
       return { setsClosed };
     },
