@@ -13,7 +13,20 @@ import { settleSamples } from './settle-samples.js';
 import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 import { createForegroundGate } from './foreground-gate.js';
 import { Queue } from 'bullmq';
-import { createRedisConnection, createRedisHeartRateStore, influxSinkFromSettings, loadModelSettings, createRedisAthleteStore, createRedisDeadLetters, startQueueWorker, tenantOfJob, type ModelSettings, type WorkerDeadLetter } from '@neurolift/storage';
+import {
+  consumedShardsOf,
+  createRedisAthleteStore,
+  createRedisConnection,
+  createRedisDeadLetters,
+  createRedisHeartRateStore,
+  influxSinkFromSettings,
+  loadModelSettings,
+  shardLayoutOf,
+  startQueueWorker,
+  tenantOfJob,
+  type ModelSettings,
+  type WorkerDeadLetter,
+} from '@neurolift/storage';
 import { processHeartRate } from './heart-rate/process-heart-rate.js';
 import { writeLiveHeartRate } from './heart-rate/live-heart-rate.js';
 import { athleteNotAllowed, inBucket, type JobTenancyView } from './tenancy/job-tenancy.js';
@@ -62,111 +75,123 @@ const UNUSED_BLOCKS = new Map<InboxDisposition, string>([
 export async function startStimulusWorker(config: WorkerConfig, logger: Logger, overrides: WorkerOverrides = {}): Promise<StimulusWorker> {
   const registry = overrides.registry ?? createRegistry();
   const metrics = createWorkerMetrics(registry);
-  const keys = redisKeys(config.REDIS_PREFIX);
+  const layout = shardLayoutOf('stimulus worker', config);
+  const consumed = consumedShardsOf('stimulus worker', config);
   // Workers hold blocking connections: ioredis must retry forever rather than fail their commands.
   const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-worker', retryForever: true });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
 
   const sink = measuredSink(overrides.sink ?? influxSinkFromSettings(config, logger), metrics);
-  const sets = createRedisSetStore(redis, keys);
-  const athletes = createRedisAthleteStore(redis, keys);
-  const heartRate = createRedisHeartRateStore({ redis, keys });
+  // An athlete's state is in its own shard, whichever gym's shard the job came from (a set job of shard n
+  // updates an athlete of shard m under the athlete's lock and version, decision 0006).
+  const athletes = createRedisAthleteStore(redis, layout.athleteKeys);
+  const heartRate = createRedisHeartRateStore({ redis, keys: layout.athleteKeys });
   const model = overrides.model ?? loadModelSettings(config.MODEL_CONSTANTS_FILE, 'stimulus worker');
-  const deadLetters = createRedisDeadLetters(redis, keys, config.DEAD_LETTER_MAX);
-  const checks = createBullAlertChecks(redis, keys);
-  const { tenancy, stop: stopTenancy } = await startWorkerTenancy(redis, config, logger, overrides.registryView);
+  const { tenancy, stop: stopTenancy } = await startWorkerTenancy(redis, { ...config, layout }, logger, overrides.registryView);
   // A job's dead letters (its payload) are for its gym's tenant's admins only.
   const tenantOf = (data: unknown) => tenantOfJob(data, (gymId) => tenancy.tenantOfGym(gymId));
-  const common = { connection: redis, prefix: config.REDIS_PREFIX, concurrency: config.WORKER_CONCURRENCY, deadLetters, tenantOf, metrics, logger };
-  const writeReps = async (reps: readonly RepRecord[]) => {
-    const result = await processRepBatch({ v: 1, reps: [...reps] }, { sets, sink, checks, tenancy });
-    if (result.notAllowed > 0) metrics.athleteNotAllowed.inc({ queue: QUEUES.reps }, result.notAllowed);
-    return result;
-  };
-  const segmenter = { store: createRedisSegmenterStore({ redis, keys }), writeReps };
-  const refuse = async (queue: string, letter: WorkerDeadLetter) => {
-    await deadLetters.add(letter);
-    metrics.athleteNotAllowed.inc({ queue });
-  };
 
-  // Set jobs give way to rep and samples jobs (live points, in-set alerts), for at most WORKER_SET_YIELD_MS.
-  const foregroundQueues = [QUEUES.reps, QUEUES.samples].map((name) => new Queue(name, { connection: redis, prefix: config.REDIS_PREFIX }));
+  // Set jobs give way to rep and samples jobs (live points, in-set alerts) of every consumed shard, for at most WORKER_SET_YIELD_MS.
+  const foregroundQueues = consumed.flatMap((n) => [QUEUES.reps, QUEUES.samples].map((name) => new Queue(name, { connection: redis, prefix: layout.prefixes[n] as string })));
   const gate = createForegroundGate({
     maxWaitMs: config.WORKER_SET_YIELD_MS,
     backlog: async () => (await Promise.all(foregroundQueues.map((queue) => queue.getWaitingCount()))).reduce((sum, n) => sum + n, 0),
   });
-  const workers = [
-    startQueueWorker({ ...common, queue: QUEUES.reps, schema: RepBatchJob, process: (job) => gate.run(() => writeReps(job.reps)) }),
-    startQueueWorker({
-      ...common,
-      queue: QUEUES.sets,
-      schema: SetJob,
-      process: async (job, context) => {
-        if (await gate.yieldToForeground()) metrics.setJobsHeldBack.inc();
-        metrics.segmentedReps.inc(await settleSamples(job.stationId, job.setId, context, { ...segmenter, settleMs: config.SEGMENTER_SETTLE_MS, logger }));
-        // The set's tenant is its athlete's admission's, asked before anything is written.
-        let tenant = tenancy.tenantOfGym(job.gymId);
-        const admits = async (athleteId: string) => {
-          const admission = await tenancy.admits(athleteId, job.gymId);
-          tenant = admission.tenant;
-          return admission.admitted;
-        };
-        const result = await processSet(job, { sets, athletes, sink: inBucket(sink, () => tenancy.bucketOf(tenant)), heartRate, constants: model.constants, modelId: model.modelId, admits });
-        if (result.notAllowed !== undefined && result.athleteId !== undefined) {
-          await refuse(QUEUES.sets, athleteNotAllowed({ tenant, ...job, channel: 'set' }, result.athleteId, JSON.stringify({ ...job, reps: result.notAllowed })));
-          return { reps: result.reps, notAllowed: true };
-        }
-        if (result.minutes !== undefined) metrics.aerobicMinutes.inc({ cause: 'set' }, result.minutes);
-        if (result.athleteId !== undefined) await checks.setClosed({ gymId: job.gymId, stationId: job.stationId, setId: job.setId, athleteId: result.athleteId });
-        logger.debug({ setId: job.setId, station: job.stationId, reps: result.reps, measurement: MEASUREMENTS.set }, 'set written');
-        return result;
-      },
-    }),
-    startQueueWorker({
-      ...common,
-      queue: QUEUES.samples,
-      schema: SamplesJob,
-      process: async (job) => {
-        const result = await gate.run(() => processSamples(job, segmenter));
-        metrics.segmentedReps.inc(result.reps);
-        for (const { block, disposition } of result.outcomes) {
-          metrics.sampleBlocks.inc({ disposition, channel: 'accel' in block ? 'imu' : 'samples' });
-          const why = UNUSED_BLOCKS.get(disposition);
-          // Not bad input, but samples no rep was made of: kept for inspection rather than dropped silently.
-          if (why) {
-            const channel = 'accel' in block ? 'imu' : 'samples';
-            await deadLetters.add({
-              topic: `gym/v1/${job.gymId}/${job.stationId}/${channel}`,
-              reason: `${channel}_${disposition}`,
-              detail: `${why} (set ${block.setId}, t0 ${block.t0})`,
-              payload: JSON.stringify(block),
-              tenant: tenancy.tenantOfGym(job.gymId),
-            });
+  const shards = consumed.map((n) => startShard(n));
+  const workers = shards.flatMap((shard) => shard.workers);
+
+  /** The queue workers of one shard: its jobs' gym-level keys (sets, inboxes, alert checks, dead letters) are in it. */
+  function startShard(shard: number) {
+    const keys = layout.keys(shard);
+    const sets = createRedisSetStore(redis, keys);
+    const deadLetters = createRedisDeadLetters(redis, keys, config.DEAD_LETTER_MAX);
+    const checks = createBullAlertChecks(redis, keys, redisKeys(layout.control).gyms);
+    const common = { connection: redis, prefix: keys.prefix, concurrency: config.WORKER_CONCURRENCY, deadLetters, tenantOf, metrics, logger };
+    const writeReps = async (reps: readonly RepRecord[]) => {
+      const result = await processRepBatch({ v: 1, reps: [...reps] }, { sets, sink, checks, tenancy });
+      if (result.notAllowed > 0) metrics.athleteNotAllowed.inc({ queue: QUEUES.reps }, result.notAllowed);
+      return result;
+    };
+    const segmenter = { store: createRedisSegmenterStore({ redis, keys }), writeReps };
+    const refuse = async (queue: string, letter: WorkerDeadLetter) => {
+      await deadLetters.add(letter);
+      metrics.athleteNotAllowed.inc({ queue });
+    };
+    const workers = [
+      startQueueWorker({ ...common, queue: QUEUES.reps, schema: RepBatchJob, process: (job) => gate.run(() => writeReps(job.reps)) }),
+      startQueueWorker({
+        ...common,
+        queue: QUEUES.sets,
+        schema: SetJob,
+        process: async (job, context) => {
+          if (await gate.yieldToForeground()) metrics.setJobsHeldBack.inc();
+          metrics.segmentedReps.inc(await settleSamples(job.stationId, job.setId, context, { ...segmenter, settleMs: config.SEGMENTER_SETTLE_MS, logger }));
+          // The set's tenant is its athlete's admission's, asked before anything is written.
+          let tenant = tenancy.tenantOfGym(job.gymId);
+          const admits = async (athleteId: string) => {
+            const admission = await tenancy.admits(athleteId, job.gymId);
+            tenant = admission.tenant;
+            return admission.admitted;
+          };
+          const result = await processSet(job, { sets, athletes, sink: inBucket(sink, () => tenancy.bucketOf(tenant)), heartRate, constants: model.constants, modelId: model.modelId, admits });
+          if (result.notAllowed !== undefined && result.athleteId !== undefined) {
+            await refuse(QUEUES.sets, athleteNotAllowed({ tenant, ...job, channel: 'set' }, result.athleteId, JSON.stringify({ ...job, reps: result.notAllowed })));
+            return { reps: result.reps, notAllowed: true };
           }
-        }
-        return { blocks: result.outcomes.length, reps: result.reps };
-      },
-    }),
-    startQueueWorker({
-      ...common,
-      queue: QUEUES.heartRate,
-      schema: HeartRateJob,
-      process: async (job) => {
-        const { tenant, admitted } = await tenancy.admits(job.block.athleteId, job.gymId);
-        if (!admitted) {
-          await refuse(QUEUES.heartRate, athleteNotAllowed({ tenant, ...job, channel: 'hr' }, job.block.athleteId, JSON.stringify(job)));
-          return { notAllowed: true };
-        }
-        const bucket = tenancy.bucketOf(tenant);
-        const result = await processHeartRate(job, { athletes, heartRate, sink: inBucket(sink, () => bucket), checks, constants: model.constants, modelId: model.modelId });
-        // The console's live heart rate: best effort (a reading missed here is replaced by the next block's).
-        await writeLiveHeartRate(redis, keys, job.block).catch((error: unknown) => logger.warn({ err: error, athleteId: job.block.athleteId }, 'live heart rate not kept'));
-        metrics.heartRateBlocks.inc();
-        metrics.aerobicMinutes.inc({ cause: 'hr_block' }, result.minutes);
-        return result;
-      },
-    }),
-  ];
+          if (result.minutes !== undefined) metrics.aerobicMinutes.inc({ cause: 'set' }, result.minutes);
+          if (result.athleteId !== undefined) await checks.setClosed({ gymId: job.gymId, stationId: job.stationId, setId: job.setId, athleteId: result.athleteId });
+          logger.debug({ setId: job.setId, station: job.stationId, reps: result.reps, measurement: MEASUREMENTS.set }, 'set written');
+          return result;
+        },
+      }),
+      startQueueWorker({
+        ...common,
+        queue: QUEUES.samples,
+        schema: SamplesJob,
+        process: async (job) => {
+          const result = await gate.run(() => processSamples(job, segmenter));
+          metrics.segmentedReps.inc(result.reps);
+          for (const { block, disposition } of result.outcomes) {
+            metrics.sampleBlocks.inc({ disposition, channel: 'accel' in block ? 'imu' : 'samples' });
+            const why = UNUSED_BLOCKS.get(disposition);
+            // Not bad input, but samples no rep was made of: kept for inspection rather than dropped silently.
+            if (why) {
+              const channel = 'accel' in block ? 'imu' : 'samples';
+              await deadLetters.add({
+                topic: `gym/v1/${job.gymId}/${job.stationId}/${channel}`,
+                reason: `${channel}_${disposition}`,
+                detail: `${why} (set ${block.setId}, t0 ${block.t0})`,
+                payload: JSON.stringify(block),
+                tenant: tenancy.tenantOfGym(job.gymId),
+              });
+            }
+          }
+          return { blocks: result.outcomes.length, reps: result.reps };
+        },
+      }),
+      startQueueWorker({
+        ...common,
+        queue: QUEUES.heartRate,
+        schema: HeartRateJob,
+        process: async (job) => {
+          const { tenant, admitted } = await tenancy.admits(job.block.athleteId, job.gymId);
+          if (!admitted) {
+            await refuse(QUEUES.heartRate, athleteNotAllowed({ tenant, ...job, channel: 'hr' }, job.block.athleteId, JSON.stringify(job)));
+            return { notAllowed: true };
+          }
+          const bucket = tenancy.bucketOf(tenant);
+          const result = await processHeartRate(job, { athletes, heartRate, sink: inBucket(sink, () => bucket), checks, constants: model.constants, modelId: model.modelId });
+          // The console's live heart rate: best effort (a reading missed here is replaced by the next block's).
+          await writeLiveHeartRate(redis, layout.athleteKeys(job.block.athleteId), job.block).catch((error: unknown) => logger.warn({ err: error, athleteId: job.block.athleteId }, 'live heart rate not kept'));
+          metrics.heartRateBlocks.inc();
+          metrics.aerobicMinutes.inc({ cause: 'hr_block' }, result.minutes);
+          return result;
+        },
+      }),
+    ];
+    return { workers, checks };
+  }
+
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
 
   return {
@@ -174,7 +199,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
     close: once(() =>
       closeAll([
         () => Promise.all(workers.map((worker) => worker.close())).then(() => undefined),
-        () => checks.close(),
+        () => Promise.all(shards.map((shard) => shard.checks.close())).then(() => undefined),
         () => Promise.all(foregroundQueues.map((queue) => queue.close())).then(() => undefined),
         async () => stopTenancy(),
         () => redis.quit().then(() => undefined),

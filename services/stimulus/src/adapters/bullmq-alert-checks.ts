@@ -9,8 +9,11 @@ const GYM_ATHLETES_TTL_S = 400 * 24 * 3600;
 /** A gym's pending in-set entries outlive any backlog; a pass removes them long before. */
 const IN_SET_PENDING_TTL_S = 8 * 24 * 3600;
 
-/** Alert checks as BullMQ jobs; a closed set also enters its gym's athlete index (the daily rules' list). */
-export function createBullAlertChecks(redis: RedisClient, keys: RedisKeys): AlertChecks & { close(): Promise<void> } {
+/**
+ * Alert checks as BullMQ jobs in the shard of `keys` (the gym's); a closed set also enters its gym's athlete
+ * index (the daily rules' list) and the control plane's set of gyms with sets, `gymsKey`.
+ */
+export function createBullAlertChecks(redis: RedisClient, keys: RedisKeys, gymsKey: string): AlertChecks & { close(): Promise<void> } {
   const queue = new Queue(QUEUES.alertChecks, { connection: redis, prefix: keys.prefix, streams: { events: { maxLen: QUEUE_EVENTS_MAX_LEN } } });
   return {
     async repsStored(sets) {
@@ -36,12 +39,9 @@ export function createBullAlertChecks(redis: RedisClient, keys: RedisKeys): Aler
       await added;
     },
     async setClosed({ gymId, stationId, setId, athleteId }) {
-      await redis
-        .multi()
-        .zadd(keys.gymAthletes(gymId), Date.now(), athleteId)
-        .expire(keys.gymAthletes(gymId), GYM_ATHLETES_TTL_S)
-        .sadd(keys.gyms, gymId)
-        .exec();
+      await redis.multi().zadd(keys.gymAthletes(gymId), Date.now(), athleteId).expire(keys.gymAthletes(gymId), GYM_ATHLETES_TTL_S).exec();
+      // Apart: the set of gyms is the control plane's, another slot once there are shards (idempotent).
+      await redis.sadd(gymsKey, gymId);
       await queue.add('set_closed', { v: 1, kind: 'set_closed', gymId, stationId, setId, athleteId } satisfies AlertCheckJob, JOB_OPTIONS.alertChecksAfterSet);
     },
     close: () => queue.close(),

@@ -1,3 +1,4 @@
+import type { ShardLayout } from '@neurolift/contracts';
 import type { Logger } from '@neurolift/platform';
 import type { RedisClient } from '@neurolift/storage';
 import { createRedisRegistryStore, startRegistryView, tenancyKeys } from '@neurolift/tenancy';
@@ -5,7 +6,8 @@ import { createAthleteOwners } from './athlete-owners.js';
 import { createJobTenancy, type JobTenancy, type JobTenancyView } from './job-tenancy.js';
 
 export interface WorkerTenancySettings {
-  readonly REDIS_PREFIX: string;
+  /** The control plane's prefix (the registry) and where each athlete's owner is kept. */
+  readonly layout: Pick<ShardLayout, 'control' | 'athleteKeys'>;
   /** The default tenant's bucket. */
   readonly INFLUX_BUCKET: string;
   readonly REGISTRY_POLL_MS: number;
@@ -22,7 +24,7 @@ export interface WorkerTenancy {
  * REGISTRY_POLL_MS (or the one given), athletes' owners from Redis through the owner cache.
  */
 export async function startWorkerTenancy(redis: RedisClient, settings: WorkerTenancySettings, logger: Logger, view?: JobTenancyView): Promise<WorkerTenancy> {
-  const store = createRedisRegistryStore(redis, tenancyKeys(settings.REDIS_PREFIX));
+  const store = createRedisRegistryStore(redis, tenancyKeys(settings.layout.control), settings.layout.athleteKeys);
   const owners = createAthleteOwners({ claim: (athleteId, tenantId) => store.claimAthlete(athleteId, tenantId) });
   if (view !== undefined) return { tenancy: createJobTenancy(view, owners), stop: () => undefined };
   const live = await startRegistryView({
