@@ -1,30 +1,37 @@
 import { gymSettingsFor, type AlertConfig } from '@neurolift/alerts';
-import { AlertCheckJob, AlertJob, JOB_OPTIONS, QUEUES, WebhookJob, redisKeys } from '@neurolift/contracts';
+import { AlertCheckJob, AlertJob, QUEUES, WebhookJob, redisKeys, type RedisKeys, type ShardLayout } from '@neurolift/contracts';
 import { PipelineError, closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
+import type { Worker } from 'bullmq';
 import {
   influxSinkFromSettings,
   createRedisConnection,
   createRedisAthleteStore,
   createRedisDeadLetters,
   createRedisHeartRateStore,
+  consumedShardsOf,
   loadModelSettings,
+  shardLayoutOf,
   startQueueWorker,
   tenantOfJob,
+  type AthleteStore,
+  type HeartRateStore,
   type ModelSettings,
   type PointSink,
+  type RedisClient,
 } from '@neurolift/storage';
 import type { RegistryView } from '@neurolift/tenancy';
 import { loadAlertConfig } from './alert-config-file.js';
-import { createAlertQueues } from './adapters/bullmq-alert-queues.js';
-import { startTenantBuckets } from './adapters/tenant-buckets.js';
-import { startMqttAlertPublisher } from './adapters/mqtt-alert-publisher.js';
+import { createShardAlertQueues, type ShardAlertQueues } from './adapters/bullmq-alert-queues.js';
+import { startDailySchedulers } from './adapters/daily-schedulers.js';
+import { startTenantBuckets, type TenantBuckets } from './adapters/tenant-buckets.js';
+import { startMqttAlertPublisher, type MqttAlertPublisher } from './adapters/mqtt-alert-publisher.js';
 import { createRedisAlertState } from './adapters/redis-alert-state.js';
 import { WebhookError, sendWebhook } from './adapters/webhook-sender.js';
 import { runCheck, type CheckDeps } from './checks/run-check.js';
 import type { AlertsConfig } from './config.js';
-import { dailySchedules } from './daily-schedule.js';
+import { dailySchedules, dailySchedulesByShard } from './daily-schedule.js';
 import { deliverAlert } from './deliver-alert.js';
-import { createAlertsMetrics } from './metrics.js';
+import { createAlertsMetrics, type AlertsMetrics } from './metrics.js';
 
 export interface AlertsOverrides {
   readonly registry?: Registry;
@@ -42,64 +49,70 @@ export interface AlertsService {
   close(): Promise<void>;
 }
 
+/** What every shard's workers share. */
+interface ShardContext {
+  readonly config: AlertsConfig;
+  readonly logger: Logger;
+  readonly redis: RedisClient;
+  readonly layout: ShardLayout;
+  /** The keys of an athlete's shard. */
+  readonly athleteKeys: (athleteId: string) => RedisKeys;
+  readonly alertConfig: AlertConfig;
+  readonly model: ModelSettings;
+  readonly clock: () => number;
+  readonly metrics: AlertsMetrics;
+  readonly queues: ShardAlertQueues;
+  readonly buckets: TenantBuckets;
+  readonly publisher: MqttAlertPublisher;
+  readonly sink: PointSink;
+  readonly athletes: AthleteStore;
+  readonly heartRate: HeartRateStore;
+  /** The shard of a gym's keys (by its tenant, from the registry). */
+  readonly shardOfGym: (gymId: string) => number;
+}
+
 /**
- * Starts the alerts service: evaluates the alert rules when the worker, ingest or the daily scheduler
- * says something happened (alert-checks queue), delivers each alert once per channel (alerts queue:
- * MQTT, console, TSDB; webhooks queue: signed POSTs with backoff) and keeps the live console's state.
+ * The workers of shard n's three queues. A job of shard n reads and writes its gym's keys in shard n and
+ * enqueues what follows (deliveries, webhooks, session-end checks) into shard n's queues, so a gym's alert
+ * flow stays in its shard; athletes' keys are in their own shards, the set of gyms on the control plane.
  */
-export async function startAlerts(config: AlertsConfig, logger: Logger, overrides: AlertsOverrides = {}): Promise<AlertsService> {
-  const alertConfig = overrides.alertConfig ?? loadAlertConfig(config.ALERTS_CONFIG_FILE);
-  const model = overrides.model ?? loadModelSettings(config.MODEL_CONSTANTS_FILE, 'alerts');
-  const clock = overrides.clock ?? Date.now;
-  const registry = overrides.registry ?? createRegistry();
-  const metrics = createAlertsMetrics(registry);
-  const keys = redisKeys(config.REDIS_PREFIX);
-  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-alerts', retryForever: true });
-  redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
-
-  const state = createRedisAlertState(redis, keys);
-  const queues = createAlertQueues(redis, config.REDIS_PREFIX, { attempts: config.WEBHOOK_ATTEMPTS, backoffMs: config.WEBHOOK_BACKOFF_MS });
-  const sink = overrides.sink ?? influxSinkFromSettings(config, logger);
-  // An alert's point goes to the bucket of its gym's tenant, as the worker's points of the gym do.
-  const buckets = await startTenantBuckets(redis, config, logger, overrides.registryView);
-  const publisher = await startMqttAlertPublisher({
-    url: config.MQTT_URL,
-    clientId: config.ALERTS_MQTT_CLIENT_ID,
-    username: config.ALERTS_MQTT_USERNAME ?? config.MQTT_USERNAME,
-    password: config.ALERTS_MQTT_PASSWORD ?? config.MQTT_PASSWORD,
-    logger: logger.child({ component: 'mqtt' }),
-  });
-
+function startShardWorkers(shard: number, context: ShardContext): Worker[] {
+  const { config, logger, redis, layout, alertConfig, clock, metrics, buckets } = context;
+  const keys = layout.keys(shard);
+  const state = createRedisAlertState(redis, { gym: keys, athlete: context.athleteKeys, control: redisKeys(layout.control) });
+  const queues = context.queues.of(shard);
   const checkDeps: CheckDeps = {
     state,
-    athletes: createRedisAthleteStore(redis, keys),
+    athletes: context.athletes,
     live: state,
     queues,
     config: alertConfig,
-    model,
+    inShard: (gymId) => context.shardOfGym(gymId) === shard,
+    model: context.model,
     clock,
-    heartRate: createRedisHeartRateStore({ redis, keys }),
+    heartRate: context.heartRate,
     inSetMaxAgeMs: config.ALERT_IN_SET_MAX_AGE_MS,
     sessionEndSettleMs: config.ALERT_SESSION_END_SETTLE_MS,
   };
   const common = {
     connection: redis,
-    prefix: config.REDIS_PREFIX,
+    prefix: keys.prefix,
     concurrency: config.ALERTS_CONCURRENCY,
+    // A job's dead letter (its alert, its webhook's failure) is for its gym's tenant, in the job's shard.
     deadLetters: createRedisDeadLetters(redis, keys, config.DEAD_LETTER_MAX),
-    // A job's dead letter (its alert, its webhook's failure) is for its gym's tenant.
     tenantOf: (data: unknown) => tenantOfJob(data, buckets.tenantOfGym),
     metrics,
     logger,
   };
-  const workers = [
+  const delivery = { ledger: state, publisher: context.publisher, live: state, sink: context.sink, bucketOfGym: buckets.bucketOfGym, queues, config: alertConfig, clock, pushMaxAgeMs: config.ALERT_PUSH_MAX_AGE_MS };
+  return [
     startQueueWorker({ ...common, queue: QUEUES.alertChecks, schema: AlertCheckJob, process: (job) => runCheck(job, checkDeps) }),
     startQueueWorker({
       ...common,
       queue: QUEUES.alerts,
       schema: AlertJob,
       process: async ({ alert }) => {
-        const outcome = await deliverAlert(alert, { ledger: state, publisher, live: state, sink, bucketOfGym: buckets.bucketOfGym, queues, config: alertConfig, clock, pushMaxAgeMs: config.ALERT_PUSH_MAX_AGE_MS });
+        const outcome = await deliverAlert(alert, delivery);
         metrics.alerts.inc({ rule: alert.rule, severity: alert.severity, outcome });
         logger.info({ alertId: alert.id, rule: alert.rule, severity: alert.severity, outcome }, 'alert');
         return outcome;
@@ -126,32 +139,79 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
       },
     }),
   ];
+}
+
+/**
+ * Starts the alerts service: evaluates the alert rules when the worker, ingest or the daily scheduler
+ * says something happened (alert-checks queue), delivers each alert once per channel (alerts queue:
+ * MQTT, console, TSDB; webhooks queue: signed POSTs with backoff) and keeps the live console's state.
+ * It takes jobs from the queues of the shards it consumes (CONSUME_SHARDS; all by default).
+ */
+export async function startAlerts(config: AlertsConfig, logger: Logger, overrides: AlertsOverrides = {}): Promise<AlertsService> {
+  const layout = shardLayoutOf('alerts', config);
+  const consumed = consumedShardsOf('alerts', config);
+  const alertConfig = overrides.alertConfig ?? loadAlertConfig(config.ALERTS_CONFIG_FILE);
+  const model = overrides.model ?? loadModelSettings(config.MODEL_CONSTANTS_FILE, 'alerts');
+  const clock = overrides.clock ?? Date.now;
+  const registry = overrides.registry ?? createRegistry();
+  const metrics = createAlertsMetrics(registry);
+  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-alerts', retryForever: true });
+  redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
+
+  const queues = createShardAlertQueues(redis, layout.prefixes, { attempts: config.WEBHOOK_ATTEMPTS, backoffMs: config.WEBHOOK_BACKOFF_MS });
+  const sink = overrides.sink ?? influxSinkFromSettings(config, logger);
+  // An alert's point goes to the bucket of its gym's tenant, as the worker's points of the gym do.
+  const buckets = await startTenantBuckets(redis, layout, config, logger, overrides.registryView);
+  const shardOfGym = (gymId: string) => layout.gymShard(buckets.tenantOfGym(gymId), gymId);
+  const athleteKeys = (athleteId: string) => layout.athleteKeys(athleteId);
+  const publisher = await startMqttAlertPublisher({
+    url: config.MQTT_URL,
+    clientId: config.ALERTS_MQTT_CLIENT_ID,
+    username: config.ALERTS_MQTT_USERNAME ?? config.MQTT_USERNAME,
+    password: config.ALERTS_MQTT_PASSWORD ?? config.MQTT_PASSWORD,
+    logger: logger.child({ component: 'mqtt' }),
+  });
+
+  const context: ShardContext = {
+    config,
+    logger,
+    redis,
+    layout,
+    athleteKeys,
+    alertConfig,
+    model,
+    clock,
+    metrics,
+    queues,
+    buckets,
+    publisher,
+    sink,
+    athletes: createRedisAthleteStore(redis, athleteKeys),
+    heartRate: createRedisHeartRateStore({ redis, keys: athleteKeys }),
+    shardOfGym,
+  };
+  const workers = consumed.flatMap((shard) => startShardWorkers(shard, context));
   await Promise.all(workers.map((worker) => worker.waitUntilReady()));
 
-  // One scheduler per gym with its own local time, plus one for every other gym. Upserting is
-  // idempotent, so every instance may do it at start; schedulers of gyms removed from the file go.
+  // One scheduler per gym with its own local time, plus one for every other gym, in each consumed shard's
+  // alert-checks queue: a listed gym's in its shard only, the defaults' in every shard (each judges its own
+  // gyms). Upserting is idempotent, so every instance may do it at start; schedulers of gyms removed from the
+  // file or moved to another shard (a new tenant) go. With several shards the plan is computed again as the
+  // registry changes, every REGISTRY_POLL_MS.
   const schedules = dailySchedules(alertConfig);
-  for (const schedule of schedules) {
-    await queues.checks.upsertJobScheduler(
-      schedule.id,
-      { pattern: schedule.pattern, tz: schedule.timeZone },
-      {
-        name: 'daily',
-        data: { v: 1, kind: 'daily', ...(schedule.gymId === undefined ? {} : { gymId: schedule.gymId }) } satisfies AlertCheckJob,
-        opts: JOB_OPTIONS.alertChecksAfterSet,
-      },
-    );
-  }
-  const wanted = new Set(schedules.map((schedule) => schedule.id));
-  for (const existing of await queues.checks.getJobSchedulers()) {
-    if (existing.key.startsWith('daily.') && !wanted.has(existing.key)) await queues.checks.removeJobScheduler(existing.key);
-  }
+  const schedulers = await startDailySchedulers({
+    plan: () => dailySchedulesByShard(schedules, consumed, shardOfGym),
+    checksOf: (shard) => queues.of(shard).checks,
+    recheckMs: layout.count === 1 ? undefined : config.REGISTRY_POLL_MS,
+    onError: (error) => logger.warn({ err: error }, 'daily schedulers not synced; retrying'),
+  });
 
   return {
     ready: () => redis.status === 'ready' && publisher.connected() && workers.every((worker) => worker.isRunning()),
     close: once(() =>
       closeAll([
         () => Promise.all(workers.map((worker) => worker.close())).then(() => undefined),
+        () => schedulers.stop(),
         () => publisher.close(),
         () => queues.close(),
         async () => buckets.stop(),

@@ -27,3 +27,22 @@ export function dailySchedules(config: AlertConfig): DailySchedule[] {
   }
   return schedules;
 }
+
+/** The daily schedulers a process keeps in each shard's alert-checks queue, by shard. */
+export type ShardSchedules = ReadonlyMap<number, readonly DailySchedule[]>;
+
+/**
+ * The schedulers of the shards a process consumes: in each, the defaults' (its run judges the unlisted gyms of
+ * that shard only) and those of the listed gyms whose keys are in it. Every gym's daily job thus runs from its
+ * own shard, once, whichever processes consume which shards: a shard's schedulers are kept by its consumers
+ * alone, and a listed gym is in one shard. Pure.
+ */
+export function dailySchedulesByShard(schedules: readonly DailySchedule[], consumed: readonly number[], shardOfGym: (gymId: string) => number): ShardSchedules {
+  return new Map(consumed.map((shard) => [shard, schedules.filter((schedule) => schedule.gymId === undefined || shardOfGym(schedule.gymId) === shard)]));
+}
+
+/** The shards whose schedulers differ between two plans (a gym changed tenant, so shard): what to sync again. Pure. */
+export function changedShards(before: ShardSchedules, after: ShardSchedules): number[] {
+  const text = (schedules: readonly DailySchedule[] | undefined) => JSON.stringify(schedules ?? []);
+  return [...new Set([...before.keys(), ...after.keys()])].filter((shard) => text(before.get(shard)) !== text(after.get(shard))).sort((a, b) => a - b);
+}

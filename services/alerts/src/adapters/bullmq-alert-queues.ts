@@ -35,3 +35,29 @@ export function createAlertQueues(connection: RedisClient, prefix: string, webho
     },
   };
 }
+
+export interface ShardAlertQueues {
+  /** The producers of shard n's queues (made at first use): where the jobs for the gyms of shard n go. */
+  of(shard: number): AlertQueueHandles;
+  close(): Promise<void>;
+}
+
+/** The alert queues of every shard (`prefixes[n]`), each made when first used. */
+export function createShardAlertQueues(connection: RedisClient, prefixes: readonly string[], webhook: { attempts: number; backoffMs: number }): ShardAlertQueues {
+  const made = new Map<number, AlertQueueHandles>();
+  return {
+    of(shard) {
+      const prefix = prefixes[shard];
+      if (prefix === undefined) throw new RangeError(`no shard ${shard} of ${prefixes.length}`);
+      let queues = made.get(shard);
+      if (queues === undefined) {
+        queues = createAlertQueues(connection, prefix, webhook);
+        made.set(shard, queues);
+      }
+      return queues;
+    },
+    async close() {
+      await Promise.all([...made.values()].map((queues) => queues.close()));
+    },
+  };
+}

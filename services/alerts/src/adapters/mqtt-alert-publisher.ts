@@ -17,7 +17,9 @@ export interface MqttAlertPublisherOptions {
  * the alert twice. A publish already handed to the connection is waited for, however long: the client
  * resends it (same packet id) after a reconnect, so it is delivered once.
  */
-export async function startMqttAlertPublisher(options: MqttAlertPublisherOptions): Promise<AlertPublisher & { connected(): boolean; close(): Promise<void> }> {
+export type MqttAlertPublisher = AlertPublisher & { connected(): boolean; close(): Promise<void> };
+
+export async function startMqttAlertPublisher(options: MqttAlertPublisherOptions): Promise<MqttAlertPublisher> {
   const client: MqttClient = await mqtt.connectAsync(options.url, {
     clientId: options.clientId,
     protocolVersion: 5,

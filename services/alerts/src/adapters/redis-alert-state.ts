@@ -20,21 +20,16 @@ const LIVE_ALERTS_MAX = 50;
 const LEDGER_TTL_S = 8 * 24 * 3600;
 
 /**
- * Claims an alert. KEYS: ledger hash, cooldown key. ARGV: alert id, cooldown ms, now ms, ledger TTL s.
- * An alert already claimed is delivered further (a retry); a new one is refused while another alert
- * of the same (athlete, rule) holds the cooldown.
+ * Takes an alert's (athlete, rule) cooldown. KEYS: the cooldown key. ARGV: alert id, cooldown ms. Refused
+ * ('cooldown') while another alert holds it; taken again by the same alert it is left as it is (a retry after
+ * a crash before the ledger's claim), so its end stays where the first run put it.
  */
-const CLAIM = `
-if redis.call('HEXISTS', KEYS[1], 'claimedAt') == 1 then return 'claimed' end
-local cooldown = tonumber(ARGV[2])
-if cooldown > 0 then
-  local holder = redis.call('GET', KEYS[2])
-  if holder and holder ~= ARGV[1] then return 'cooldown' end
-  redis.call('SET', KEYS[2], ARGV[1], 'PX', cooldown)
-end
-redis.call('HSET', KEYS[1], 'claimedAt', ARGV[3])
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
-return 'new'
+const TAKE_COOLDOWN = `
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then return 'held' end
+if holder then return 'cooldown' end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', tonumber(ARGV[2]))
+return 'taken'
 `;
 
 /** KEYS: a gym's in-set-pending hash. ARGV: field, counter pairs. Deletes each field still at its counter. */
@@ -55,9 +50,44 @@ function pendingRef(field: string): SetRef | undefined {
   }
 }
 
-/** Reads of the pipeline's state, the console's board and the delivery ledger, all in Redis. */
-export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): AlertState & LiveBoard & DeliveryLedger {
-  const basisKey = keys.alertBasis;
+/**
+ * Where the alert state's keys are (see ShardLayout): the shard whose jobs are handled (the gym's keys:
+ * stations, sets, live state, in-set pending, the gym's athletes, the alert ledger), each athlete's shard
+ * (profile, basis, ROMs, cooldowns) and the control plane (the set of gyms that have had a set).
+ */
+export interface AlertStateKeys {
+  readonly gym: RedisKeys;
+  readonly athlete: (athleteId: string) => RedisKeys;
+  readonly control: RedisKeys;
+}
+
+/** One key set (one shard: everything in it) or the shards' key sets. */
+export function alertStateKeys(keys: RedisKeys | AlertStateKeys): AlertStateKeys {
+  return 'gym' in keys ? keys : { gym: keys, athlete: () => keys, control: keys };
+}
+
+/** Items grouped by a key, each group in the items' order: one pipeline per shard (a cluster refuses a pipeline across nodes). Pure. */
+export function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [item]);
+    else group.push(item);
+  }
+  return groups;
+}
+
+/**
+ * Reads of the pipeline's state, the console's board and the delivery ledger, all in Redis. With several
+ * shards a MULTI, a script or a pipeline touches one shard: the gym's keys and an athlete's are read or
+ * written in separate steps (see claim, closeInputs, inSetInputs).
+ */
+export function createRedisAlertState(redis: RedisClient, keysOrShards: RedisKeys | AlertStateKeys): AlertState & LiveBoard & DeliveryLedger {
+  const { gym: keys, athlete, control } = alertStateKeys(keysOrShards);
+  const basisKey = (athleteId: string) => athlete(athleteId).alertBasis(athleteId);
+  const profileKey = (athleteId: string) => athlete(athleteId).athleteProfile(athleteId);
+  const romsKey = (athleteId: string) => athlete(athleteId).alertRoms(athleteId);
   return {
     async inSetPending(gymId) {
       const fields = await redis.hgetall(keys.inSetPending(gymId));
@@ -79,27 +109,36 @@ export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): Aler
 
     async inSetInputs(sets) {
       if (sets.length === 0) return [];
+      // The sets' keys are the gym's (this shard's): one pipeline. Their athletes' keys are in the athletes'
+      // shards: a second round, one pipeline per shard; it also reads the basis, per exercise, which only the reps tell.
       const first = redis.pipeline();
       for (const set of sets) {
         first.hgetall(keys.setReps(set.stationId, set.setId));
         first.hget(keys.set(set.stationId, set.setId), 'status');
-        first.get(keys.athleteProfile(set.athleteId));
         first.hget(keys.liveStations(set.gymId), set.stationId);
       }
       const a = replyValues(await first.exec());
-      const reps = sets.map((_, i) => Object.values(a[4 * i] as Record<string, string>).map((value) => RepRecord.parse(JSON.parse(value))));
-      // The basis is per exercise, which only the reps tell.
-      const second = redis.pipeline();
-      sets.forEach((set, i) => second.hget(basisKey(set.athleteId), reps[i]?.[0]?.exercise ?? '-'));
-      const b = replyValues(await second.exec());
+      const reps = sets.map((_, i) => Object.values(a[3 * i] as Record<string, string>).map((value) => RepRecord.parse(JSON.parse(value))));
+      const athleteReads = new Map<number, [string | null, string | null]>();
+      const byShard = groupBy(
+        sets.map((set, i) => ({ athleteId: set.athleteId, exercise: reps[i]?.[0]?.exercise ?? '-', i })),
+        (read) => athlete(read.athleteId).prefix,
+      );
+      await Promise.all(
+        [...byShard.values()].map(async (reads) => {
+          const second = redis.pipeline();
+          for (const { athleteId, exercise } of reads) second.get(profileKey(athleteId)).hget(basisKey(athleteId), exercise);
+          const replies = replyValues(await second.exec()) as Array<string | null>;
+          reads.forEach(({ i }, j) => athleteReads.set(i, [replies[2 * j] ?? null, replies[2 * j + 1] ?? null]));
+        }),
+      );
       return sets.map((_, i) => {
-        const profile = a[4 * i + 2] as string | null;
-        const live = a[4 * i + 3] as string | null;
-        const basis = b[i] as string | null;
+        const [profile, basis] = athleteReads.get(i) ?? [null, null];
+        const live = a[3 * i + 2] as string | null;
         const previous = live === null ? undefined : LiveStation.safeParse(JSON.parse(live));
         return {
           reps: reps[i] ?? [],
-          open: a[4 * i + 1] === 'open',
+          open: a[3 * i + 1] === 'open',
           profile: profile === null ? {} : AthleteProfile.parse(JSON.parse(profile)),
           basis: basis === null ? undefined : Basis.parse(JSON.parse(basis)),
           previous: previous?.success ? previous.data : undefined,
@@ -116,16 +155,13 @@ export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): Aler
     },
 
     async closeInputs(athleteId, exercise, gymId, stationId) {
-      const [basis, profile, roms, live] = replyValues(
-        await redis
-          .pipeline()
-          .hget(basisKey(athleteId), exercise)
-          .get(keys.athleteProfile(athleteId))
-          .hget(keys.alertRoms(athleteId), exercise)
-          .hget(keys.liveStations(gymId), stationId)
-          .exec(),
-      ) as Array<string | null>;
-      const station = live === null || live === undefined ? undefined : LiveStation.safeParse(JSON.parse(live));
+      // The athlete's keys and the station's console state are in two shards: two pipelines, at once.
+      const [athleteReplies, live] = await Promise.all([
+        redis.pipeline().hget(basisKey(athleteId), exercise).get(profileKey(athleteId)).hget(romsKey(athleteId), exercise).exec(),
+        redis.hget(keys.liveStations(gymId), stationId),
+      ]);
+      const [basis, profile, roms] = replyValues(athleteReplies) as Array<string | null | undefined>;
+      const station = live === null ? undefined : LiveStation.safeParse(JSON.parse(live));
       return {
         basis: basis === null || basis === undefined ? undefined : Basis.parse(JSON.parse(basis)),
         profile: profile === null || profile === undefined ? {} : AthleteProfile.parse(JSON.parse(profile)),
@@ -140,8 +176,8 @@ export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): Aler
         .multi()
         .hset(basisKey(athleteId), exercise, JSON.stringify(basis))
         .expire(basisKey(athleteId), ttl)
-        .hset(keys.alertRoms(athleteId), exercise, JSON.stringify(roms))
-        .expire(keys.alertRoms(athleteId), ttl)
+        .hset(romsKey(athleteId), exercise, JSON.stringify(roms))
+        .expire(romsKey(athleteId), ttl)
         .exec();
     },
 
@@ -150,7 +186,7 @@ export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): Aler
     },
 
     async knownGyms() {
-      return redis.smembers(keys.gyms);
+      return redis.smembers(control.gyms);
     },
 
     async station(gymId, stationId) {
@@ -180,8 +216,17 @@ export function createRedisAlertState(redis: RedisClient, keys: RedisKeys): Aler
     },
 
     async claim(alert, cooldownMs, now): Promise<ClaimOutcome> {
-      const outcome = await redis.eval(CLAIM, 2, keys.alert(alert.id), keys.alertCooldown(alert.athleteId, `${alert.rule}.${alert.severity}`), alert.id, cooldownMs, now, LEDGER_TTL_S);
-      return outcome as ClaimOutcome;
+      // The ledger is in the gym's shard, the cooldown in the athlete's: three steps, not one script. A crash
+      // after the cooldown is taken leaves it held by this alert, which a retry takes again ('held'); a claim
+      // is written last, so an alert is never counted claimed without its cooldown.
+      const ledger = keys.alert(alert.id);
+      if ((await redis.hexists(ledger, 'claimedAt')) === 1) return 'claimed';
+      if (cooldownMs > 0) {
+        const cooldownKey = athlete(alert.athleteId).alertCooldown(alert.athleteId, `${alert.rule}.${alert.severity}`);
+        if ((await redis.eval(TAKE_COOLDOWN, 1, cooldownKey, alert.id, cooldownMs)) === 'cooldown') return 'cooldown';
+      }
+      await redis.multi().hset(ledger, 'claimedAt', now).expire(ledger, LEDGER_TTL_S).exec();
+      return 'new';
     },
 
     async delivered(alertId) {

@@ -1,3 +1,4 @@
+import type { ShardLayout } from '@neurolift/contracts';
 import type { Logger } from '@neurolift/platform';
 import type { RedisClient } from '@neurolift/storage';
 import { createRedisRegistryStore, startRegistryView, tenancyKeys, type RegistryView } from '@neurolift/tenancy';
@@ -11,10 +12,14 @@ export interface TenantBuckets {
   readonly stop: () => void;
 }
 
-/** Where an alert's point goes (the bucket of its gym's tenant) and whose its dead letters are, from the device registry read every `pollMs` (or the view given). */
+/**
+ * Where an alert's point goes (the bucket of its gym's tenant), whose its dead letters are and (with the
+ * layout) which shard a gym is in, from the device registry on the control plane read every `pollMs` (or the view given).
+ */
 export async function startTenantBuckets(
   redis: RedisClient,
-  settings: { readonly REDIS_PREFIX: string; readonly INFLUX_BUCKET: string; readonly REGISTRY_POLL_MS: number },
+  layout: Pick<ShardLayout, 'control' | 'athleteKeys'>,
+  settings: { readonly INFLUX_BUCKET: string; readonly REGISTRY_POLL_MS: number },
   logger: Logger,
   given?: Pick<RegistryView, 'tenantOfGym' | 'bucketOf'>,
 ): Promise<TenantBuckets> {
@@ -25,7 +30,7 @@ export async function startTenantBuckets(
   });
   if (given !== undefined) return bucketsOf(given, () => undefined);
   const live = await startRegistryView({
-    store: createRedisRegistryStore(redis, tenancyKeys(settings.REDIS_PREFIX)),
+    store: createRedisRegistryStore(redis, tenancyKeys(layout.control), (athleteId) => layout.athleteKeys(athleteId)),
     defaultBucket: settings.INFLUX_BUCKET,
     pollMs: settings.REGISTRY_POLL_MS,
     onError: (error) => logger.warn({ err: error }, 'device registry read failed; the last one read stays in use'),

@@ -11,6 +11,11 @@ export interface CheckDeps {
   readonly live: LiveBoard;
   readonly queues: AlertQueues;
   readonly config: AlertConfig;
+  /**
+   * Whether a gym's keys are in the shard this check's job came from: the daily run of every gym the alerts
+   * config does not list judges these only (each shard has its own such run). Absent: every gym (one shard).
+   */
+  readonly inShard?: ((gymId: string) => boolean) | undefined;
   readonly model: ModelSettings;
   readonly clock: () => number;
   /**

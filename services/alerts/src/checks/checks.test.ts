@@ -7,6 +7,7 @@ import { DEFAULT_CONSTANTS, athleteSetKey, foldSets, type AthleteSet, type Folde
 import type { ModelSettings } from '@neurolift/storage';
 import type { AlertQueues, AlertState, InSetInputs, LiveBoard } from '../ports.js';
 import type { CheckDeps } from './check-deps.js';
+import { checkDaily } from './daily.js';
 import { checkReps } from './in-set.js';
 import { checkSetClosed } from './set-closed.js';
 
@@ -169,5 +170,31 @@ describe('set-closed check: when the session-end check runs', () => {
     const { deps, later } = fakes({ folded: setAt(NOW - 3 * 3_600_000), settle: SETTLE });
     await checkSetClosed(job, deps);
     expect(runAt(later)).toBe(NOW + SETTLE);
+  });
+});
+
+describe('daily check without a gym: the unlisted gyms of its shard', () => {
+  const listing = alertConfigFrom({ gyms: { 'gym-listed': {} } }, 'test');
+  /** The gyms whose athletes a run looked up. */
+  async function judged(inShard: ((gymId: string) => boolean) | undefined): Promise<string[]> {
+    const asked: string[] = [];
+    const { deps } = fakes({ config: listing });
+    const state = {
+      knownGyms: async () => ['gym-1', 'gym-2', 'gym-3', 'gym-listed'],
+      activeAthletes: async (gymId: string) => {
+        asked.push(gymId);
+        return [];
+      },
+    } as unknown as AlertState;
+    await checkDaily({ v: 1, kind: 'daily' }, { ...deps, state, ...(inShard === undefined ? {} : { inShard }) });
+    return asked;
+  }
+
+  it('one shard: every gym the config does not list', async () => {
+    expect(await judged(undefined)).toEqual(['gym-1', 'gym-2', 'gym-3']);
+  });
+
+  it("several shards: the run of a shard judges that shard's gyms only", async () => {
+    expect(await judged((gymId) => gymId !== 'gym-2')).toEqual(['gym-1', 'gym-3']);
   });
 });

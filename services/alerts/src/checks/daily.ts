@@ -16,16 +16,21 @@ function sessionsOf(entries: readonly SetEntry[]): DailySessionInput[] {
   return [...last.values()];
 }
 
+/** The gyms a daily run without a gym judges: those the alerts config does not list, of the job's shard. Pure. */
+export function unlistedGymsOfShard(known: readonly string[], deps: Pick<CheckDeps, 'config' | 'inShard'>): string[] {
+  return known.filter((gym) => !deps.config.gyms.has(gym) && (deps.inShard?.(gym) ?? true));
+}
+
 /**
  * The daily run of one gym (or of every gym the alerts config does not list): low exposure and
  * exposure change for each athlete who trained there recently, from the persisted daily loads and the
  * entries of the sets of the window (every later one too, so a session still growing ends where it ends).
- * The rules judge the last complete UTC day, so a second run the same day finds the same alerts, which
- * dedupe by id.
+ * A run without a gym judges the unlisted gyms of its own shard (each shard has such a run). The rules judge
+ * the last complete UTC day, so a second run the same day finds the same alerts, which dedupe by id.
  */
 export async function checkDaily(job: DailyCheck, deps: CheckDeps): Promise<CheckResult> {
   const now = deps.clock();
-  const gyms = job.gymId !== undefined ? [job.gymId] : (await deps.state.knownGyms()).filter((gym) => !deps.config.gyms.has(gym));
+  const gyms = job.gymId !== undefined ? [job.gymId] : unlistedGymsOfShard(await deps.state.knownGyms(), deps);
   const candidates: AlertCandidate[] = [];
   const { constants } = deps.model;
   for (const gymId of gyms) {
