@@ -12,3 +12,5 @@ export * from './lua-script.js';
 export * from './heart-rate/heart-rate-store.js';
 export { createRedisHeartRateStore } from './heart-rate/redis-heart-rate-store.js';
 export * from './shard-settings.js';
+export * from './cluster/shard-placement.js';
+export * from './cluster/cluster-shards.js';
