@@ -1,13 +1,14 @@
-import { DEFAULT_TENANT, redisKeys } from '@neurolift/contracts';
+import { DEFAULT_TENANT } from '@neurolift/contracts';
 import { closeAll, createRegistry, once, PipelineError, registerHealthRoutes, type HealthChecks, type Logger, type Registry } from '@neurolift/platform';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { createRedisConnection, createTsdbEraser, type TsdbEraser } from '@neurolift/storage';
+import { createRedisConnection, createTsdbEraser, shardLayoutOf, type TsdbEraser } from '@neurolift/storage';
 import { createRedisDeadLetterReader, createRedisProfileStore } from './adapters/redis-api-store.js';
 import { createRedisAthleteDirectory } from './adapters/redis-athlete-directory.js';
 import { createRedisAthleteEraser } from './adapters/redis-athlete-eraser.js';
 import { connectBroker } from './broker-connection.js';
 import { createRedisLiveStateReader } from './adapters/redis-live-state.js';
 import { createRedisPubSub } from './adapters/redis-pubsub.js';
+import { apiKeysOf } from './adapters/shard-keys.js';
 import { createAthleteErasure, type AthleteErasure } from './athlete-erasure.js';
 import { planTsdbEraser, type ApiConfig } from './config.js';
 import { loadConsoleAssets, type ConsoleAssets } from './console/console-assets.js';
@@ -129,31 +130,34 @@ function createConfiguredTsdbEraser(config: ApiConfig, logger: Logger): TsdbEras
 
 /** Starts the api service: health, metrics, dead letters, athlete profiles and erasure, the live coach console. */
 export async function startApi(config: ApiConfig, logger: Logger, overrides: ApiOverrides = {}): Promise<ApiService> {
+  const layout = shardLayoutOf('api', config);
   const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-api' });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   // One subscriber connection for every console client of every gym (a subscribed connection runs nothing else).
   const subscriber = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-api-live' });
   subscriber.on('error', (error) => logger.warn({ err: error }, 'redis subscriber error'));
-  const keys = redisKeys(config.REDIS_PREFIX);
-  const registry = overrides.registry ?? createRegistry();
-  // The client gauge reads the feed at scrape time only, after both exist.
-  const metrics = createLiveMetrics(registry, () => liveFeed.listenerCount());
-  const liveFeed = createLiveFanout({
-    pubsub: createRedisPubSub(subscriber),
-    channel: keys.liveChannel,
-    onMessage: (outcome, gymId) => {
-      metrics.messages.inc({ outcome });
-      if (outcome !== 'forwarded') logger.warn({ gymId, outcome }, 'live message dropped');
-    },
-    onError: (error, gymId) => logger.warn({ err: error, gymId }, 'live unsubscribe failed'),
-  });
-  const tenancy = tenancyKeys(config.REDIS_PREFIX);
-  const registryStore = createRedisRegistryStore(redis, tenancy);
+  // The control plane (registry, tokens, audit, the set of gyms) is under the prefix; athletes' owners in their shards.
+  const tenancy = tenancyKeys(layout.control);
+  const registryStore = createRedisRegistryStore(redis, tenancy, layout.athleteKeys);
   const registryView = await startRegistryView({
     store: registryStore,
     defaultBucket: config.INFLUX_BUCKET ?? '',
     pollMs: config.REGISTRY_POLL_MS,
     onError: (error) => logger.warn({ err: error }, 'device registry read failed; the last one read stays in use'),
+  });
+  // A gym's keys are in the shard of its tenant (the registry's) and id.
+  const keys = apiKeysOf(layout, (gymId) => registryView.tenantOfGym(gymId));
+  const registry = overrides.registry ?? createRegistry();
+  // The client gauge reads the feed at scrape time only, after both exist.
+  const metrics = createLiveMetrics(registry, () => liveFeed.listenerCount());
+  const liveFeed = createLiveFanout({
+    pubsub: createRedisPubSub(subscriber),
+    channel: (gymId) => keys.gym(gymId).liveChannel(gymId),
+    onMessage: (outcome, gymId) => {
+      metrics.messages.inc({ outcome });
+      if (outcome !== 'forwarded') logger.warn({ gymId, outcome }, 'live message dropped');
+    },
+    onError: (error, gymId) => logger.warn({ err: error, gymId }, 'live unsubscribe failed'),
   });
   const tokens = createRedisTokenStore(redis, tenancy);
   const audit = createRedisAuditLog(redis, tenancy, { maxAgeMs: config.AUDIT_RETENTION_DAYS * 86_400_000, maxEntries: config.AUDIT_MAX_ENTRIES });

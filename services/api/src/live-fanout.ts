@@ -21,7 +21,7 @@ export function parseLiveMessage(gymId: string, text: string): { event: LiveEven
 
 export interface LiveFanoutOptions {
   readonly pubsub: PubSubConnection;
-  /** The channel of a gym (`keys.liveChannel`). */
+  /** The channel of a gym (its shard's `liveChannel`). */
   readonly channel: (gymId: string) => string;
   readonly onMessage?: (outcome: LiveMessageOutcome, gymId: string) => void;
   /** An UNSUBSCRIBE failed (the connection is down; it resubscribes only what is still subscribed). */

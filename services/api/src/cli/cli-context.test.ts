@@ -32,5 +32,8 @@ describe('runCli before it connects', () => {
     const noUrl = await run(['list'], { REDIS_URL: 'redis://127.0.0.1:6379', BROKER_ADMIN_PASSWORD: 'admin-password' });
     expect(noUrl.stderr).toContain('BROKER_ADMIN_URL: is required when BROKER_ADMIN_PASSWORD is set');
     expect(noUrl.stderr).not.toContain('admin-password');
+    const untagged = await run(['list'], { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: 'nl', REDIS_SHARDS: '4' });
+    expect(untagged).toMatchObject({ code: 1, stdout: '' });
+    expect(untagged.stderr).toContain('REDIS_PREFIX must be one hash tag');
   });
 });

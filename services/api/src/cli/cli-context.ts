@@ -1,7 +1,7 @@
 import { once } from 'node:events';
-import { DEFAULT_TENANT } from '@neurolift/contracts';
+import { DEFAULT_TENANT, type ShardLayout } from '@neurolift/contracts';
 import { ConfigError, createLogger, loadConfig, type Env } from '@neurolift/platform';
-import { createRedisConnection, type RedisClient } from '@neurolift/storage';
+import { createRedisConnection, shardLayoutOf, type RedisClient } from '@neurolift/storage';
 import { createRedisAuditLog, createRedisRegistryStore, createRedisTokenStore, createRegistryAdmin, tenancyKeys, type Principal, type RegistryAdmin, type RegistryStore } from '@neurolift/tenancy';
 import { connectBroker, type BrokerConnection } from '../broker-connection.js';
 import type { Parsed } from './cli-args.js';
@@ -53,28 +53,31 @@ export async function runCli<C extends { readonly tenant: string }>(program: Cli
       break;
   }
   let config: CliConfig;
+  let layout: ShardLayout;
   try {
     config = loadConfig(program.name, CliConfigSchema, io.env);
+    layout = shardLayoutOf(program.name, config);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     io.stderr.write(`${error.message}\n`);
     return 1;
   }
-  const outcome = await runCommand(program, parsed.command, config, io);
+  const outcome = await runCommand(program, parsed.command, config, layout, io);
   io.stdout.write(outcome.stdout);
   io.stderr.write(outcome.stderr);
   return outcome.code;
 }
 
-async function runCommand<C extends { readonly tenant: string }>(program: CliProgram<C>, command: C, config: CliConfig, io: CliIo): Promise<CliOutcome> {
+async function runCommand<C extends { readonly tenant: string }>(program: CliProgram<C>, command: C, config: CliConfig, layout: ShardLayout, io: CliIo): Promise<CliOutcome> {
   const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: `neurolift-${program.name}-cli` });
   let redisError: Error | undefined;
   redis.on('error', (error: Error) => (redisError = error));
   let broker: BrokerConnection | undefined;
   try {
     await connected(redis);
-    const keys = tenancyKeys(config.REDIS_PREFIX);
-    const store = createRedisRegistryStore(redis, keys);
+    // The registry, tokens and audit are under the prefix; an athlete's owner record is in its shard.
+    const keys = tenancyKeys(layout.control);
+    const store = createRedisRegistryStore(redis, keys, layout.athleteKeys);
     if (program.withinTenant(command) && command.tenant !== DEFAULT_TENANT && (await store.getTenant(command.tenant)) === undefined) {
       return { code: 1, stdout: '', stderr: `no such tenant: ${command.tenant} (add it with: npm run devices -- tenant-add)\n` };
     }
