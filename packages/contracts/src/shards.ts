@@ -16,13 +16,14 @@ export interface ShardLayout {
   readonly control: string;
   /** Every shard's prefix, by shard number. */
   readonly prefixes: readonly string[];
+  // Function properties, not methods: they are passed around on their own (no `this`).
   /** The keys of shard n. */
-  keys(shard: number): RedisKeys;
-  gymShard(tenantId: string, gymId: string): number;
-  athleteShard(athleteId: string): number;
+  readonly keys: (shard: number) => RedisKeys;
+  readonly gymShard: (tenantId: string, gymId: string) => number;
+  readonly athleteShard: (athleteId: string) => number;
   /** Shorthands: the keys of the gym's and of the athlete's shard. */
-  gymKeys(tenantId: string, gymId: string): RedisKeys;
-  athleteKeys(athleteId: string): RedisKeys;
+  readonly gymKeys: (tenantId: string, gymId: string) => RedisKeys;
+  readonly athleteKeys: (athleteId: string) => RedisKeys;
 }
 
 /** Shards per deployment at most: far more than masters a cluster is run with, few enough to consume them all. */

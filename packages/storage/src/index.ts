@@ -14,3 +14,5 @@ export { createRedisHeartRateStore } from './heart-rate/redis-heart-rate-store.j
 export * from './shard-settings.js';
 export * from './cluster/shard-placement.js';
 export * from './cluster/cluster-shards.js';
+export * from './cluster/reshard.js';
+export * from './cluster/key-places.js';

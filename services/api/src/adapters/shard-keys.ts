@@ -10,11 +10,11 @@ export interface ApiKeys {
   readonly shards: readonly RedisKeys[];
   /** The control plane's keys (`gyms`: the gyms that have had a set). */
   readonly control: RedisKeys;
-  gymShard(gymId: string): number;
-  athleteShard(athleteId: string): number;
+  readonly gymShard: (gymId: string) => number;
+  readonly athleteShard: (athleteId: string) => number;
   /** Shorthands: the keys of the gym's and of the athlete's shard. */
-  gym(gymId: string): RedisKeys;
-  athlete(athleteId: string): RedisKeys;
+  readonly gym: (gymId: string) => RedisKeys;
+  readonly athlete: (athleteId: string) => RedisKeys;
 }
 
 /**
