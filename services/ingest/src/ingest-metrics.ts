@@ -40,7 +40,7 @@ export function createIngestMetrics(registry: Registry) {
     }),
     commitSeconds: new Histogram({
       name: 'neurolift_ingest_commit_seconds',
-      help: 'Duration of one batch commit to Redis',
+      help: "Duration of one commit to Redis: one shard's part of a micro-batch (the whole batch with one shard)",
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5],
       registers: [registry],
     }),
