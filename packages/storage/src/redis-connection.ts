@@ -7,6 +7,8 @@ export interface RedisConnectionSettings {
   /** `redis[s]://[user:password@]host:port`; with `cluster`, any one node of the cluster. */
   readonly url: string;
   readonly cluster: boolean;
+  /** With `cluster`, more nodes to start from (`host:port`) besides the URL's: any one of them up suffices. */
+  readonly clusterNodes?: readonly string[] | undefined;
   /** CLIENT SETNAME, to tell the services apart in `CLIENT LIST`. */
   readonly name: string;
   /** Workers and producers of BullMQ: commands wait for a reconnect instead of failing after 20 retries. */
@@ -24,7 +26,11 @@ export function createRedisConnection(settings: RedisConnectionSettings): RedisC
   const url = new URL(settings.url);
   const username = decodeURIComponent(url.username);
   const password = decodeURIComponent(url.password);
-  return new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }], {
+  const more = (settings.clusterNodes ?? []).map((node) => {
+    const at = node.lastIndexOf(':');
+    return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+  });
+  return new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }, ...more], {
     redisOptions: {
       ...options,
       ...(username === '' ? {} : { username }),

@@ -4,6 +4,17 @@ import { z } from 'zod';
 
 /** REDIS_SHARDS as every service reads it: how many hash-tagged shards the deployment's Redis data has. */
 export const redisShardsSetting = () => env.int({ min: 1, max: 1024 }).default(1);
+/**
+ * REDIS_CLUSTER_NODES: more cluster nodes to start from besides REDIS_URL's (`host:port,host:port`), so a
+ * service starting while that one node is down still finds the cluster.
+ */
+export const redisClusterNodesSetting = () =>
+  z
+    .string()
+    .transform((text) => text.split(',').map((node) => node.trim()).filter((node) => node !== ''))
+    .pipe(z.array(z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'must be host:port entries separated by commas')))
+    .optional();
+
 /** CONSUME_SHARDS: the shards whose queues a worker or alerts process takes jobs from (`0-3,8`; unset: all). */
 export const consumeShardsSetting = () => z.string().optional();
 

@@ -155,7 +155,7 @@ export async function startAlerts(config: AlertsConfig, logger: Logger, override
   const clock = overrides.clock ?? Date.now;
   const registry = overrides.registry ?? createRegistry();
   const metrics = createAlertsMetrics(registry);
-  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-alerts', retryForever: true });
+  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, clusterNodes: config.REDIS_CLUSTER_NODES, name: 'neurolift-alerts', retryForever: true });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
 
   const queues = createShardAlertQueues(redis, layout.prefixes, { attempts: config.WEBHOOK_ATTEMPTS, backoffMs: config.WEBHOOK_BACKOFF_MS });

@@ -131,10 +131,10 @@ function createConfiguredTsdbEraser(config: ApiConfig, logger: Logger): TsdbEras
 /** Starts the api service: health, metrics, dead letters, athlete profiles and erasure, the live coach console. */
 export async function startApi(config: ApiConfig, logger: Logger, overrides: ApiOverrides = {}): Promise<ApiService> {
   const layout = shardLayoutOf('api', config);
-  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-api' });
+  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, clusterNodes: config.REDIS_CLUSTER_NODES, name: 'neurolift-api' });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   // One subscriber connection for every console client of every gym (a subscribed connection runs nothing else).
-  const subscriber = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-api-live' });
+  const subscriber = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, clusterNodes: config.REDIS_CLUSTER_NODES, name: 'neurolift-api-live' });
   subscriber.on('error', (error) => logger.warn({ err: error }, 'redis subscriber error'));
   // The control plane (registry, tokens, audit, the set of gyms) is under the prefix; athletes' owners in their shards.
   const tenancy = tenancyKeys(layout.control);

@@ -2,7 +2,7 @@ import { DEFAULT_REDIS_PREFIX } from '@neurolift/contracts';
 import { env } from '@neurolift/platform';
 import type { TsdbEraserOptions } from '@neurolift/storage';
 import { z } from 'zod';
-import { redisShardsSetting } from '@neurolift/storage';
+import { redisClusterNodesSetting, redisShardsSetting } from '@neurolift/storage';
 
 /** Which TSDB delete API the erasure endpoint calls; `none` leaves the TSDB to the operator. */
 export const TsdbDeleteApi = z.enum(['influxdb2', 'victoriametrics', 'none']);
@@ -19,6 +19,8 @@ export const ApiConfigSchema = z.object({
   REDIS_PREFIX: z.string().min(1).default(DEFAULT_REDIS_PREFIX),
   /** REDIS_URL is one node of a Redis Cluster (each shard's keys share its prefix's hash slot). */
   REDIS_CLUSTER: env.bool().default(false),
+  /** More cluster nodes to start from besides REDIS_URL's, `host:port,host:port` (the credentials are REDIS_URL's). */
+  REDIS_CLUSTER_NODES: redisClusterNodesSetting(),
   /** How many hash-tagged shards the data and queues are spread over (`{nl:0}`…); the same on every service. */
   REDIS_SHARDS: redisShardsSetting(),
   API_PORT: env.int({ min: 0, max: 65_535 }).default(8080),

@@ -35,7 +35,7 @@ export async function startIngest(config: IngestConfig, logger: Logger, override
   const metrics = createIngestMetrics(registry);
   const layout = shardLayoutOf('ingest', config);
 
-  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-ingest', retryForever: true });
+  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, clusterNodes: config.REDIS_CLUSTER_NODES, name: 'neurolift-ingest', retryForever: true });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   // Every shard's queues on the one connection (a cluster client routes each by its hash tag).
   const shards = layout.prefixes.map((prefix, shard) => openShard(redis, prefix, layout.keys(shard), config, metrics));

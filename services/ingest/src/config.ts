@@ -1,7 +1,7 @@
 import { DEFAULT_MAX_AGE_MS, DEFAULT_MAX_FUTURE_MS, DEFAULT_REDIS_PREFIX } from '@neurolift/contracts';
 import { env } from '@neurolift/platform';
 import { z } from 'zod';
-import { redisShardsSetting } from '@neurolift/storage';
+import { redisClusterNodesSetting, redisShardsSetting } from '@neurolift/storage';
 
 /** Every setting of the ingest service, read from the environment by main.ts. */
 export const IngestConfigSchema = z.object({
@@ -18,6 +18,8 @@ export const IngestConfigSchema = z.object({
   REDIS_PREFIX: z.string().min(1).default(DEFAULT_REDIS_PREFIX),
   /** REDIS_URL is one node of a Redis Cluster (each shard's keys share its prefix's hash slot). */
   REDIS_CLUSTER: env.bool().default(false),
+  /** More cluster nodes to start from besides REDIS_URL's, `host:port,host:port` (the credentials are REDIS_URL's). */
+  REDIS_CLUSTER_NODES: redisClusterNodesSetting(),
   /** How many hash-tagged shards the data and queues are spread over (`{nl:0}`…); the same on every service. */
   REDIS_SHARDS: redisShardsSetting(),
   /**

@@ -78,7 +78,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
   const layout = shardLayoutOf('stimulus worker', config);
   const consumed = consumedShardsOf('stimulus worker', config);
   // Workers hold blocking connections: ioredis must retry forever rather than fail their commands.
-  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-worker', retryForever: true });
+  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, clusterNodes: config.REDIS_CLUSTER_NODES, name: 'neurolift-worker', retryForever: true });
   redis.on('error', (error) => logger.warn({ err: error }, 'redis error'));
 
   const sink = measuredSink(overrides.sink ?? influxSinkFromSettings(config, logger), metrics);

@@ -7,6 +7,7 @@ export const CliConfigSchema = ApiConfigSchema.pick({
   REDIS_URL: true,
   REDIS_PREFIX: true,
   REDIS_CLUSTER: true,
+  REDIS_CLUSTER_NODES: true,
   REDIS_SHARDS: true,
   BROKER_ADMIN_URL: true,
   BROKER_ADMIN_USERNAME: true,

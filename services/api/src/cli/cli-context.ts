@@ -69,7 +69,7 @@ export async function runCli<C extends { readonly tenant: string }>(program: Cli
 }
 
 async function runCommand<C extends { readonly tenant: string }>(program: CliProgram<C>, command: C, config: CliConfig, layout: ShardLayout, io: CliIo): Promise<CliOutcome> {
-  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: `neurolift-${program.name}-cli` });
+  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, clusterNodes: config.REDIS_CLUSTER_NODES, name: `neurolift-${program.name}-cli` });
   let redisError: Error | undefined;
   redis.on('error', (error: Error) => (redisError = error));
   let broker: BrokerConnection | undefined;

@@ -24,7 +24,7 @@ REDIS_SHARDS (as the services have them now), REDIS_CLUSTER (true for status and
 works on one Redis too). balance and reshard need a user allowed CLUSTER SETSLOT, MIGRATE, DUMP and
 RESTORE (the default user; the services' neurolift user is not).`;
 
-export const ShardsConfigSchema = ApiConfigSchema.pick({ REDIS_URL: true, REDIS_PREFIX: true, REDIS_CLUSTER: true, REDIS_SHARDS: true });
+export const ShardsConfigSchema = ApiConfigSchema.pick({ REDIS_URL: true, REDIS_PREFIX: true, REDIS_CLUSTER: true, REDIS_CLUSTER_NODES: true, REDIS_SHARDS: true });
 
 export interface ShardsIo {
   readonly argv: readonly string[];
@@ -152,7 +152,7 @@ async function runReshard(io: ShardsIo, toText: string, dryRun: boolean): Promis
     io.stdout.write(`REDIS_SHARDS is already ${to.count}: nothing to do\n`);
     return 0;
   }
-  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, name: 'neurolift-shards-cli' });
+  const redis = createRedisConnection({ url: config.REDIS_URL, cluster: config.REDIS_CLUSTER, clusterNodes: config.REDIS_CLUSTER_NODES, name: 'neurolift-shards-cli' });
   try {
     const report = await reshard({ redis, from, to, dryRun, log: (line) => io.stdout.write(`${line}\n`) });
     if (report.pending.length > 0) {
