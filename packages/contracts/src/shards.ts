@@ -83,6 +83,22 @@ export function shardLayout(prefix: string, count: number): ShardLayout {
 }
 
 /**
+ * Items grouped by shard (or by a shard's prefix), each group in the items' order, groups in first-seen
+ * order: what turns one MULTI or pipeline over keys of several shards into one per shard (a Redis Cluster
+ * refuses a transaction or pipeline across slots of different nodes). Pure.
+ */
+export function groupByShard<K, T>(items: Iterable<T>, shardOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const shard = shardOf(item);
+    const group = groups.get(shard);
+    if (group === undefined) groups.set(shard, [item]);
+    else group.push(item);
+  }
+  return groups;
+}
+
+/**
  * The shards a worker or alerts process consumes, from a list such as `0-3,8,10-11` (CONSUME_SHARDS);
  * empty or absent: all of them. Throws with what is wrong.
  */

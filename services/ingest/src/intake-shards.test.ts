@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createIngestMetrics } from './ingest-metrics.js';
 import { createIntake } from './intake.js';
 import type { IntakeCommit, IntakeStore } from './ports.js';
-import { ackableUpTo, splitByShard } from './shard-parts.js';
+import { groupByShard } from '@neurolift/contracts';
+import { ackableUpTo } from './shard-parts.js';
 
 const NOW = 1793032880000 + 1000;
 const status = new TextEncoder().encode('{ "v": 1, "online": true, "ts": 1793032880000 }');
@@ -95,7 +96,7 @@ describe('intake over shards', () => {
 
 describe('shard parts', () => {
   it('splits by shard keeping arrival order within each part', () => {
-    const parts = splitByShard([5, 2, 7, 4, 9], (n) => n % 2);
+    const parts = groupByShard([5, 2, 7, 4, 9], (n) => n % 2);
     expect([...parts]).toEqual([
       [1, [5, 7, 9]],
       [0, [2, 4]],

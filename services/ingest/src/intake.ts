@@ -1,11 +1,11 @@
-import { DEFAULT_TENANT, isPipelineOutputTopic, parseDeviceMessage, parseTopic, type ParseOutcome, type TimeWindow } from '@neurolift/contracts';
+import { DEFAULT_TENANT, groupByShard, isPipelineOutputTopic, parseDeviceMessage, parseTopic, type ParseOutcome, type TimeWindow } from '@neurolift/contracts';
 import type { DeviceCheck } from '@neurolift/tenancy';
 import type { Logger } from '@neurolift/platform';
 import { createBatcher } from './batcher.js';
 import { buildCommit, type Received } from './commit-builder.js';
 import type { IngestMetrics } from './ingest-metrics.js';
 import type { Clock, IntakeStore, SeenGyms } from './ports.js';
-import { ackableUpTo, splitByShard } from './shard-parts.js';
+import { ackableUpTo } from './shard-parts.js';
 import type { RateLimiter } from './rate-limit.js';
 
 export interface IncomingMessage {
@@ -156,7 +156,8 @@ export function createIntake(options: IntakeOptions) {
       };
       if (input.length > 0) {
         await markSeenGyms(input);
-        const parts = splitByShard(input, shardOfItem);
+        // One MULTI per shard: a transaction cannot span Redis Cluster slots.
+        const parts = groupByShard(input, shardOfItem);
         const outcomes = await Promise.allSettled(
           [...parts].map(async ([shard, part]) => {
             await commitShard(shard, part);

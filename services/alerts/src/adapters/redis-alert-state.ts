@@ -1,4 +1,4 @@
-import { AlertMessage, AlertSetRef, AthleteProfile, LiveStation, RepRecord, type RedisKeys } from '@neurolift/contracts';
+import { AlertMessage, AlertSetRef, AthleteProfile, LiveStation, RepRecord, groupByShard, type RedisKeys } from '@neurolift/contracts';
 import { replyValues, type RedisClient } from '@neurolift/storage';
 import { z } from 'zod';
 import type { RecentRoms } from '@neurolift/alerts';
@@ -66,17 +66,6 @@ export function alertStateKeys(keys: RedisKeys | AlertStateKeys): AlertStateKeys
   return 'gym' in keys ? keys : { gym: keys, athlete: () => keys, control: keys };
 }
 
-/** Items grouped by a key, each group in the items' order: one pipeline per shard (a cluster refuses a pipeline across nodes). Pure. */
-export function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const key = keyOf(item);
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [item]);
-    else group.push(item);
-  }
-  return groups;
-}
 
 /**
  * Reads of the pipeline's state, the console's board and the delivery ledger, all in Redis. With several
@@ -120,7 +109,8 @@ export function createRedisAlertState(redis: RedisClient, keysOrShards: RedisKey
       const a = replyValues(await first.exec());
       const reps = sets.map((_, i) => Object.values(a[3 * i] as Record<string, string>).map((value) => RepRecord.parse(JSON.parse(value))));
       const athleteReads = new Map<number, [string | null, string | null]>();
-      const byShard = groupBy(
+      // One pipeline per shard: a cluster refuses a pipeline across nodes.
+      const byShard = groupByShard(
         sets.map((set, i) => ({ athleteId: set.athleteId, exercise: reps[i]?.[0]?.exercise ?? '-', i })),
         (read) => athlete(read.athleteId).prefix,
       );

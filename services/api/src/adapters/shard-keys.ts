@@ -1,4 +1,4 @@
-import { redisKeys, type RedisKeys, type ShardLayout } from '@neurolift/contracts';
+import { groupByShard as groupItems, redisKeys, type RedisKeys, type ShardLayout } from '@neurolift/contracts';
 
 /**
  * Where the api finds each Redis key of the deployment's shards (REDIS_SHARDS, see contracts' shards.ts):
@@ -38,12 +38,5 @@ export function apiKeysOf(layout: ShardLayout, tenantOfGym: (gymId: string) => s
  * MULTI over keys of several shards into one per shard (a Redis Cluster refuses keys of several slots).
  */
 export function groupByShard<T>(items: Iterable<T>, shardOf: (item: T) => number): Array<[number, T[]]> {
-  const groups = new Map<number, T[]>();
-  for (const item of items) {
-    const shard = shardOf(item);
-    const group = groups.get(shard);
-    if (group === undefined) groups.set(shard, [item]);
-    else group.push(item);
-  }
-  return [...groups.entries()].sort(([a], [b]) => a - b);
+  return [...groupItems(items, shardOf)].sort(([a], [b]) => a - b);
 }
