@@ -16,6 +16,12 @@ export interface RedisConnectionSettings {
 }
 
 /**
+ * How long a command on a cluster may go unanswered, ms: far above anything the pipeline asks (BullMQ blocks
+ * up to 10 s, WAIT up to INGEST_REDIS_WAIT_TIMEOUT_MS), far below "for good".
+ */
+export const CLUSTER_COMMAND_TIMEOUT_MS = 30_000;
+
+/**
  * One connection, to a single Redis or to a cluster (REDIS_CLUSTER). Cluster mode works because every
  * key and queue of a deployment carries the hash tag of its prefix: a MULTI, a Lua script or a BullMQ
  * job always touches one slot, which lives on one node.
@@ -33,6 +39,11 @@ export function createRedisConnection(settings: RedisConnectionSettings): RedisC
   return new Cluster([{ host: url.hostname, port: Number(url.port || 6379) }, ...more], {
     redisOptions: {
       ...options,
+      // A master lost mid-command can leave a command's promise unsettled (seen after failovers: a BullMQ
+      // worker waiting for good on its fetch loop while its queue filled). Every command, blocking ones
+      // after their own timeout, now fails after these instead, and BullMQ's loop or ingest's retry goes on.
+      commandTimeout: CLUSTER_COMMAND_TIMEOUT_MS,
+      blockingTimeout: CLUSTER_COMMAND_TIMEOUT_MS,
       ...(username === '' ? {} : { username }),
       ...(password === '' ? {} : { password }),
       ...(url.protocol === 'rediss:' ? { tls: {} } : {}),

@@ -30,12 +30,14 @@
 // the worker's restart); the 5 runs that waited for it saw ingest refuse one commit for want of a replica
 // before the killed node rejoined. Failover took 3.1–4.6 s (cluster-node-timeout 2 s).
 //
-// Known product failure (reported, not fixed here): in about 6 runs out of 10, WAIT on or off and whichever
-// node REDIS_URL names, a BullMQ worker of a shard that was on the killed master stops taking jobs after the
-// failover (the alerts service's `alerts` queue most often, the stimulus worker's `sets` queue sometimes):
-// its jobs stay `waiting`, the process stays ready, and a restart of that process drains them at once. The
-// test then fails on the queue check and prints the jobs, the workers' connections (CLIENT LIST) and the
-// drain after the restart; FAILOVER_DEBUG=1 keeps the ioredis traces of both consumers.
+// Found here and fixed: in 19 runs out of 32, WAIT on or off and whichever node REDIS_URL named, a BullMQ
+// worker of a shard that was on the killed master stopped taking jobs after the failover (the alerts
+// service's `alerts` queue most often, the stimulus worker's `sets` queue sometimes): its jobs stayed
+// `waiting`, the process stayed ready, and only a restart drained them; a command of its fetch loop had been
+// left unanswered by the cluster client. Cluster connections now fail any command unanswered after 30 s
+// (commandTimeout and blockingTimeout, packages/storage/src/redis-connection.ts): 0 stuck in the runs since.
+// Should it come back, the test still fails on the queue check and prints the jobs, the workers' connections
+// (CLIENT LIST) and the drain after a restart; FAILOVER_DEBUG=1 keeps the ioredis traces of both consumers.
 //
 // FAILOVER_RUNS=n repeats each scenario n times (default 1), each on a fresh cluster.
 import { writeFile } from 'node:fs/promises';
