@@ -1,4 +1,4 @@
-// Command-line flags of bench-reps.
+// Command-line flags of bench-reps, and what the benchmarks' command lines share.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseTopology, type Topology } from './pipeline-process.js';
@@ -25,6 +25,38 @@ export interface BenchOptions {
 
 const USAGE = `Usage: node test/dist/bench/bench-reps.js [--messages N] [--stations S] [--runs R] [--publishers P]
   [--in-flight K] [--reps-per-set M] [--topology services|all-in-one] [--pipeline-env KEY=VALUE ...] [--no-baseline] [--cpu-prof DIR] [--node-arg OPTION ...] [--json]`;
+
+/** Flags every benchmark command line takes, for parseArgs' options: extra pipeline settings, a JSON line, help. */
+export const COMMON_FLAGS = {
+  /** Extra pipeline settings, KEY=VALUE, repeatable (e.g. --pipeline-env INGEST_BATCH_MAX=2000). */
+  'pipeline-env': { type: 'string', multiple: true, default: [] as string[] },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+/** Prints the problem and the usage, and exits 2. */
+export function usageExit(problem: string, usage: string): never {
+  console.error(`${problem}\n${usage}`);
+  process.exit(2);
+}
+
+/** A flag's value as a positive integer; exits 2 with the usage on anything else. */
+export function positiveFlag(name: string, text: string, usage: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) usageExit(`--${name} must be a positive integer (got "${text}")`, usage);
+  return value;
+}
+
+/** Runs a command line's `main` and exits with its code; 1 when it throws. */
+export function exitWith(main: () => Promise<number>): void {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}
 
 /** The --pipeline-env KEY=VALUE pairs as an environment; throws on a pair without a key. */
 export function parsePipelineEnv(pairs: readonly string[]): Record<string, string> {

@@ -18,7 +18,7 @@
 // grows with masters (docs/benchmarks.md, "Redis Cluster shards (issue 16)").
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { parsePipelineEnv } from './args.js';
+import { COMMON_FLAGS, exitWith, parsePipelineEnv, positiveFlag, usageExit } from './args.js';
 import { describeShape, redisAlone, runIdle, runLoad, startStack, type IdleResult, type IdleService, type LoadRunResult, type RedisShape } from './cluster-run.js';
 import { clusterWorkload } from './cluster-workload.js';
 import { fmt } from './report.js';
@@ -48,15 +48,9 @@ function loadCases(shards: number): LoadCase[] {
   ];
 }
 
-const positive = (name: string, text: string): number => {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) usage(`--${name} must be a positive integer (got "${text}")`);
-  return value;
-};
-
+const positive = (name: string, text: string): number => positiveFlag(name, text, USAGE);
 function usage(problem: string): never {
-  console.error(`${problem}\n${USAGE}`);
-  process.exit(2);
+  return usageExit(problem, USAGE);
 }
 
 const cpu = (r: LoadRunResult, group: string) => r.cpuUsPerMsg[group];
@@ -150,9 +144,7 @@ async function main(): Promise<number> {
       'idle-runs': { type: 'string' },
       'idle-seconds': { type: 'string', default: '15' },
       probe: { type: 'string', default: '240' },
-      'pipeline-env': { type: 'string', multiple: true, default: [] },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...COMMON_FLAGS,
     },
     strict: true,
   });
@@ -286,10 +278,4 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+exitWith(main);

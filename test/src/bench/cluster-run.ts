@@ -19,12 +19,14 @@ import { pipelineEnv, repPayload, spawnNode, type RunningProcess } from '../harn
 import { startRedisCluster, type RedisCluster } from '../harness/redis-cluster.js';
 import type { LocalServices } from '../harness/servers.js';
 import { startBenchServers } from './bench-servers.js';
-import { CLUSTER_ATHLETES, CLUSTER_GYM_PREFIX, clusterWorkload, quantile, startLatencyPublishers, type ClusterWorkloadOptions, type LatencyPublishers } from './cluster-workload.js';
+import { CLUSTER_ATHLETES, CLUSTER_GYM_PREFIX, clusterWorkload, quantile, startLatencyPublishers, type ClusterWorkloadOptions } from './cluster-workload.js';
 import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
 import { DEPLOYED_NODE_ARGS, logLines, startPipelineParts, stopChild, waitUntilReady, type PipelinePart } from './pipeline-process.js';
-import { fetchMetrics, mean, metric, until, type Sample } from './probes.js';
+import { fetchMetrics, mean, metric, type Sample } from './probes.js';
 import { CLOCK_TICKS, cpuDelta, cpuSnapshot, rssBytes, type CpuSnapshot } from './proc-stats.js';
+import { stopRun, storeRates, untilSetsDone, type StoreRates } from './run-sets.js';
 import { tsdbCount } from './tsdb-counts.js';
+import { settlePublishers, type Publishers } from './workload.js';
 
 /** Where the deployment's Redis data lives. */
 export type RedisShape = { readonly kind: 'single' } | { readonly kind: 'cluster'; readonly masters: number; readonly replicasPerMaster: number };
@@ -113,20 +115,12 @@ export interface ProbeResult {
   readonly commitP99Ms: number;
 }
 
-export interface LoadRunResult {
+/** Sets done: their `set` and NSI points acknowledged by the TSDB. */
+export interface LoadRunResult extends StoreRates {
   readonly loadAtStart: number[];
   readonly loadAtEnd: number[];
-  readonly reps: number;
-  readonly sets: number;
-  readonly messages: number;
   readonly masters: number;
   readonly replicas: number;
-  /** First publish → every rep point acknowledged by the TSDB, s; rep messages / that. */
-  readonly repsStoredS: number;
-  readonly msgPerS: number;
-  /** First publish → every set's `set` and NSI point acknowledged by the TSDB, s; sets / that. */
-  readonly setsDoneS: number;
-  readonly setsPerS: number;
   /** First publish → the publishers' last PUBACK, s. */
   readonly ackedS: number;
   /** CPU µs per message (reps + end events) from the first publish to every set done, by process group. */
@@ -219,7 +213,7 @@ export async function runLoad(run: number, tag: string, settings: LoadRunSetting
   const stack = await startStack(settings.shape);
   const proxy = await startCountingProxy(stack.env.INFLUX_URL as string, ['rep', 'set', 'neurotrophic_stimulus']);
   let parts: PipelinePart[] = [];
-  let publishers: LatencyPublishers | undefined;
+  let publishers: Publishers | undefined;
   try {
     const workload = clusterWorkload(settings.workload, `${tag}-${run}`);
     const env = pipelineEnv(stack.env as Parameters<typeof pipelineEnv>[0], {
@@ -240,7 +234,6 @@ export async function runLoad(run: number, tag: string, settings: LoadRunSetting
       'victoria-metrics': stack.victoriaMetricsPid,
       loadgen: process.pid,
     };
-    const exited = () => parts.find((part) => part.run.child.exitCode !== null || part.run.child.signalCode !== null);
 
     const statsBefore = await commandStats(stack.nodes);
     const userSysBefore = userSysSeconds(stack.nodes);
@@ -252,41 +245,26 @@ export async function runLoad(run: number, tag: string, settings: LoadRunSetting
     let atReps: CpuSnapshot | undefined;
     let setsAtReps = 0;
     let after: CpuSnapshot | undefined;
-    let error: string | undefined;
-    try {
-      await until(
-        `${workload.sets} sets' set and NSI points acknowledged by the TSDB`,
-        async () => {
-          const gone = exited();
-          if (gone) throw new Error(`${gone.name} exited`);
-          const { distinct } = proxy.counts();
-          const reps = distinct.rep ?? 0;
-          const sets = Math.min(distinct.set ?? 0, distinct.neurotrophic_stimulus ?? 0);
-          if (Number.isNaN(repsStoredS) && reps >= workload.reps) {
-            atReps = cpuSnapshot(pids);
-            repsStoredS = (performance.now() - t0) / 1000;
-            setsAtReps = sets;
-          }
-          if (reps >= workload.reps && sets >= workload.sets) {
-            after = cpuSnapshot(pids);
-            setsDoneS = (performance.now() - t0) / 1000;
-            return true;
-          }
-          return undefined;
-        },
-        () => proxy.counts().lines,
-        50,
-      );
-    } catch (e) {
-      error = message(e);
+    let error = await untilSetsDone(`${workload.sets} sets' set and NSI points acknowledged by the TSDB`, parts, proxy, () => {
+      const { distinct } = proxy.counts();
+      const reps = distinct.rep ?? 0;
+      const sets = Math.min(distinct.set ?? 0, distinct.neurotrophic_stimulus ?? 0);
+      if (Number.isNaN(repsStoredS) && reps >= workload.reps) {
+        atReps = cpuSnapshot(pids);
+        repsStoredS = (performance.now() - t0) / 1000;
+        setsAtReps = sets;
+      }
+      if (reps < workload.reps || sets < workload.sets) return false;
       after = cpuSnapshot(pids);
-    }
+      setsDoneS = (performance.now() - t0) / 1000;
+      return true;
+    });
+    if (error !== undefined) after = cpuSnapshot(pids);
     const loadAtEnd = loadAverage();
     const userSysAfter = userSysSeconds(stack.nodes);
     const statsAfter = await commandStats(stack.nodes).catch(() => statsBefore);
-    const done = await Promise.race([publishers.done, sleep(10_000).then(() => undefined)]);
-    if (!done) error ??= 'publishers did not finish';
-    else if (done.failed > 0) error ??= `${done.failed} publishes failed: ${done.errors.join('; ')}`;
+    const { done, problem } = await settlePublishers(publishers);
+    error ??= problem;
 
     const m: Sample[] = (await Promise.all(parts.map((part) => fetchMetrics(part.url).catch(() => [] as Sample[])))).flat();
     let probe: ProbeResult | undefined;
@@ -326,15 +304,9 @@ export async function runLoad(run: number, tag: string, settings: LoadRunSetting
     return {
       loadAtStart,
       loadAtEnd,
-      reps: workload.reps,
-      sets: workload.sets,
-      messages: workload.messages,
+      ...storeRates(workload, repsStoredS, setsDoneS),
       masters: masters.length,
       replicas: stack.nodes.length - masters.length,
-      repsStoredS,
-      msgPerS: workload.messages / repsStoredS,
-      setsDoneS,
-      setsPerS: workload.sets / setsDoneS,
       ackedS: done ? (done.doneAt - t0) / 1000 : Number.NaN,
       cpuUsPerMsg: scaled(whole.groups, 1e6 / workload.messages),
       cpuMsPerSet: scaled(whole.groups, 1e3 / workload.sets),
@@ -372,10 +344,7 @@ export async function runLoad(run: number, tag: string, settings: LoadRunSetting
       ...(error === undefined ? {} : { error }),
     };
   } finally {
-    await publishers?.terminate();
-    await Promise.all(parts.map((part) => stopChild(part.run)));
-    await proxy.close();
-    await stack.stop();
+    await stopRun(publishers, parts, proxy, stack);
   }
 }
 

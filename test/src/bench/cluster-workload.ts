@@ -3,13 +3,11 @@
 // (a gym's shard is a hash of its tenant and id, an athlete's of its id). A set closes when the next set's
 // first rep arrives on its station; every station's last set is closed by an `end` event. Each station
 // publishes on its own MQTT connection with at most STATION_WINDOW unacknowledged QoS 1 messages, the
-// stations spread over publisher threads (cluster-publisher.ts) that also time each publish → PUBACK.
-import { Worker } from 'node:worker_threads';
+// stations spread over publisher threads (publisher.ts) that also time each publish → PUBACK.
 import { repPayload } from '../harness/pipeline.js';
-import type { LatencyPublisherData, LatencyPublisherReport } from './cluster-publisher.js';
 import type { PublisherConnection } from './publisher.js';
 import { REPS_PER_SET, STATION_WINDOW } from './station-workloads.js';
-import { REP_PERIOD_MS, SET_PERIOD_MS, SETS_PER_SESSION } from './workload.js';
+import { REP_PERIOD_MS, SET_PERIOD_MS, SETS_PER_SESSION, startPublisherThreads, type Publishers } from './workload.js';
 
 /** Gyms are `cb-g00`…; the TSDB counts select them by this. */
 export const CLUSTER_GYM_PREFIX = 'cb-g';
@@ -79,84 +77,14 @@ export function clusterWorkload(options: ClusterWorkloadOptions, tag: string): C
   };
 }
 
-export interface LatencyPublishersDone {
-  readonly acked: number;
-  readonly failed: number;
-  readonly errors: string[];
-  /** performance.now() when the last thread reported. */
-  readonly doneAt: number;
-  /** Every acknowledged message's publish → PUBACK, ms. */
-  readonly latenciesMs: Float64Array;
-}
-
-export interface LatencyPublishers {
-  /** Starts publishing; returns performance.now() just before the start signal. */
-  go(): number;
-  readonly done: Promise<LatencyPublishersDone>;
-  terminate(): Promise<void>;
-}
-
-/** The workload's stations over `threads` publisher threads, connected with their payloads built before the clock starts. */
-export async function startLatencyPublishers(url: string, workload: ClusterWorkload, threads = 2, window = STATION_WINDOW): Promise<LatencyPublishers> {
+/**
+ * The workload's stations over `threads` publisher threads, connected with their payloads built before the clock
+ * starts; each publish → PUBACK timed (`latenciesMs` of `done`).
+ */
+export function startLatencyPublishers(url: string, workload: ClusterWorkload, threads = 2, window = STATION_WINDOW): Promise<Publishers> {
   const perThread: PublisherConnection[][] = Array.from({ length: Math.min(threads, workload.connections.length) }, () => []);
   workload.connections.forEach((connection, i) => perThread[i % perThread.length]?.push(connection));
-  const workers: Worker[] = [];
-  const ready: Array<Promise<void>> = [];
-  const done: Array<Promise<{ acked: number; failed: number; error?: string; at: number; latenciesMs: Float64Array }>> = [];
-  for (const [i, connections] of perThread.entries()) {
-    const data: LatencyPublisherData = { url, connections, maxInFlight: window };
-    const worker = new Worker(new URL('./cluster-publisher.js', import.meta.url), { workerData: data });
-    workers.push(worker);
-    let onReady: () => void = () => undefined;
-    let fail: (error: Error) => void = () => undefined;
-    ready.push(new Promise<void>((resolve, reject) => { onReady = resolve; fail = reject; }));
-    done.push(
-      new Promise((resolve, reject) => {
-        const failBoth = (error: Error) => { fail(error); reject(error); };
-        worker.on('message', (report: LatencyPublisherReport) => {
-          if (report.type === 'ready') onReady();
-          else if (report.type === 'done') {
-            resolve({ acked: report.acked, failed: report.failed, ...(report.firstError === undefined ? {} : { error: report.firstError }), at: performance.now(), latenciesMs: report.latenciesMs });
-          } else failBoth(new Error(`publisher ${i}: ${report.message}`));
-        });
-        worker.on('error', (error) => failBoth(error));
-        worker.on('exit', (code) => failBoth(new Error(`publisher ${i} exited (${code}) before it finished`)));
-      }),
-    );
-  }
-  const all = Promise.all(done).then((results) => {
-    const latenciesMs = new Float64Array(results.reduce((n, r) => n + r.latenciesMs.length, 0));
-    let offset = 0;
-    for (const r of results) {
-      latenciesMs.set(r.latenciesMs, offset);
-      offset += r.latenciesMs.length;
-    }
-    return {
-      acked: results.reduce((sum, r) => sum + r.acked, 0),
-      failed: results.reduce((sum, r) => sum + r.failed, 0),
-      errors: results.flatMap((r) => (r.error === undefined ? [] : [r.error])),
-      doneAt: Math.max(...results.map((r) => r.at)),
-      latenciesMs,
-    };
-  });
-  all.catch(() => undefined); // observed by the caller
-  try {
-    await Promise.all(ready);
-  } catch (error) {
-    await Promise.all(workers.map((w) => w.terminate()));
-    throw error;
-  }
-  return {
-    go() {
-      const at = performance.now();
-      for (const worker of workers) worker.postMessage('go');
-      return at;
-    },
-    done: all,
-    async terminate() {
-      await Promise.all(workers.map((w) => w.terminate()));
-    },
-  };
+  return startPublisherThreads(url, perThread, window, true);
 }
 
 /** The q-quantile (0…1) of the values, by the nearest rank; NaN when empty. */

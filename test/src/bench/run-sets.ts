@@ -12,14 +12,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../../../infra/local-services.mjs';
 import { pipelineEnv } from '../harness/pipeline.js';
 import { startBenchServers } from './bench-servers.js';
-import { startCountingProxy } from './counting-proxy.js';
+import { startCountingProxy, type CountingProxy } from './counting-proxy.js';
 import { logLines, startPipelineParts, stopChild, type PipelinePart, type Topology } from './pipeline-process.js';
 import { metric, until } from './probes.js';
 import { cpuDelta, cpuSnapshot, type CpuSnapshot } from './proc-stats.js';
 import { watchProcesses, type ProcessFigures } from './process-watch.js';
 import { startStationPublishers, type StationWorkload } from './station-workloads.js';
 import { COUNTED_FIELD, tsdbMeasurementCount } from './tsdb-counts.js';
-import type { Publishers } from './workload.js';
+import { settlePublishers, type Publishers } from './workload.js';
 
 const DAY_MS = 86_400_000;
 /** The default TIME_MAX_AGE_MS (7 days): older workloads need a larger one. */
@@ -54,17 +54,28 @@ export interface TimelineSample {
   readonly cpu: CpuSnapshot;
 }
 
-export interface SetsRunResult {
-  readonly workload: StationWorkload['name'];
+/** A run's rep messages and sets, and how fast they were stored. */
+export interface StoreRates {
   readonly reps: number;
   readonly sets: number;
   readonly messages: number;
   /** First publish → every rep point acknowledged by the TSDB, s; and messages / that. */
   readonly repsStoredS: number;
   readonly msgPerS: number;
-  /** First publish → every set point acknowledged by the TSDB, s; and sets / that. */
+  /** First publish → every set's points acknowledged by the TSDB, s; and sets / that. */
   readonly setsDoneS: number;
   readonly setsPerS: number;
+}
+
+/** The workload's size with the rates from its times to every rep stored and every set done. */
+export function storeRates(workload: Pick<StoreRates, 'reps' | 'sets' | 'messages'>, repsStoredS: number, setsDoneS: number): StoreRates {
+  const { reps, sets, messages } = workload;
+  return { reps, sets, messages, repsStoredS, msgPerS: messages / repsStoredS, setsDoneS, setsPerS: sets / setsDoneS };
+}
+
+/** Sets done: their `set` point acknowledged by the TSDB. */
+export interface SetsRunResult extends StoreRates {
+  readonly workload: StationWorkload['name'];
   /** The first WINDOW_S seconds after every rep point is stored, the last WINDOW_S seconds of the run (to every set point), and the whole run. */
   readonly first: Window;
   readonly last: Window;
@@ -89,6 +100,36 @@ export interface SetsRunResult {
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * Polls `done` every 50 ms until it returns true; resolves to undefined then, or to why it stopped first: a
+ * pipeline process exited, or the proxy saw no TSDB line written for the stall timeout (until()).
+ */
+export async function untilSetsDone(what: string, parts: readonly PipelinePart[], proxy: CountingProxy, done: () => boolean): Promise<string | undefined> {
+  try {
+    await until(
+      what,
+      async () => {
+        const gone = parts.find((part) => part.run.child.exitCode !== null || part.run.child.signalCode !== null);
+        if (gone) throw new Error(`${gone.name} exited`);
+        return done() ? true : undefined;
+      },
+      () => proxy.counts().lines,
+      50,
+    );
+    return undefined;
+  } catch (e) {
+    return message(e);
+  }
+}
+
+/** Stops a run: its publishers, its pipeline processes, the counting proxy, then the servers. */
+export async function stopRun(publishers: Publishers | undefined, parts: readonly PipelinePart[], proxy: CountingProxy, servers: { stop(): Promise<void> }): Promise<void> {
+  await publishers?.terminate();
+  await Promise.all(parts.map((part) => stopChild(part.run)));
+  await proxy.close();
+  await servers.stop();
+}
 
 /** CPU ms per set of each process between two samples, with `pipeline` and `stack` totals. */
 function cpuMsPerSet(a: CpuSnapshot, b: CpuSnapshot, sets: number, parts: readonly string[]): Record<string, number> {
@@ -150,44 +191,29 @@ export async function runSets(run: number, workload: StationWorkload, options: S
     let repsStoredS = Number.NaN;
     let setsDoneS = Number.NaN;
     let drainedByMetricsS = Number.NaN;
-    let error: string | undefined;
-    try {
-      await until(
-        `${workload.sets} set points acknowledged by the TSDB`,
-        async () => {
-          const gone = parts.find((part) => part.run.child.exitCode !== null || part.run.child.signalCode !== null);
-          if (gone) throw new Error(`${gone.name} exited`);
-          const now = sample(t0);
-          if (now.t >= nextSampleAt) {
-            timeline.push(now);
-            nextSampleAt = Math.floor(now.t) + 1;
-          }
-          if (Number.isNaN(repsStoredS) && now.reps >= workload.reps) repsStoredS = now.t;
-          if (Number.isNaN(drainedByMetricsS)) {
-            const m = watch.latest();
-            const closed = metric(m, 'neurolift_ingest_sets_closed_total');
-            const done = metric(m, 'neurolift_worker_jobs_total', { queue: 'sets', outcome: 'completed' }) + metric(m, 'neurolift_worker_jobs_total', { queue: 'sets', outcome: 'dead_lettered' });
-            if (closed >= workload.sets && done >= closed) drainedByMetricsS = now.t;
-          }
-          if (now.sets >= workload.sets && now.reps >= workload.reps) {
-            setsDoneS = now.t;
-            if (timeline[timeline.length - 1] !== now) timeline.push(now);
-            return true;
-          }
-          return undefined;
-        },
-        () => proxy.counts().lines,
-        50,
-      );
-    } catch (e) {
-      error = message(e);
-      timeline.push(sample(t0));
-    }
+    let error = await untilSetsDone(`${workload.sets} set points acknowledged by the TSDB`, parts, proxy, () => {
+      const now = sample(t0);
+      if (now.t >= nextSampleAt) {
+        timeline.push(now);
+        nextSampleAt = Math.floor(now.t) + 1;
+      }
+      if (Number.isNaN(repsStoredS) && now.reps >= workload.reps) repsStoredS = now.t;
+      if (Number.isNaN(drainedByMetricsS)) {
+        const m = watch.latest();
+        const closed = metric(m, 'neurolift_ingest_sets_closed_total');
+        const done = metric(m, 'neurolift_worker_jobs_total', { queue: 'sets', outcome: 'completed' }) + metric(m, 'neurolift_worker_jobs_total', { queue: 'sets', outcome: 'dead_lettered' });
+        if (closed >= workload.sets && done >= closed) drainedByMetricsS = now.t;
+      }
+      if (now.sets < workload.sets || now.reps < workload.reps) return false;
+      setsDoneS = now.t;
+      if (timeline[timeline.length - 1] !== now) timeline.push(now);
+      return true;
+    });
+    if (error !== undefined) timeline.push(sample(t0));
     const processes = await watch.stop();
     const finalMetrics = watch.latest();
-    const done = await Promise.race([publishers.done, sleep(10_000).then(() => undefined)]);
-    if (!done) error ??= 'publishers did not finish';
-    else if (done.failed > 0) error ??= `${done.failed} publishes failed: ${done.errors.join('; ')}`;
+    const { problem } = await settlePublishers(publishers);
+    error ??= problem;
     const logs = parts.flatMap((part) => logLines(part.run, t0Epoch).map((line) => (parts.length > 1 ? `${part.name} ${line}` : line)));
 
     // The truth: distinct points stored, per measurement.
@@ -213,13 +239,7 @@ export async function runSets(run: number, workload: StationWorkload, options: S
     if (counts.failedRequests > 0) error ??= `${counts.failedRequests} TSDB writes failed`;
     return {
       workload: workload.name,
-      reps: workload.reps,
-      sets: workload.sets,
-      messages: workload.messages,
-      repsStoredS,
-      msgPerS: workload.messages / repsStoredS,
-      setsDoneS,
-      setsPerS: workload.sets / setsDoneS,
+      ...storeRates(workload, repsStoredS, setsDoneS),
       first: windowOf(timeline, firstFrom, firstFrom + w, partNames),
       last: windowOf(timeline, runS - w, runS, partNames),
       whole: windowOf(timeline, 0, runS, partNames),
@@ -246,9 +266,6 @@ export async function runSets(run: number, workload: StationWorkload, options: S
       ...(error === undefined ? {} : { error }),
     };
   } finally {
-    await publishers?.terminate();
-    await Promise.all(parts.map((part) => stopChild(part.run)));
-    await proxy.close();
-    await servers.stop();
+    await stopRun(publishers, parts, proxy, servers);
   }
 }

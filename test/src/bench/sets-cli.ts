@@ -3,7 +3,7 @@
 // per-run tables, medians, and one `JSON {...}` line with --json.
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { parsePipelineEnv } from './args.js';
+import { COMMON_FLAGS, exitWith, parsePipelineEnv, positiveFlag } from './args.js';
 import { parseTopology } from './pipeline-process.js';
 import { fmt } from './report.js';
 import { runSets, WINDOW_S, type SetsRunResult, type Window } from './run-sets.js';
@@ -19,14 +19,7 @@ const USAGE = `Usage: node test/dist/bench/bench-{sets,history,sessions}.js [--w
   history:  [--athletes 10] [--days 36] [--sets-per-day 25]
   sessions: [--stations 50] [--athletes-per-station 4] [--sets-per-athlete 125]`;
 
-const positive = (name: string, text: string): number => {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < 1) {
-    console.error(`--${name} must be a positive integer (got "${text}")\n${USAGE}`);
-    process.exit(2);
-  }
-  return value;
-};
+const positive = (name: string, text: string): number => positiveFlag(name, text, USAGE);
 
 const pick = (r: SetsRunResult, name: string) => r.processes[name];
 const maxOver = (r: SetsRunResult, f: (p: NonNullable<ReturnType<typeof pick>>) => number | undefined) =>
@@ -111,9 +104,7 @@ export async function setsCli(defaultWorkload: SetsWorkload): Promise<number> {
       'sets-per-day': { type: 'string', default: '25' },
       'athletes-per-station': { type: 'string', default: '4' },
       'sets-per-athlete': { type: 'string', default: '125' },
-      'pipeline-env': { type: 'string', multiple: true, default: [] },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...COMMON_FLAGS,
     },
     strict: true,
   });
@@ -175,11 +166,5 @@ export async function setsCli(defaultWorkload: SetsWorkload): Promise<number> {
 
 /** Runs the CLI and exits with its code. */
 export function main(defaultWorkload: SetsWorkload): void {
-  setsCli(defaultWorkload).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error(error);
-      process.exit(1);
-    },
-  );
+  exitWith(() => setsCli(defaultWorkload));
 }

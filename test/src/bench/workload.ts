@@ -1,4 +1,5 @@
 // The load: which rep messages are published, and the publisher threads (publisher.ts) that send them.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { repPayload } from '../harness/pipeline.js';
 import type { BenchOptions } from './args.js';
@@ -59,6 +60,8 @@ export interface PublishersDone {
   readonly errors: string[];
   /** performance.now() when the last publisher reported all its PUBACKs. */
   readonly doneAt: number;
+  /** With `timeAcks`: every acknowledged message's publish → PUBACK, ms (by thread, then connection); empty without. */
+  readonly latenciesMs: Float64Array;
 }
 
 export interface Publishers {
@@ -79,13 +82,14 @@ export function startPublishers(url: string, options: WorkloadOptions, tag: stri
 /**
  * One worker thread per entry of `threads`, each publishing on its connections (each in order, with at most
  * `maxInFlight` unacknowledged per connection); all connected, with their payloads built, before the clock starts.
+ * With `timeAcks`, each publish → PUBACK is timed too.
  */
-export async function startPublisherThreads(url: string, threads: ReadonlyArray<readonly PublisherConnection[]>, maxInFlight: number): Promise<Publishers> {
+export async function startPublisherThreads(url: string, threads: ReadonlyArray<readonly PublisherConnection[]>, maxInFlight: number, timeAcks = false): Promise<Publishers> {
   const workers: Worker[] = [];
   const ready: Array<Promise<void>> = [];
-  const done: Array<Promise<{ acked: number; failed: number; error?: string; at: number }>> = [];
+  const done: Array<Promise<{ acked: number; failed: number; error?: string; at: number; latenciesMs: Float64Array }>> = [];
   for (const [i, connections] of threads.entries()) {
-    const data: PublisherData = { url, connections, maxInFlight };
+    const data: PublisherData = { url, connections, maxInFlight, timeAcks };
     const worker = new Worker(new URL('./publisher.js', import.meta.url), { workerData: data });
     workers.push(worker);
     let onReady: () => void = () => undefined;
@@ -96,8 +100,9 @@ export async function startPublisherThreads(url: string, threads: ReadonlyArray<
         const failBoth = (error: Error) => { fail(error); reject(error); };
         worker.on('message', (report: PublisherReport) => {
           if (report.type === 'ready') onReady();
-          else if (report.type === 'done') resolve({ acked: report.acked, failed: report.failed, ...(report.firstError === undefined ? {} : { error: report.firstError }), at: performance.now() });
-          else failBoth(new Error(`publisher ${i}: ${report.message}`));
+          else if (report.type === 'done') {
+            resolve({ acked: report.acked, failed: report.failed, ...(report.firstError === undefined ? {} : { error: report.firstError }), at: performance.now(), latenciesMs: report.latenciesMs });
+          } else failBoth(new Error(`publisher ${i}: ${report.message}`));
         });
         worker.on('error', (error) => failBoth(error));
         worker.on('exit', (code) => failBoth(new Error(`publisher ${i} exited (${code}) before it finished`)));
@@ -109,6 +114,7 @@ export async function startPublisherThreads(url: string, threads: ReadonlyArray<
     failed: results.reduce((sum, r) => sum + r.failed, 0),
     errors: results.flatMap((r) => (r.error === undefined ? [] : [r.error])),
     doneAt: Math.max(...results.map((r) => r.at)),
+    latenciesMs: concat(results.map((r) => r.latenciesMs)),
   }));
   all.catch(() => undefined); // observed by the caller; never an unhandled rejection meanwhile
   try {
@@ -128,4 +134,22 @@ export async function startPublisherThreads(url: string, threads: ReadonlyArray<
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
+}
+
+/** The publishers' outcome, waited for at most `graceMs`; `problem` when they did not finish or a publish failed. */
+export async function settlePublishers(publishers: Publishers, graceMs = 10_000): Promise<{ done: PublishersDone | undefined; problem: string | undefined }> {
+  const done = await Promise.race([publishers.done, sleep(graceMs).then(() => undefined)]);
+  if (!done) return { done, problem: 'publishers did not finish' };
+  return { done, problem: done.failed > 0 ? `${done.failed} publishes failed: ${done.errors.join('; ')}` : undefined };
+}
+
+/** The arrays one after the other. */
+function concat(arrays: readonly Float64Array[]): Float64Array {
+  const out = new Float64Array(arrays.reduce((n, a) => n + a.length, 0));
+  let offset = 0;
+  for (const a of arrays) {
+    out.set(a, offset);
+    offset += a.length;
+  }
+  return out;
 }
