@@ -1,7 +1,6 @@
 import { gymSettingsFor, type AlertConfig } from '@neurolift/alerts';
 import { AlertCheckJob, AlertJob, QUEUES, WebhookJob, redisKeys, type RedisKeys, type ShardLayout } from '@neurolift/contracts';
 import { PipelineError, closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
-import type { Worker } from 'bullmq';
 import {
   influxSinkFromSettings,
   createRedisConnection,
@@ -11,7 +10,9 @@ import {
   consumedShardsOf,
   loadModelSettings,
   shardLayoutOf,
+  clusterWatchdog,
   startQueueWorker,
+  type QueueWorker,
   tenantOfJob,
   type AthleteStore,
   type HeartRateStore,
@@ -76,7 +77,7 @@ interface ShardContext {
  * enqueues what follows (deliveries, webhooks, session-end checks) into shard n's queues, so a gym's alert
  * flow stays in its shard; athletes' keys are in their own shards, the set of gyms on the control plane.
  */
-function startShardWorkers(shard: number, context: ShardContext): Worker[] {
+function startShardWorkers(shard: number, context: ShardContext): QueueWorker[] {
   const { config, logger, redis, layout, alertConfig, clock, metrics, buckets } = context;
   const keys = layout.keys(shard);
   const state = createRedisAlertState(redis, { gym: keys, athlete: context.athleteKeys, control: redisKeys(layout.control) });
@@ -103,6 +104,7 @@ function startShardWorkers(shard: number, context: ShardContext): Worker[] {
     tenantOf: (data: unknown) => tenantOfJob(data, buckets.tenantOfGym),
     metrics,
     logger,
+    ...(config.REDIS_CLUSTER ? { watchdog: clusterWatchdog(metrics) } : {}),
   };
   const delivery = { ledger: state, publisher: context.publisher, live: state, sink: context.sink, bucketOfGym: buckets.bucketOfGym, queues, config: alertConfig, clock, pushMaxAgeMs: config.ALERT_PUSH_MAX_AGE_MS };
   return [

@@ -14,6 +14,7 @@ import { createWorkerMetrics, type WorkerMetrics } from './worker-metrics.js';
 import { createForegroundGate } from './foreground-gate.js';
 import { Queue } from 'bullmq';
 import {
+  clusterWatchdog,
   consumedShardsOf,
   createRedisAthleteStore,
   createRedisConnection,
@@ -106,7 +107,16 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
     const sets = createRedisSetStore(redis, keys);
     const deadLetters = createRedisDeadLetters(redis, keys, config.DEAD_LETTER_MAX);
     const checks = createBullAlertChecks(redis, keys, redisKeys(layout.control).gyms);
-    const common = { connection: redis, prefix: keys.prefix, concurrency: config.WORKER_CONCURRENCY, deadLetters, tenantOf, metrics, logger };
+    const common = {
+      connection: redis,
+      prefix: keys.prefix,
+      concurrency: config.WORKER_CONCURRENCY,
+      deadLetters,
+      tenantOf,
+      metrics,
+      logger,
+      ...(config.REDIS_CLUSTER ? { watchdog: clusterWatchdog(metrics) } : {}),
+    };
     const writeReps = async (reps: readonly RepRecord[]) => {
       const result = await processRepBatch({ v: 1, reps: [...reps] }, { sets, sink, checks, tenancy });
       if (result.notAllowed > 0) metrics.athleteNotAllowed.inc({ queue: QUEUES.reps }, result.notAllowed);

@@ -33,9 +33,11 @@
 // Found here and fixed: in 19 runs out of 32, WAIT on or off and whichever node REDIS_URL named, a BullMQ
 // worker of a shard that was on the killed master stopped taking jobs after the failover (the alerts
 // service's `alerts` queue most often, the stimulus worker's `sets` queue sometimes): its jobs stayed
-// `waiting`, the process stayed ready, and only a restart drained them; a command of its fetch loop had been
-// left unanswered by the cluster client. Cluster connections now fail any command unanswered after 30 s
-// (commandTimeout and blockingTimeout, packages/storage/src/redis-connection.ts): 0 stuck in the runs since.
+// `waiting`, the process stayed ready, and only a restart drained them; its fetch loop waited on something
+// the cluster client never settled. Two guards now (packages/storage): cluster connections fail any command
+// unanswered after 30 s (commandTimeout, blockingTimeout), which left it in 2 of 10 runs; and on a cluster a
+// queue worker that takes no job for 20 s while jobs wait and none runs is replaced by a fresh one (the
+// watchdog in queue-worker.ts, counted as NL_ERR_WORKER_STUCK): 0 stuck in the 4 runs since.
 // Should it come back, the test still fails on the queue check and prints the jobs, the workers' connections
 // (CLIENT LIST) and the drain after a restart; FAILOVER_DEBUG=1 keeps the ioredis traces of both consumers.
 //

@@ -1,5 +1,5 @@
 import { PipelineError, type Logger } from '@neurolift/platform';
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisClient } from '../redis-connection.js';
 import type { z } from 'zod';
 import type { Counter, Gauge } from '@neurolift/platform';
@@ -44,6 +44,11 @@ export interface QueueWorkerOptions<S extends z.ZodType> {
    */
   readonly tenantOf?: (data: unknown) => string | undefined;
   readonly logger: Logger;
+  /**
+   * Replace the worker when jobs wait, none runs here, and it fetched none for `stallMs` (checked every
+   * `intervalMs`): a fetch loop stuck on a command the cluster client never settled (after a failover).
+   */
+  readonly watchdog?: { readonly intervalMs: number; readonly stallMs: number; readonly onReplaced?: () => void };
 }
 
 /**
@@ -53,7 +58,88 @@ export interface QueueWorkerOptions<S extends z.ZodType> {
  * Retry-After pauses the queue for that long (rate limit, no attempt consumed); anything else is
  * retried with the job's exponential backoff, and dead-lettered when its attempts run out.
  */
-export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOptions<S>): Worker {
+export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOptions<S>): QueueWorker {
+  const { logger, queue } = options;
+  let running = 0;
+  let lastActivity = Date.now();
+  let rateLimitedUntil = 0;
+  const activity = {
+    started: () => {
+      running++;
+      lastActivity = Date.now();
+    },
+    finished: () => {
+      running--;
+      lastActivity = Date.now();
+    },
+    rateLimited: (ms: number) => (rateLimitedUntil = Date.now() + ms),
+  };
+  let current = createBullWorker(options, activity);
+  const watch = options.watchdog;
+  if (watch === undefined) return { waitUntilReady: () => current.waitUntilReady(), isRunning: () => current.isRunning(), close: () => current.close() };
+
+  // The watchdog: jobs waiting, none running here, nothing fetched for `stallMs` (and no Retry-After pause):
+  // the worker's fetch loop is stuck (seen after a Redis Cluster failover: a command of it never settled),
+  // so it is replaced by a fresh worker with fresh connections. Another process taking the jobs, or a busy
+  // worker, never looks like this.
+  const waiting = new Queue(queue, { connection: options.connection, prefix: options.prefix });
+  let closed = false;
+  let checking = false;
+  const timer = setInterval(() => {
+    if (closed || checking || running > 0 || Date.now() - lastActivity < watch.stallMs || Date.now() < rateLimitedUntil) return;
+    checking = true;
+    waiting
+      .getWaitingCount()
+      .then(async (count) => {
+        if (count === 0 || closed || running > 0 || Date.now() - lastActivity < watch.stallMs) {
+          lastActivity = count === 0 ? Date.now() : lastActivity;
+          return;
+        }
+        logger.warn({ queue, prefix: options.prefix, waiting: count, idleMs: Date.now() - lastActivity }, 'queue worker took no job while jobs waited; replacing it');
+        watch.onReplaced?.();
+        const stuck = current;
+        current = createBullWorker(options, activity);
+        lastActivity = Date.now();
+        await stuck.close(true).catch((error: unknown) => logger.warn({ err: error, queue }, 'closing the stuck worker failed'));
+      })
+      .catch((error: unknown) => logger.warn({ err: error, queue }, 'queue watchdog check failed'))
+      .finally(() => (checking = false));
+  }, watch.intervalMs);
+  timer.unref();
+  return {
+    waitUntilReady: () => current.waitUntilReady(),
+    isRunning: () => current.isRunning(),
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      await current.close();
+      await waiting.close();
+    },
+  };
+}
+
+/**
+ * The watchdog the services run on a Redis Cluster (replacing a worker whose fetch loop a failover left
+ * stuck), counted as the error NL_ERR_WORKER_STUCK.
+ */
+export function clusterWatchdog(metrics: Pick<QueueMetrics, 'errors'>): NonNullable<QueueWorkerOptions<z.ZodType>['watchdog']> {
+  return { intervalMs: 5000, stallMs: 20_000, onReplaced: () => metrics.errors.inc({ code: 'NL_ERR_WORKER_STUCK' }) };
+}
+
+/** What the services hold of a queue worker. */
+export interface QueueWorker {
+  waitUntilReady(): Promise<unknown>;
+  isRunning(): boolean;
+  close(): Promise<void>;
+}
+
+interface WorkerActivity {
+  started(): void;
+  finished(): void;
+  rateLimited(ms: number): void;
+}
+
+function createBullWorker<S extends z.ZodType>(options: QueueWorkerOptions<S>, activity: WorkerActivity): Worker {
   const { logger, metrics, deadLetters, queue } = options;
 
   // Jobs this process dead-lettered itself before failing them: their `failed` event needs no more.
@@ -66,41 +152,51 @@ export function startQueueWorker<S extends z.ZodType>(options: QueueWorkerOption
     metrics.inFlight.dec({ queue });
   };
 
+  const processJob = async (job: Job, token?: string): Promise<unknown> => {
+    // attemptsStarted counts activations: a retry or a deferred job comes back with more than one.
+    if (job.attemptsStarted <= 1) {
+      metrics.received.inc({ queue });
+      metrics.inFlight.inc({ queue });
+    }
+    const parsed = options.schema.safeParse(job.data);
+    if (!parsed.success) {
+      await deadLetter(job, 'invalid_job', parsed.error.message.slice(0, 500));
+      throw new UnrecoverableError('job data does not match its schema');
+    }
+    try {
+      const context: JobContext = {
+        createdAt: job.timestamp,
+        async defer(ms) {
+          await job.moveToDelayed(Date.now() + ms, token);
+          throw new DelayedError();
+        },
+      };
+      return await options.process(parsed.data, context);
+    } catch (error) {
+      if (!(error instanceof PipelineError)) throw error;
+      metrics.errors.inc({ code: error.code });
+      if (!error.retryable) {
+        await deadLetter(job, error.code === 'NL_ERR_TSDB_REJECTED' ? 'tsdb_rejected' : (options.rejectedReason ?? 'job_rejected'), error.message);
+        throw new UnrecoverableError(error.message);
+      }
+      if (error.retryAfterMs !== undefined) {
+        logger.warn({ queue, retryAfterMs: error.retryAfterMs }, 'TSDB asked to wait; pausing the queue');
+        activity.rateLimited(error.retryAfterMs);
+        await worker.rateLimit(error.retryAfterMs);
+        throw Worker.RateLimitError();
+      }
+      throw error;
+    }
+  };
+
   const worker: Worker = new Worker(
     queue,
     async (job: Job, token?: string) => {
-      // attemptsStarted counts activations: a retry or a deferred job comes back with more than one.
-      if (job.attemptsStarted <= 1) {
-        metrics.received.inc({ queue });
-        metrics.inFlight.inc({ queue });
-      }
-      const parsed = options.schema.safeParse(job.data);
-      if (!parsed.success) {
-        await deadLetter(job, 'invalid_job', parsed.error.message.slice(0, 500));
-        throw new UnrecoverableError('job data does not match its schema');
-      }
+      activity.started();
       try {
-        const context: JobContext = {
-          createdAt: job.timestamp,
-          async defer(ms) {
-            await job.moveToDelayed(Date.now() + ms, token);
-            throw new DelayedError();
-          },
-        };
-        return await options.process(parsed.data, context);
-      } catch (error) {
-        if (!(error instanceof PipelineError)) throw error;
-        metrics.errors.inc({ code: error.code });
-        if (!error.retryable) {
-          await deadLetter(job, error.code === 'NL_ERR_TSDB_REJECTED' ? 'tsdb_rejected' : (options.rejectedReason ?? 'job_rejected'), error.message);
-          throw new UnrecoverableError(error.message);
-        }
-        if (error.retryAfterMs !== undefined) {
-          logger.warn({ queue, retryAfterMs: error.retryAfterMs }, 'TSDB asked to wait; pausing the queue');
-          await worker.rateLimit(error.retryAfterMs);
-          throw Worker.RateLimitError();
-        }
-        throw error;
+        return await processJob(job, token);
+      } finally {
+        activity.finished();
       }
     },
     {
