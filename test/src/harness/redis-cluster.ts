@@ -13,190 +13,19 @@
 // AOF and nodes.conf, log, pid file), reaped by the next run if this process dies without stop().
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
 import { freePort } from '../../../infra/local-services.mjs';
+import { nodeArgs } from './redis-cluster-node.js';
+import { ask, infoFields, parseClusterNodes, type NodeLine } from './redis-cluster-topology.js';
+import type { ClusterNode, RedisCluster, RedisClusterOptions } from './redis-cluster-types.js';
 import { startServers, waitFor, type LocalServices, type ServerHandle } from './servers.js';
+
+export { parseClusterNodes } from './redis-cluster-topology.js';
+export type { ClusterNode, RedisCluster, RedisClusterOptions } from './redis-cluster-types.js';
 
 const run = promisify(execFile);
 
 /** Slots of a Redis Cluster: 0 … 16383. */
 export const CLUSTER_SLOTS = 16_384;
-
-export interface RedisClusterOptions {
-  /** Masters (default 3, the minimum `redis-cli --cluster create` accepts). */
-  masters?: number;
-  /** Replicas of each master (default 0). */
-  replicasPerMaster?: number;
-  /**
-   * cluster-node-timeout (default 2000 ms): how long a node may not answer before it is suspected (PFAIL);
-   * a failover takes about this long plus the election (~0.5–1.5 s). Lower is faster but, on two busy
-   * cores, risks failovers nobody asked for.
-   */
-  nodeTimeoutMs?: number;
-  /** Deadline for the cluster to form and sync (default 30 s). */
-  readyTimeoutMs?: number;
-}
-
-export interface ClusterNode {
-  readonly port: number;
-  /** The node id (40 hex characters), stable across restarts (it is in the node's nodes.conf). */
-  readonly id: string;
-  readonly role: 'master' | 'replica';
-  /** A replica's master; undefined for a master. */
-  readonly masterId: string | undefined;
-  /** A replica's master's port; undefined for a master. */
-  readonly masterPort: number | undefined;
-  /** Inclusive slot ranges a master serves (empty for a replica, or a master that lost its slots). */
-  readonly slots: ReadonlyArray<readonly [from: number, to: number]>;
-  readonly configEpoch: number;
-  /** CLUSTER NODES flags other than myself/master/slave, e.g. 'fail', 'fail?', 'handshake'. */
-  readonly flags: readonly string[];
-  /** False while the harness has the process killed (killNode … restartNode). */
-  readonly alive: boolean;
-}
-
-export interface RedisCluster {
-  /** One node's URL: what REDIS_URL names with REDIS_CLUSTER=true (the first node; may be killed by a test). */
-  readonly url: string;
-  /** Every node's port, in creation order (the first `masters` were created as masters). */
-  readonly ports: readonly number[];
-  /** Every node as ioredis startup nodes: `new Cluster(cluster.startupNodes)`. */
-  readonly startupNodes: ReadonlyArray<{ host: string; port: number }>;
-  /** The node id of the node on `port`. */
-  idOf(port: number): string;
-  /** The node's process handle (pid, logFile, pause/resume). */
-  handle(port: number): ServerHandle;
-  /**
-   * The live topology, in creation order: each live node as it sees itself (role, master, slots), a killed
-   * node as the first live node sees it (alive: false).
-   */
-  nodes(): Promise<ClusterNode[]>;
-  /** The masters (live or not) that serve slots, by their first slot. */
-  masters(): Promise<ClusterNode[]>;
-  /** The replicas whose master is the node on `port`. */
-  replicasOf(port: number): Promise<ClusterNode[]>;
-  /** CLUSTER KEYSLOT `key`, asked of a live node. */
-  keySlot(key: string): Promise<number>;
-  /** The master serving `slot`: of the nodes claiming it, the one with the highest config epoch. */
-  masterOfSlot(slot: number): Promise<ClusterNode>;
-  /** masterOfSlot(keySlot(key)). */
-  masterOfKey(key: string): Promise<ClusterNode>;
-  /** SIGKILL (a hard crash: no AOF fsync, no nodes.conf update), resolved once the process is gone. */
-  killNode(port: number): Promise<void>;
-  /**
-   * Starts the killed node again: same port, data dir, AOF and nodes.conf. Resolves once it answers and
-   * (unless `wait: false`) the cluster is healthy again, i.e. it has rejoined: a former master whose slots
-   * were taken over comes back as a replica of the promoted node, and is in sync.
-   */
-  restartNode(port: number, options?: { wait?: boolean; timeoutMs?: number }): Promise<ClusterNode>;
-  /**
-   * Resolves with the promoted node once a replica of the (killed) master on `oldMasterPort` is master of
-   * all its former slots, every live node reports cluster_state:ok and sees the promoted node as their
-   * owner. Default deadline 20 s.
-   */
-  waitForFailover(oldMasterPort: number, options?: { timeoutMs?: number }): Promise<ClusterNode>;
-  /**
-   * Resolves once every live node reports cluster_state:ok, sees every other live node connected and
-   * without fail flags, and every live replica is in sync (master_link_status:up, no sync in progress,
-   * online in its master's INFO replication). Default deadline 30 s.
-   */
-  waitForHealthy(options?: { timeoutMs?: number }): Promise<void>;
-  /** Stops every node and removes their folders. */
-  stop(): Promise<void>;
-}
-
-/** One line of CLUSTER NODES. */
-interface NodeLine {
-  id: string;
-  port: number;
-  myself: boolean;
-  role: 'master' | 'replica';
-  masterId: string | undefined;
-  flags: string[];
-  configEpoch: number;
-  connected: boolean;
-  slots: Array<[number, number]>;
-}
-
-/** `<id> <ip:port@cport[,hostname]> <flags> <master|-> <ping-sent> <pong-recv> <config-epoch> <link-state> <slot>…` */
-export function parseClusterNodes(text: string): NodeLine[] {
-  return text
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '')
-    .map((line) => {
-      const [id = '', address = '', flagList = '', master = '-', , , epoch = '0', link = '', ...slotFields] = line.split(' ');
-      const flags = flagList.split(',');
-      const hostPort = address.split('@')[0] ?? '';
-      return {
-        id,
-        port: Number(hostPort.slice(hostPort.lastIndexOf(':') + 1)),
-        myself: flags.includes('myself'),
-        role: flags.includes('slave') ? 'replica' : 'master',
-        masterId: master === '-' ? undefined : master,
-        flags: flags.filter((flag) => !['myself', 'master', 'slave', 'noflags'].includes(flag)),
-        configEpoch: Number(epoch),
-        connected: link === 'connected',
-        // "[slot->-id]" / "[slot-<-id]" are migrations in progress, not served slots.
-        slots: slotFields
-          .filter((field) => !field.startsWith('['))
-          .map((field): [number, number] => {
-            const [from, to = from] = field.split('-');
-            return [Number(from), Number(to)];
-          }),
-      };
-    });
-}
-
-/** `field:value` lines of INFO / CLUSTER INFO. */
-function infoFields(text: string): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const line of text.split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0 && !line.startsWith('#')) fields.set(line.slice(0, colon), line.slice(colon + 1));
-  }
-  return fields;
-}
-
-/** One command to one node over a fresh connection that neither retries nor queues: a dead node throws. */
-async function ask(port: number, command: string, ...args: Array<string | number>): Promise<string> {
-  const client = new Redis({
-    host: '127.0.0.1', port, lazyConnect: true, connectTimeout: 1000, commandTimeout: 2000,
-    maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false,
-  });
-  client.on('error', () => {}); // the rejected connect() / command reports it
-  try {
-    await client.connect();
-    return String(await client.call(command, ...args));
-  } finally {
-    client.disconnect();
-  }
-}
-
-function nodeArgs(busPort: number, nodeTimeoutMs: number): string[] {
-  // On top of the harness's Redis settings (infra/local-services/redis.mjs), which are production's:
-  // `appendonly yes` + `appendfsync everysec` (durability from the AOF, up to ~1 s lost on a crash, as
-  // in docker-compose.yml), `save ""` (no RDB snapshots), `maxmemory-policy noeviction` (BullMQ needs it).
-  return [
-    '--cluster-enabled', 'yes',
-    // The node's identity, epochs and view of the cluster, in its data dir: what restartNode comes back from.
-    '--cluster-config-file', 'nodes.conf',
-    // The cluster bus on a port of our choosing: the default (port + 10000) fails for ports above 55535,
-    // which free ephemeral ports often are.
-    '--cluster-port', String(busPort),
-    // Fast failure detection: a node silent this long is PFAIL, then FAIL once a majority of masters agree;
-    // its replica is promoted ~0.5–1.5 s later.
-    '--cluster-node-timeout', String(nodeTimeoutMs),
-    // A replica may always take over, however long its link to the master has been down (default 10 ×
-    // node timeout would refuse a replica that lost its master a while before the kill).
-    '--cluster-replica-validity-factor', '0',
-    // A stable topology for the tests: no replica moves to a master left without replicas by a failover.
-    '--cluster-allow-replica-migration', 'no',
-    // Full syncs (a new replica, a former master rejoining) start at once instead of after the 5 s wait
-    // for more replicas to share a diskless transfer.
-    '--repl-diskless-sync-delay', '0',
-  ];
-}
 
 /**
  * Starts the cluster. `startRedisCluster()` / `startRedisCluster(masters)` as before (masters without
