@@ -50,12 +50,6 @@ export interface DeviceGate {
   refresh(): Promise<void>;
 }
 
-/** The channel of a rejected message's topic, for counting; `unknown` when the topic is not valid. */
-function channelOf(topicName: string): string {
-  const topic = parseTopic(topicName);
-  return topic.ok ? topic.topic.channel : 'unknown';
-}
-
 interface Pending {
   /** The message as validated; replaced when a stale registry view is corrected before the commit. */
   received: Received;
@@ -124,7 +118,7 @@ export function createIntake(options: IntakeOptions) {
 
   const shardOfItem = (item: Pending): number => (item.gymId === undefined ? 0 : shardOf(item.received.tenant ?? DEFAULT_TENANT, item.gymId));
 
-  async function commitShard(shard: number, part: readonly Pending[]): Promise<number> {
+  async function commitShard(shard: number, part: readonly Pending[]): Promise<void> {
     const stopTimer = metrics.commitSeconds.startTimer();
     const commit = buildCommit(
       part.map((item) => item.received),
@@ -139,7 +133,6 @@ export function createIntake(options: IntakeOptions) {
       metrics.setsClosed.inc(setsClosed);
       options.onSetsClosed(setsClosed, shard);
     }
-    return setsClosed;
   }
 
   const batcher = createBatcher<Pending>({
@@ -185,7 +178,9 @@ export function createIntake(options: IntakeOptions) {
         return;
       }
       let outcome = parseDeviceMessage(message.topic, message.payload, { now: receivedAt, window: options.window });
-      const channel = outcome.ok ? outcome.message.channel : channelOf(message.topic);
+      // A rejected message's topic, read once: its channel for counting, its gym for its shard and tenant.
+      const topic = outcome.ok ? undefined : parseTopic(message.topic);
+      const channel = outcome.ok ? outcome.message.channel : topic?.ok ? topic.topic.channel : 'unknown';
       let tenant = DEFAULT_TENANT;
       let gymId: string | undefined;
       let seenGym: string | undefined;
@@ -199,12 +194,9 @@ export function createIntake(options: IntakeOptions) {
         }
         // An unregistered gym with data is the default tenant's: record it, so no other tenant registers it.
         if (outcome.ok && options.devices !== undefined && !markedGyms.has(gymId) && !options.devices.isRegisteredGym(gymId)) seenGym = gymId;
-      } else {
-        const topic = parseTopic(message.topic);
-        if (topic.ok) {
-          gymId = topic.topic.gymId;
-          if (options.devices !== undefined) tenant = options.devices.tenantOfGym(gymId);
-        }
+      } else if (topic?.ok) {
+        gymId = topic.topic.gymId;
+        if (options.devices !== undefined) tenant = options.devices.tenantOfGym(gymId);
       }
       metrics.received.inc({ channel });
       metrics.inFlight.inc({ channel });

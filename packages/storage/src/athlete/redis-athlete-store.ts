@@ -39,20 +39,23 @@ function indexArgs(set: AthleteSet, folded?: FoldedSet): [string, number, string
 /** Where an athlete's keys are: one key set, or the athlete's shard's (ShardLayout.athleteKeys). */
 export type AthleteKeys = RedisKeys | ((athleteId: string) => RedisKeys);
 
-export function createRedisAthleteStore(redis: RedisClient, keys: AthleteKeys): AthleteStore {
-  const k = typeof keys === 'function' ? keys : () => keys;
+export function createRedisAthleteStore(redis: RedisClient, keysOf: AthleteKeys): AthleteStore {
+  // An athlete's keys: computed once per call (a shard's hash), then used for every key of the call.
+  const k = typeof keysOf === 'function' ? keysOf : () => keysOf;
   const activities = (texts: ReadonlyArray<string | null>): ActivityRecord[] => texts.filter((text): text is string => text !== null && text !== '').map(parseActivity);
   const records = (texts: ReadonlyArray<string | null>): AthleteRecord[] => activities(texts).filter((record): record is AthleteRecord => !isAerobicRecord(record));
   const exerciseEntries = async (athleteId: string, exercises: readonly string[], fromTs: number, beforeTs: number): Promise<SetEntry[]> => {
+    const keys = k(athleteId);
     if (!(beforeTs > fromTs) || exercises.length === 0) return [];
     const bounds = exercises.flatMap((exercise) => lexBounds(exercise, fromTs, beforeTs));
-    return entriesOf((await runScript(redis, EXERCISE_ENTRIES, [k(athleteId).athleteExerciseIndex(athleteId), k(athleteId).athleteEntries(athleteId)], bounds)) as string[]);
+    return entriesOf((await runScript(redis, EXERCISE_ENTRIES, [keys.athleteExerciseIndex(athleteId), keys.athleteEntries(athleteId)], bounds)) as string[]);
   };
 
   return {
     async withLock(athleteId, waitMs, update, order) {
-      const key = k(athleteId).athleteLock(athleteId);
-      const queue = k(athleteId).athleteLockQueue(athleteId);
+      const keys = k(athleteId);
+      const key = keys.athleteLock(athleteId);
+      const queue = keys.athleteLockQueue(athleteId);
       const owner = randomUUID();
       const started = Date.now();
       const deadline = started + waitMs;
@@ -75,23 +78,26 @@ export function createRedisAthleteStore(redis: RedisClient, keys: AthleteKeys): 
     },
 
     async putSet(athleteId, set) {
+      const keys = k(athleteId);
       const [key, lastTs, exercise, entry] = indexArgs(set);
       await runScript(
         redis,
         PUT_SET,
-        [k(athleteId).athleteSets(athleteId), k(athleteId).athleteOrder(athleteId), k(athleteId).athleteEntries(athleteId), k(athleteId).athleteVersion(athleteId), k(athleteId).athleteExerciseIndex(athleteId)],
+        [keys.athleteSets(athleteId), keys.athleteOrder(athleteId), keys.athleteEntries(athleteId), keys.athleteVersion(athleteId), keys.athleteExerciseIndex(athleteId)],
         [key, storedSetText(set), lastTs, exercise, entry],
       );
     },
 
     async putAerobic(athleteId, minutes) {
+      const keys = k(athleteId);
       if (minutes.length === 0) return;
       const args = minutes.flatMap((minute) => [minute.key, aerobicText(minute), minute.ts]);
-      await runScript(redis, PUT_AEROBIC, [k(athleteId).athleteSets(athleteId), k(athleteId).athleteOrder(athleteId), k(athleteId).athleteVersion(athleteId)], args);
+      await runScript(redis, PUT_AEROBIC, [keys.athleteSets(athleteId), keys.athleteOrder(athleteId), keys.athleteVersion(athleteId)], args);
     },
 
     async aerobicMinutes(athleteId, fromMinute, toMinute) {
-      const texts = (await runScript(redis, RECORDS_BY_TIME, [k(athleteId).athleteOrder(athleteId), k(athleteId).athleteSets(athleteId)], [fromMinute * 60_000, toMinute * 60_000 + 59_999, '~hr.'])) as Array<string | null>;
+      const keys = k(athleteId);
+      const texts = (await runScript(redis, RECORDS_BY_TIME, [keys.athleteOrder(athleteId), keys.athleteSets(athleteId)], [fromMinute * 60_000, toMinute * 60_000 + 59_999, '~hr.'])) as Array<string | null>;
       return activities(texts).flatMap((record) => (isAerobicRecord(record) ? [record.minute] : []));
     },
 
@@ -105,16 +111,17 @@ export function createRedisAthleteStore(redis: RedisClient, keys: AthleteKeys): 
     },
 
     async foldContext(athleteId, fromKey, exercise): Promise<FoldContext> {
+      const keys = k(athleteId);
       const [version, profile, before, , from, daily, unindexed, lvp, oldest] = (await runScript(
         redis,
         FOLD_CONTEXT,
         [
-          k(athleteId).athleteOrder(athleteId),
-          k(athleteId).athleteSets(athleteId),
-          k(athleteId).athleteProfile(athleteId),
-          k(athleteId).athleteVersion(athleteId),
-          k(athleteId).athleteDaily(athleteId),
-          k(athleteId).athleteLvp(athleteId),
+          keys.athleteOrder(athleteId),
+          keys.athleteSets(athleteId),
+          keys.athleteProfile(athleteId),
+          keys.athleteVersion(athleteId),
+          keys.athleteDaily(athleteId),
+          keys.athleteLvp(athleteId),
         ],
         [fromKey ?? '', exercise ?? ''],
       )) as [string, string, string, string[], Array<string | null>, string[], number, string, string];
@@ -138,18 +145,21 @@ export function createRedisAthleteStore(redis: RedisClient, keys: AthleteKeys): 
     },
 
     async entries(athleteId, exercise, fromTs, beforeTs) {
+      const keys = k(athleteId);
       if (exercise !== undefined) return exerciseEntries(athleteId, [exercise], fromTs, beforeTs);
       if (!(beforeTs > fromTs)) return [];
-      return entriesOf((await runScript(redis, ALL_ENTRIES, [k(athleteId).athleteOrder(athleteId), k(athleteId).athleteEntries(athleteId)], [fromTs, beforeTs])) as string[]);
+      return entriesOf((await runScript(redis, ALL_ENTRIES, [keys.athleteOrder(athleteId), keys.athleteEntries(athleteId)], [fromTs, beforeTs])) as string[]);
     },
 
     async nextEntry(athleteId, key) {
-      const [next, text] = (await runScript(redis, NEXT_ENTRY, [k(athleteId).athleteOrder(athleteId), k(athleteId).athleteEntries(athleteId)], [key])) as string[];
+      const keys = k(athleteId);
+      const [next, text] = (await runScript(redis, NEXT_ENTRY, [keys.athleteOrder(athleteId), keys.athleteEntries(athleteId)], [key])) as string[];
       return next === undefined || text === undefined || text === '' ? undefined : parseEntry(next, text);
     },
 
     async records(athleteId, fromKey, toKey) {
-      return records((await runScript(redis, RECORDS_BETWEEN, [k(athleteId).athleteOrder(athleteId), k(athleteId).athleteSets(athleteId)], [fromKey, toKey])) as Array<string | null>);
+      const keys = k(athleteId);
+      return records((await runScript(redis, RECORDS_BETWEEN, [keys.athleteOrder(athleteId), keys.athleteSets(athleteId)], [fromKey, toKey])) as Array<string | null>);
     },
 
     async dailyLoads(athleteId) {
@@ -158,6 +168,7 @@ export function createRedisAthleteStore(redis: RedisClient, keys: AthleteKeys): 
     },
 
     async saveFold(athleteId, folded, dailyLoads, lvp, pruneBeforeTs) {
+      const keys = k(athleteId);
       const foldedSets = folded.filter((entry): entry is FoldedSet => !isFoldedAerobic(entry));
       const sets = foldedSets.flatMap((entry) => {
         const [key, lastTs, exercise, text] = indexArgs(entry.set, entry);
@@ -170,13 +181,13 @@ export function createRedisAthleteStore(redis: RedisClient, keys: AthleteKeys): 
         redis,
         SAVE_FOLD,
         [
-          k(athleteId).athleteSets(athleteId),
-          k(athleteId).athleteOrder(athleteId),
-          k(athleteId).athleteEntries(athleteId),
-          k(athleteId).athleteExerciseIndex(athleteId),
-          k(athleteId).athleteDaily(athleteId),
-          k(athleteId).athleteVersion(athleteId),
-          k(athleteId).athleteLvp(athleteId),
+          keys.athleteSets(athleteId),
+          keys.athleteOrder(athleteId),
+          keys.athleteEntries(athleteId),
+          keys.athleteExerciseIndex(athleteId),
+          keys.athleteDaily(athleteId),
+          keys.athleteVersion(athleteId),
+          keys.athleteLvp(athleteId),
         ],
         [foldedSets.length, ...sets, lvp.size, ...lists, minutes.length / 3, ...minutes, ...daily],
       );
@@ -185,7 +196,7 @@ export function createRedisAthleteStore(redis: RedisClient, keys: AthleteKeys): 
         await runScript(
           redis,
           PRUNE,
-          [k(athleteId).athleteOrder(athleteId), k(athleteId).athleteSets(athleteId), k(athleteId).athleteEntries(athleteId), k(athleteId).athleteExerciseIndex(athleteId)],
+          [keys.athleteOrder(athleteId), keys.athleteSets(athleteId), keys.athleteEntries(athleteId), keys.athleteExerciseIndex(athleteId)],
           [pruneBeforeTs],
         );
       }
@@ -193,15 +204,16 @@ export function createRedisAthleteStore(redis: RedisClient, keys: AthleteKeys): 
     },
 
     async index(athleteId) {
-      const stored = await redis.hgetall(k(athleteId).athleteSets(athleteId));
+      const keys = k(athleteId);
+      const stored = await redis.hgetall(keys.athleteSets(athleteId));
       const sets = records(Object.values(stored))
         .map((record) => record.set)
         .filter((set) => set.reps.length > 0);
       if (sets.length === 0) return;
-      await runScript(redis, INDEX_SETS, [k(athleteId).athleteOrder(athleteId), k(athleteId).athleteEntries(athleteId), k(athleteId).athleteExerciseIndex(athleteId)], sets.flatMap((set) => indexArgs(set)));
+      await runScript(redis, INDEX_SETS, [keys.athleteOrder(athleteId), keys.athleteEntries(athleteId), keys.athleteExerciseIndex(athleteId)], sets.flatMap((set) => indexArgs(set)));
       const lists = new Map<string, LvpHistoryEntry[]>();
       for (const set of sets) lists.set(set.exercise, [...(lists.get(set.exercise) ?? []), lvpEntry(set)]);
-      await redis.hset(k(athleteId).athleteLvp(athleteId), Object.fromEntries([...lists].map(([exercise, entries]) => [exercise, packLvp(entries)])));
+      await redis.hset(keys.athleteLvp(athleteId), Object.fromEntries([...lists].map(([exercise, entries]) => [exercise, packLvp(entries)])));
     },
   };
 }
