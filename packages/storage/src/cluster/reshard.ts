@@ -169,7 +169,7 @@ export async function reshard(options: ReshardOptions): Promise<ReshardReport> {
           await redistributeHash(redis, oldKeys, (athleteId) => to.athleteKeys(athleteId).athleteTenants);
           break;
         case 'idle-sets':
-          await redistributeIdle(redis, items, from, to, gymShard);
+          await redistributeIdle(redis, items, (shard, station, set) => gymOf.get(from.keys(shard).set(station, set)), to, gymShard);
           break;
         case 'closing-sets':
           await redistributeClosing(redis, oldKeys, (gymId) => to.keys(gymShard(gymId)).closingSets);
@@ -255,7 +255,8 @@ async function redistributeHash(redis: RedisClient, oldKeys: readonly string[], 
 async function redistributeIdle(
   redis: RedisClient,
   items: ReadonlyArray<Planned>,
-  from: ShardLayout,
+  /** The set's gym as read before the set hashes moved. */
+  gymOfSet: (shard: number, station: string, set: string) => string | undefined,
   to: ShardLayout,
   gymShard: (gymId: string) => number,
 ): Promise<void> {
@@ -265,8 +266,8 @@ async function redistributeIdle(
     for (let i = 0; i + 1 < flat.length; i += 2) {
       const member = flat[i] as string;
       const [station = '', set = ''] = member.split(':');
-      // The set hash has moved already: look for it in its new shard through the station's gym.
-      const gym = (await redis.hget(from.keys(item.shard).set(station, set), 'gymId')) ?? (await findGym(redis, to, station, set));
+      // Read before the moves; a run started again after a crash finds a set already moved in its new shard.
+      const gym = gymOfSet(item.shard, station, set) ?? (await findGym(redis, to, station, set));
       if (gym === null) continue;
       const target = to.keys(gymShard(gym)).idleSets;
       await redis.zadd(target, flat[i + 1] as string, member);
