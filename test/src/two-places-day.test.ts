@@ -10,7 +10,7 @@ import type { Pipeline } from '@neurolift/pipeline';
 import { dayOf, endOfDay } from '@neurolift/stimulus';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, influxQuery, writeLines } from './harness/influxdb1-client.js';
+import { createDatabase, influxPost, influxQuery, writeLines } from './harness/influxdb1-client.js';
 import { connectDevice, pipelineEnv, repPayload, startTestPipeline } from './harness/pipeline.js';
 import { startRecordingProxy, type RecordedPoint, type RecordingProxy } from './harness/recording-proxy.js';
 import { exportSeries, startServers, waitFor, type LocalServices, type Series } from './harness/servers.js';
@@ -172,13 +172,6 @@ describe('a day at two places', () => {
   });
 });
 
-/** A statement that writes, through POST /query (the 1.x API refuses it on GET); throws on an error. */
-async function postQuery(url: string, q: string): Promise<void> {
-  const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ db: DB, q }) });
-  const body = await res.text();
-  if (res.status !== 200 || body.includes('"error"')) throw new Error(`${q}: HTTP ${res.status} ${body}`);
-}
-
 /** The series keys of a measurement in InfluxDB 1.x (SHOW SERIES answers without a series name). */
 async function seriesKeys(url: string, measurement: string): Promise<string[]> {
   const res = await fetch(`${url}/query?${new URLSearchParams({ db: DB, q: `SHOW SERIES FROM "${measurement}"` }).toString()}`);
@@ -236,14 +229,14 @@ describe('upgrading: the old gym-tagged series', () => {
 
     // docs/operations.md, "Upgrading to model nsi-1.1": the statements, as given there. Only the overlap
     // first: the gym-tagged points from a time on (here the afternoon) go, the earlier ones stay.
-    await postQuery(url, `DELETE FROM /^neurotrophic_(stimulus|exposure|acute)$/ WHERE "gym"::tag =~ /./ AND time >= '${new Date(AFTERNOON).toISOString()}'`);
+    await influxPost(url, DB, `DELETE FROM /^neurotrophic_(stimulus|exposure|acute)$/ WHERE "gym"::tag =~ /./ AND time >= '${new Date(AFTERNOON).toISOString()}'`);
     const legacyNsi = await influxQuery(url, DB, `SELECT count("nsi") AS "n" FROM "neurotrophic_stimulus" WHERE "gym"::tag =~ /./ GROUP BY "gym"`);
     expect(legacyNsi.map((s) => [s.tags.gym, s.values[0]?.[1]])).toEqual([[GYM_A, SESSION_A.length]]);
     expect(await influxQuery(url, DB, `SELECT count("daily_load") FROM "neurotrophic_exposure" WHERE "gym"::tag =~ /./`)).toEqual([]);
     const [current] = await influxQuery(url, DB, `SELECT count("nsi") AS "n" FROM "neurotrophic_stimulus" WHERE "athlete" = '${ATHLETE}' AND "gym"::field =~ /./`);
     expect(current?.values[0]?.[1]).toBe(SESSION_A.length + SESSION_B.length);
     // Then every gym-tagged series.
-    await postQuery(url, 'DROP SERIES FROM "neurotrophic_stimulus", "neurotrophic_exposure", "neurotrophic_acute" WHERE "gym"::tag =~ /./');
+    await influxPost(url, DB, 'DROP SERIES FROM "neurotrophic_stimulus", "neurotrophic_exposure", "neurotrophic_acute" WHERE "gym"::tag =~ /./');
 
     for (const measurement of ATHLETE_MEASUREMENTS) expect(await seriesKeys(url, measurement), measurement).toEqual([`${measurement},athlete=${ATHLETE}`]);
     const [sessions] = await influxQuery(url, DB, `SELECT "gym", "nsi" FROM "neurotrophic_stimulus" WHERE "athlete" = '${ATHLETE}'`);

@@ -37,10 +37,36 @@ export async function influxQuery(url: string, db: string, query: string): Promi
   return Array.isArray(result.series) ? result.series.map((series) => parseSeries(series, query)) : [];
 }
 
-/** CREATE DATABASE goes through POST /query: the 1.x API refuses it on GET. */
+/**
+ * Runs one statement through POST /query (the 1.x API refuses writes such as CREATE, DELETE and DROP on
+ * GET). A statement's error comes back as HTTP 200 with an "error" in its result, so the body is checked too.
+ */
+export async function influxPost(url: string, db: string | undefined, query: string): Promise<void> {
+  const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ ...(db !== undefined && { db }), q: query }) });
+  const body = await res.text();
+  if (res.status !== 200 || body.includes('"error"')) throw new Error(`HTTP ${res.status} ${body} for: ${query}`);
+}
+
+/**
+ * CREATE DATABASE, then SHOW DATABASES until it is listed. A write to a database the server has not
+ * listed answers 404 "database not found" (seen once in CI right after a CREATE that answered 200), so
+ * the test's set-up does not go on until the server says it has it; three CREATEs at most, each
+ * attempt's answer in the error.
+ */
 export async function createDatabase(url: string, db: string): Promise<void> {
-  const res = await fetch(`${url}/query`, { method: 'POST', body: new URLSearchParams({ q: `CREATE DATABASE "${db}"` }) });
-  if (!res.ok) throw new Error(`CREATE DATABASE ${db}: HTTP ${res.status} ${await res.text()}`);
+  const attempts: string[] = [];
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      await influxPost(url, undefined, `CREATE DATABASE "${db}"`);
+      const [listed] = await influxQuery(url, '', 'SHOW DATABASES');
+      if (listed?.values.some(([name]) => name === db)) return;
+      attempts.push(`not listed by SHOW DATABASES: ${JSON.stringify(listed?.values ?? [])}`);
+    } catch (err) {
+      attempts.push(err instanceof Error ? err.message : String(err));
+    }
+    console.warn(`CREATE DATABASE ${db}, attempt ${attempt}: ${attempts.at(-1) ?? ''}`);
+  }
+  throw new Error(`CREATE DATABASE ${db} failed:\n${attempts.join('\n')}`);
 }
 
 /** POST /write?precision=ms in requests of at most 5000 lines (the worker's batch bound). */
