@@ -89,6 +89,10 @@ export async function startMqttSubscriber(options: MqttSubscriberOptions): Promi
   let closing = false;
   client.on('close', () => (closing ? logger.info('broker connection closed') : logger.warn('broker connection lost; reconnecting')));
   client.on('error', (error) => logger.error({ err: error }, 'broker error'));
+  // MQTT 5: the broker says why it drops us, e.g. 0x8E session taken over (another ingest with this
+  // client id) or 0x8B shutting down; without this line a takeover looks like a network fault.
+  client.on('disconnect', (packet) =>
+    logger.warn({ reasonCode: packet.reasonCode, reason: packet.properties?.reasonString }, 'broker sent DISCONNECT'));
 
   client.handleMessage = (packet: IPublishPacket, callback) => {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
@@ -109,8 +113,10 @@ export async function startMqttSubscriber(options: MqttSubscriberOptions): Promi
         if (acked) return;
         acked = true;
         inFlight--;
-        // A PUBACK belongs to its connection; after a reconnect the broker redelivers instead.
-        if (received === generation && client.connected) sendPuback({ cmd: 'puback', messageId, reasonCode: 0 });
+        // A PUBACK belongs to its connection; after a reconnect the broker redelivers instead. Nor once
+        // close() has ended the connection: a commit that outlived intake's drain timeout acknowledges
+        // into a closed stream (MQTT.js reports "write after end"); the session redelivers it.
+        if (received === generation && client.connected && !closing) sendPuback({ cmd: 'puback', messageId, reasonCode: 0 });
         if (resume && inFlight <= options.maxInFlight) {
           const next = resume;
           resume = undefined;
