@@ -95,14 +95,14 @@ async function worker(): Promise<{ deps: SetJobDeps; keys: RedisKeys; written: M
   return { deps, keys, written, perJob };
 }
 
-async function store(keys: RedisKeys, spec: SetSpec): Promise<void> {
-  const reps = repsOf(spec);
+async function store(keys: RedisKeys, spec: SetSpec, reps: readonly RepRecord[] = repsOf(spec)): Promise<void> {
   await redis.hset(keys.setReps('st-1', spec.id), Object.fromEntries(reps.map((rep) => [String(rep.repIndex), JSON.stringify(rep)])));
 }
 
-async function close(deps: SetJobDeps, keys: RedisKeys, spec: SetSpec): Promise<void> {
-  await store(keys, spec);
-  const job: SetJob = { v: 1, gymId: GYM, stationId: 'st-1', setId: spec.id, revision: 0, closedBy: 'idle' };
+/** The set job of a set closed with these of its reps (all by default); a late rep re-closes it with the next revision. */
+async function close(deps: SetJobDeps, keys: RedisKeys, spec: SetSpec, reps: readonly RepRecord[] = repsOf(spec), revision = 0): Promise<void> {
+  await store(keys, spec, reps);
+  const job: SetJob = { v: 1, gymId: GYM, stationId: 'st-1', setId: spec.id, revision, closedBy: revision > 0 ? 'late_rep' : 'idle' };
   await processSet(job, deps);
 }
 
@@ -179,6 +179,36 @@ describe('the athlete state on Redis', () => {
       for (const event of order) await event.run(late);
       expect(fieldsOf(late.perJob)).toEqual(final);
     }
+  });
+
+  it('a late rep moving a set\'s last rep past a minute of heart rate: the set counts once, as if it had come whole', async () => {
+    // The second set's last rep comes after a minute's end (24:59.999; that minute's heart rate reaches the count
+    // threshold, so it is an activity): closed without it, the set comes before the minute, which is folded after
+    // it; the late rep moves the set past the minute.
+    const across: SetSpec = { id: 'hr-across', start: SESSION_START + 24 * MIN + 52_000, loadKg: 100, velocities: [0.62, 0.6, 0.57, 0.53] };
+    const sets = [SESSION_SETS[0] as SetSpec, across, SESSION_SETS[2] as SetSpec];
+    const run = async (lateRep: boolean) => {
+      const w = await worker();
+      for (const block of HR_BLOCKS) await heartRate(w.deps, block.t0, block.bpm);
+      for (const spec of sets) {
+        if (lateRep && spec === across) await close(w.deps, w.keys, spec, repsOf(spec).slice(0, -1));
+        await close(w.deps, w.keys, spec, repsOf(spec), lateRep && spec === across ? 1 : 0);
+      }
+      return fieldsOf(w.perJob);
+    };
+    const whole = await run(false);
+    const late = await run(true);
+    const firstClose = across.start + 6_000;
+    const lastRep = across.start + 9_000;
+    expect(Math.floor(firstClose / MIN)).toBeLessThan(Math.floor(lastRep / MIN));
+    // The set's points stay where it first closed (AthleteSet.pointTs), with the whole set's values; every other
+    // point (the minutes', the later sets', the day's exposure, the acute window) is the whole set's. Rep points apart.
+    const at = (points: Map<string, Map<string, string>>, ts: number) =>
+      new Map([...points].filter(([key]) => !key.startsWith('rep,') && key.endsWith(` ${ts}`)).map(([key, fields]) => [key.slice(0, key.lastIndexOf(' ')), fields]));
+    const others = (points: Map<string, Map<string, string>>) => new Map([...points].filter(([key]) => !key.startsWith('rep,') && !key.endsWith(` ${firstClose}`) && !key.endsWith(` ${lastRep}`)));
+    expect(at(late, firstClose).size).toBeGreaterThan(0);
+    expect(at(late, firstClose)).toEqual(at(whole, lastRep));
+    expect(others(late)).toEqual(others(whole));
   });
 
   it('a heart-rate profile changed within a session counts its minutes again when the session is re-modelled', async () => {

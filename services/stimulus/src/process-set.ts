@@ -1,5 +1,6 @@
 import type { RepRecord, SetJob } from '@neurolift/contracts';
 import { athleteSetKey, setSpan, type AthleteSet, type ModelConstants } from '@neurolift/stimulus';
+import type { FoldStart } from './athlete/fold-plan.js';
 import { refold } from './athlete/refold.js';
 import { recountMinutes, recountRange } from './heart-rate/aerobic-minutes.js';
 import type { AthleteStore, HeartRateStore } from '@neurolift/storage';
@@ -33,6 +34,7 @@ export interface SetJobResult {
 
 /** How long a set job waits for another worker updating the same athlete, ms. */
 const LOCK_WAIT_MS = 10_000;
+const MINUTE_MS = 60_000;
 
 function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord): AthleteSet {
   return {
@@ -53,13 +55,45 @@ function athleteSet(job: SetJob, reps: readonly RepRecord[], last: RepRecord): A
   };
 }
 
-/**
- * Where the set's point stays: the last rep's ts when the set first closed. Only a re-close (a late
- * rep) can find the set stored already; sets stored before `pointTs` existed had their point there too.
- */
-async function withPointTs(job: SetJob, athleteId: string, set: AthleteSet, athletes: AthleteStore): Promise<AthleteSet> {
-  const previous = job.revision > 0 ? (await athletes.record(athleteId, set.key))?.set : undefined;
+/** The set as stored before this close: only a re-close (a late rep) can find it stored already. */
+async function storedVersion(job: SetJob, athleteId: string, key: string, athletes: AthleteStore): Promise<AthleteSet | undefined> {
+  return job.revision > 0 ? (await athletes.record(athleteId, key))?.set : undefined;
+}
+
+/** Where the set's point stays: the last rep's ts when the set first closed (sets stored before `pointTs` existed had their point there too). */
+function withPointTs(set: AthleteSet, previous: AthleteSet | undefined): AthleteSet {
   return { ...set, pointTs: previous?.pointTs ?? setSpan(previous ?? set).lastTs };
+}
+
+/** An activity whose checkpoint this set job may make stale: its key, its place in the order, its own time (FoldStart.ts). */
+interface Changed {
+  readonly key: string;
+  readonly orderTs: number;
+  readonly ts: number;
+}
+
+/**
+ * The activities the stored version of a re-closed set came before and the set now comes after: a late rep
+ * moved its last rep past them (a minute of heart rate ends every minute, another station's set may end
+ * between). Their checkpoints hold the stored version, so a fold from the set's new place would count it twice.
+ */
+async function passedActivities(athleteId: string, previous: AthleteSet | undefined, set: AthleteSet, athletes: AthleteStore): Promise<Changed[]> {
+  if (previous === undefined || previous.reps.length === 0) return [];
+  const from = setSpan(previous).lastTs;
+  const to = setSpan(set).lastTs;
+  if (!(to > from)) return [];
+  const [sets, minutes] = await Promise.all([athletes.entries(athleteId, undefined, from, to), athletes.aerobicMinutes(athleteId, Math.floor(from / MINUTE_MS), Math.floor(to / MINUTE_MS))]);
+  return [
+    ...sets.filter((entry) => entry.key !== set.key).map((entry) => ({ key: entry.key, orderTs: entry.lastTs, ts: entry.firstTs })),
+    ...minutes.filter((minute) => minute.ts >= from && minute.ts < to).map((minute) => ({ key: minute.key, orderTs: minute.ts, ts: minute.ts })),
+  ];
+}
+
+/** The fold starts at the first changed activity before the set in the model's order (time, then key), else at the set. */
+function foldStartOf(set: AthleteSet, changed: readonly Changed[]): FoldStart {
+  const lastTs = setSpan(set).lastTs;
+  const first = changed.filter((activity) => activity.orderTs < lastTs).sort((a, b) => a.orderTs - b.orderTs || (a.key < b.key ? -1 : 1))[0];
+  return first === undefined ? { set } : { key: first.key, ts: first.ts, pending: set.key };
 }
 
 /**
@@ -84,14 +118,15 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<SetJobR
   const candidate = athleteSet(job, reps, last);
 
   const update = async (): Promise<{ reps: number; athleteId: string; minutes: number }> => {
-    const set = await withPointTs(job, athleteId, candidate, deps.athletes);
+    const previous = await storedVersion(job, athleteId, candidate.key, deps.athletes);
+    const set = withPointTs(candidate, previous);
     await deps.athletes.putSet(athleteId, set);
     // Minutes of heart rate in the set's resistance interval may no longer count (model nsi-1.1).
     // Only for an athlete with heart rate kept (one EXISTS): equipment-only athletes pay nothing more per set.
     const hr = deps.heartRate !== undefined && (await deps.heartRate.has(athleteId)) ? deps.heartRate : undefined;
     const minutes = hr === undefined ? [] : await recountMinutes(athleteId, set, { ...deps, heartRate: hr });
-    const first = minutes[0];
-    const start = first !== undefined && first.ts < setSpan(set).lastTs ? { key: first.key, ts: first.ts, pending: set.key } : { set };
+    const passed = await passedActivities(athleteId, previous, set, deps.athletes);
+    const start = foldStartOf(set, [...minutes.map((minute) => ({ key: minute.key, orderTs: minute.ts, ts: minute.ts })), ...passed]);
     const recount = hr === undefined ? undefined : (id: string, fromTs: number, toTs: number) => recountRange(id, fromTs, toTs, { ...deps, heartRate: hr });
     await refold(athleteId, start, { ...deps, recount }, ({ update: outputs }) => {
       const thisSet = outputs.sets.find((entry) => entry.set.key === set.key);
