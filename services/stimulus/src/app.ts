@@ -1,5 +1,5 @@
 import { HeartRateJob, MEASUREMENTS, QUEUES, RepBatchJob, SamplesJob, SetJob, redisKeys, type RepRecord } from '@neurolift/contracts';
-import { closeAll, createRegistry, once, type Logger, type Registry } from '@neurolift/platform';
+import { closeAll, createRegistry, once, type Logger, type PipelineError, type Registry } from '@neurolift/platform';
 import type { InboxDisposition } from './inbox-segmenter.js';
 import { createRedisSegmenterStore } from './adapters/redis-segmenter-store.js';
 import { createRedisSetStore } from './adapters/redis-set-store.js';
@@ -117,18 +117,27 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
       logger,
       ...(config.REDIS_CLUSTER ? { watchdog: clusterWatchdog(metrics) } : {}),
     };
-    const writeReps = async (reps: readonly RepRecord[]) => {
-      const result = await processRepBatch({ v: 1, reps: [...reps] }, { sets, sink, checks, tenancy });
+    /** Writes rep points; a set's reps the TSDB refuses are dead-lettered under `topic`, for the set's tenant. */
+    const writeReps = async (reps: readonly RepRecord[], topic: string) => {
+      const refused = async (refusedReps: readonly RepRecord[], tenant: string, error: PipelineError) => {
+        await deadLetters.add({ topic, reason: 'tsdb_rejected', detail: error.message, payload: JSON.stringify({ v: 1, reps: refusedReps }), tenant });
+        metrics.errors.inc({ code: error.code });
+      };
+      const result = await processRepBatch({ v: 1, reps: [...reps] }, { sets, sink, checks, tenancy, refused });
       if (result.notAllowed > 0) metrics.athleteNotAllowed.inc({ queue: QUEUES.reps }, result.notAllowed);
       return result;
     };
-    const segmenter = { store: createRedisSegmenterStore({ redis, keys }), writeReps };
+    // Reps made of sample blocks: a refused set's are named by the samples queue and the set.
+    const segmenter = {
+      store: createRedisSegmenterStore({ redis, keys }),
+      writeReps: (reps: readonly RepRecord[]) => writeReps(reps, `queue/${QUEUES.samples}/${reps[0]?.stationId ?? '?'}:${reps[0]?.setId ?? '?'}`),
+    };
     const refuse = async (queue: string, letter: WorkerDeadLetter) => {
       await deadLetters.add(letter);
       metrics.athleteNotAllowed.inc({ queue });
     };
     const workers = [
-      startQueueWorker({ ...common, queue: QUEUES.reps, schema: RepBatchJob, process: (job) => gate.run(() => writeReps(job.reps)) }),
+      startQueueWorker({ ...common, queue: QUEUES.reps, schema: RepBatchJob, process: (job, context) => gate.run(() => writeReps(job.reps, `queue/${QUEUES.reps}/${context.id}`)) }),
       startQueueWorker({
         ...common,
         queue: QUEUES.sets,

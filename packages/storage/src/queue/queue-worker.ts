@@ -19,6 +19,8 @@ export interface QueueMetrics {
 
 /** What a processor may ask of the job it runs. */
 export interface JobContext {
+  /** The job's id in its queue (a dead letter's topic names it: `queue/<queue>/<id>`). */
+  readonly id: string;
   /** When the job was created (for a set job: about when the set closed), epoch ms. */
   readonly createdAt: number;
   /** Puts the job back for `ms` without using up an attempt; the processor must return what this returns. */
@@ -165,6 +167,7 @@ function createBullWorker<S extends z.ZodType>(options: QueueWorkerOptions<S>, a
     }
     try {
       const context: JobContext = {
+        id: job.id ?? '?',
         createdAt: job.timestamp,
         async defer(ms) {
           await job.moveToDelayed(Date.now() + ms, token);
