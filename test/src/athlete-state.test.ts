@@ -73,16 +73,30 @@ const HISTORY: SetSpec[] = Array.from({ length: 30 }, (_, i) => {
   return { id: `h${i}`, start: T0 + session * 3.5 * DAY_MS + (i % 5) * 4 * MIN, loadKg: load, velocities: [0, 1, 2, 3].map((r) => 1.35 - 0.008 * load - 0.03 * r) };
 });
 
+interface TestWorker {
+  readonly deps: SetJobDeps;
+  readonly keys: RedisKeys;
+  readonly written: Map<string, string>;
+  readonly perJob: string[][];
+  /** The next write with a line of this measurement fails (a TSDB outage), once; nothing of it is kept. */
+  failNext(measurement: string): void;
+}
+
 /** A worker's dependencies on its own key prefix, and what it wrote: the last line per point, lines per job. */
-async function worker(): Promise<{ deps: SetJobDeps; keys: RedisKeys; written: Map<string, string>; perJob: string[][] }> {
+async function worker(): Promise<TestWorker> {
   const keys = redisKeys(`{t-${randomUUID().slice(0, 8)}}`);
   const written = new Map<string, string>();
   const perJob: string[][] = [];
+  let failing: string | undefined;
   const deps: SetJobDeps = {
     sets: createRedisSetStore(redis, keys),
     athletes: createRedisAthleteStore(redis, keys),
     sink: {
       async write(lines) {
+        if (failing !== undefined && lines.some((line) => line.startsWith(`${failing},`))) {
+          failing = undefined;
+          throw new Error('TSDB unavailable (test)');
+        }
         perJob.push([...lines]);
         // A point's identity: measurement and tags, and its time; a later write replaces it.
         for (const line of lines) written.set(`${line.slice(0, line.indexOf(' '))} ${line.slice(line.lastIndexOf(' ') + 1)}`, line);
@@ -92,7 +106,7 @@ async function worker(): Promise<{ deps: SetJobDeps; keys: RedisKeys; written: M
     constants: DEFAULT_CONSTANTS,
     modelId: 'nsi-1.1',
   };
-  return { deps, keys, written, perJob };
+  return { deps, keys, written, perJob, failNext: (measurement) => void (failing = measurement) };
 }
 
 async function store(keys: RedisKeys, spec: SetSpec, reps: readonly RepRecord[] = repsOf(spec)): Promise<void> {
@@ -209,6 +223,68 @@ describe('the athlete state on Redis', () => {
     expect(at(late, firstClose).size).toBeGreaterThan(0);
     expect(at(late, firstClose)).toEqual(at(whole, lastRep));
     expect(others(late)).toEqual(others(whole));
+  });
+
+  it('a job whose TSDB write fails after it stored its activities, retried or not, stores and writes what a run without the failure does', async () => {
+    // BullMQ retries a job whose write failed; the retry finds the minutes or the set stored already. Three job
+    // kinds, each failing once at its fold's write: a heart-rate block uploaded late into a session whose sets are
+    // stored (its minute and everything after fold again), a set closed after its heart rate (the minutes in its
+    // interval stop counting) and a late rep moving a set past a minute of heart rate.
+    const across: SetSpec = { id: 'hr-across', start: SESSION_START + 24 * MIN + 52_000, loadKg: 100, velocities: [0.62, 0.6, 0.57, 0.53] };
+    const lateBlock = HR_BLOCKS[10] as { t0: number; bpm: number[] };
+    type Step = (w: TestWorker) => Promise<unknown>;
+    const hrBlock = (block: { t0: number; bpm: number[] }): Step => (w) => heartRate(w.deps, block.t0, block.bpm);
+    const closeSet = (spec: SetSpec, reps = repsOf(spec), revision = 0): Step => (w) => close(w.deps, w.keys, spec, reps, revision);
+    const cases: Array<{ what: string; steps: Step[]; failing: number }> = [
+      { what: 'a late heart-rate block', steps: [...SESSION_SETS.map((spec) => closeSet(spec)), ...HR_BLOCKS.filter((block) => block !== lateBlock).map(hrBlock), hrBlock(lateBlock)], failing: 36 },
+      { what: 'a set after its heart rate', steps: [...HR_BLOCKS.map(hrBlock), ...SESSION_SETS.map((spec) => closeSet(spec))], failing: 35 },
+      {
+        what: 'a late rep past a minute',
+        steps: [...HR_BLOCKS.map(hrBlock), closeSet(SESSION_SETS[0] as SetSpec), closeSet(across, repsOf(across).slice(0, -1)), closeSet(across, repsOf(across), 1), closeSet(SESSION_SETS[2] as SetSpec)],
+        failing: 36,
+      },
+    ];
+    const state = async (keys: RedisKeys) => ({
+      records: Object.fromEntries(Object.entries(await redis.hgetall(keys.athleteSets(ATHLETE))).map(([key, text]) => [key, JSON.parse(text) as unknown])),
+      daily: await redis.hgetall(keys.athleteDaily(ATHLETE)),
+      pendingFold: await redis.get(keys.athleteFoldFrom(ATHLETE)),
+    });
+    for (const { what, steps, failing } of cases) {
+      const clean = await worker();
+      for (const step of steps) await step(clean);
+      const faulted = await worker();
+      for (const [index, step] of steps.entries()) {
+        if (index === failing) {
+          faulted.failNext('neurotrophic_stimulus');
+          await expect(step(faulted), what).rejects.toThrow('TSDB unavailable');
+        }
+        await step(faulted);
+      }
+      expect(fieldsOf(faulted.perJob), what).toEqual(fieldsOf(clean.perJob));
+      expect(await state(faulted.keys), what).toEqual({ ...(await state(clean.keys)), pendingFold: null });
+    }
+
+    // A job that fails for good (its attempts spent, dead-lettered) leaves its fold pending: the athlete's next job,
+    // whatever it is, folds from there. The athlete's series and state end as without the failure.
+    const after: SetSpec = { id: 'hr-after', start: SESSION_START + 40 * MIN, loadKg: 100, velocities: [0.62, 0.6, 0.57] };
+    const athleteSeries = (points: Map<string, Map<string, string>>) => new Map([...points].filter(([key]) => key.startsWith('neurotrophic_')));
+    for (const { what, steps, failing } of cases.slice(0, 2)) {
+      const clean = await worker();
+      for (const step of [...steps, closeSet(after)]) await step(clean);
+      const faulted = await worker();
+      for (const [index, step] of steps.entries()) {
+        if (index !== failing) {
+          await step(faulted);
+          continue;
+        }
+        faulted.failNext('neurotrophic_stimulus');
+        await expect(step(faulted), what).rejects.toThrow('TSDB unavailable');
+        expect(await redis.get(faulted.keys.athleteFoldFrom(ATHLETE)), what).not.toBeNull();
+      }
+      await closeSet(after)(faulted);
+      expect(athleteSeries(fieldsOf(faulted.perJob)), `${what}, not retried`).toEqual(athleteSeries(fieldsOf(clean.perJob)));
+      expect(await state(faulted.keys), `${what}, not retried`).toEqual({ ...(await state(clean.keys)), pendingFold: null });
+    }
   });
 
   it('a heart-rate profile changed within a session counts its minutes again when the session is re-modelled', async () => {

@@ -98,6 +98,11 @@ export function redisKeys(prefix: string) {
     athleteLock: (athleteId: string) => `${prefix}:athlete:${athleteId}:lock`,
     /** Counter bumped whenever the athlete's sets change; detects a concurrent update. */
     athleteVersion: (athleteId: string) => `${prefix}:athlete:${athleteId}:version`,
+    /**
+     * Key of the earliest activity whose checkpoint an update stored and no saved fold has covered yet (a job
+     * whose TSDB write failed, retried or not): the next fold starts there at the latest (decision 0014).
+     */
+    athleteFoldFrom: (athleteId: string) => `${prefix}:athlete:${athleteId}:fold-from`,
   } as const;
 }
 export type RedisKeys = ReturnType<typeof redisKeys>;

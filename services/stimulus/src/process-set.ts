@@ -120,12 +120,14 @@ export async function processSet(job: SetJob, deps: SetJobDeps): Promise<SetJobR
   const update = async (): Promise<{ reps: number; athleteId: string; minutes: number }> => {
     const previous = await storedVersion(job, athleteId, candidate.key, deps.athletes);
     const set = withPointTs(candidate, previous);
-    await deps.athletes.putSet(athleteId, set);
+    const passed = await passedActivities(athleteId, previous, set, deps.athletes);
+    // Stored with where its fold starts: a retry finds the set stored (its previous version gone) and folds from there.
+    const passedStart = foldStartOf(set, passed);
+    await deps.athletes.putSet(athleteId, set, 'set' in passedStart ? undefined : passedStart.key);
     // Minutes of heart rate in the set's resistance interval may no longer count (model nsi-1.1).
     // Only for an athlete with heart rate kept (one EXISTS): equipment-only athletes pay nothing more per set.
     const hr = deps.heartRate !== undefined && (await deps.heartRate.has(athleteId)) ? deps.heartRate : undefined;
     const minutes = hr === undefined ? [] : await recountMinutes(athleteId, set, { ...deps, heartRate: hr });
-    const passed = await passedActivities(athleteId, previous, set, deps.athletes);
     const start = foldStartOf(set, [...minutes.map((minute) => ({ key: minute.key, orderTs: minute.ts, ts: minute.ts })), ...passed]);
     const recount = hr === undefined ? undefined : (id: string, fromTs: number, toTs: number) => recountRange(id, fromTs, toTs, { ...deps, heartRate: hr });
     await refold(athleteId, start, { ...deps, recount }, ({ update: outputs }) => {

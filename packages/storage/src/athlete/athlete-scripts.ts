@@ -3,7 +3,9 @@
  * by last rep: the model's order), `entries` (hash key → compact entry) and `lex` (sorted set of
  * `<exercise>|<last rep, 15 digits>|<key>`, all at score 0: an exercise's sets in time order, read by range
  * without touching other exercises), kept in step by every script; and `lvp` (hash exercise → its sets'
- * load–velocity entries packed in one value, written by the worker with the fold that changed them).
+ * load–velocity entries packed in one value, written by the worker with the fold that changed them); and
+ * `fold-from` (the key of the earliest activity stored since the last saved fold that covers it: where the next
+ * fold starts at the latest, so a job retried after storing, or any later one, still folds what it stored).
  */
 import { luaScript } from '../lua-script.js';
 
@@ -44,6 +46,15 @@ local function index(order, entries, lex, key, lastTs, exercise, entry)
   redis.call('HSET', entries, key, entry)
   redis.call('ZADD', lex, 0, member(exercise, lastTs, key))
 end
+-- Keeps the earlier in the order of the pending fold start and this key (stored in the order already).
+local function pend(order, foldFrom, key)
+  local new = redis.call('ZRANK', order, key)
+  if not new then return end
+  local current = redis.call('GET', foldFrom)
+  local at = current and redis.call('ZRANK', order, current)
+  if at and at <= new then return end
+  redis.call('SET', foldFrom, key)
+end
 -- The keys and entries of an exercise's sets in a lex range.
 local function window(lex, entries, from, before)
   local members = redis.call('ZRANGEBYLEX', lex, from, before)
@@ -58,49 +69,65 @@ local function window(lex, entries, from, before)
 end
 `;
 
-/** KEYS: sets, order, entries, version, lex. ARGV: key, record, last rep, exercise, entry. Stores a set. */
+/**
+ * KEYS: sets, order, entries, version, lex, fold-from. ARGV: key, record, last rep, exercise, entry, and the key
+ * of an earlier activity whose checkpoint the set makes stale ('' = none). Stores a set; the fold is pending from
+ * the earlier of the set and that activity until a saved fold covers it.
+ */
 export const PUT_SET = luaScript(`${HELPERS}
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 index(KEYS[2], KEYS[3], KEYS[5], ARGV[1], ARGV[3], ARGV[4], ARGV[5])
+pend(KEYS[2], KEYS[6], ARGV[1])
+if ARGV[6] ~= '' then pend(KEYS[2], KEYS[6], ARGV[6]) end
 return redis.call('INCR', KEYS[4])
 `);
 
 /**
- * KEYS: sets, order, version. ARGV: n × (key, record, time). Stores minutes of heart rate (model nsi-1.1): in the
- * order and the records only (no entry, no exercise index: the alert rules and the load–velocity profile read sets).
+ * KEYS: sets, order, version, fold-from. ARGV: n × (key, record, time). Stores minutes of heart rate (model nsi-1.1):
+ * in the order and the records only (no entry, no exercise index: the alert rules and the load–velocity profile
+ * read sets); the fold is pending from the earliest until a saved fold covers it.
  */
-export const PUT_AEROBIC = luaScript(`
+export const PUT_AEROBIC = luaScript(`${HELPERS}
 for at = 1, #ARGV, 3 do
   redis.call('HSET', KEYS[1], ARGV[at], ARGV[at + 1])
   redis.call('ZADD', KEYS[2], ARGV[at + 2], ARGV[at])
 end
+for at = 1, #ARGV, 3 do pend(KEYS[2], KEYS[4], ARGV[at]) end
 return redis.call('INCR', KEYS[3])
 `);
 
 /**
- * KEYS: sets, order, entries, lex, daily, version, lvp. ARGV: n, then n × (key, record, last rep, exercise, entry),
- * then m, m × (exercise, packed load–velocity list), then k, k × (key, record, time) of minutes of heart rate,
- * then day, load pairs. Saves folded sets and minutes, the lists and daily loads; returns the athlete's version.
+ * KEYS: sets, order, entries, lex, daily, version, lvp, fold-from. ARGV: the key of the fold's first activity ('' =
+ * none), n, then n × (key, record, last rep, exercise, entry), then m, m × (exercise, packed load–velocity list),
+ * then k, k × (key, record, time) of minutes of heart rate, then day, load pairs. Saves folded sets and minutes,
+ * the lists and daily loads, and clears the pending fold start when the fold began at or before it (a fold runs
+ * to the newest activity); returns the athlete's version.
  */
 export const SAVE_FOLD = luaScript(`${HELPERS}
-local n = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
 for i = 0, n - 1 do
-  local at = 2 + i * 5
+  local at = 3 + i * 5
   redis.call('HSET', KEYS[1], ARGV[at], ARGV[at + 1])
   index(KEYS[2], KEYS[3], KEYS[4], ARGV[at], ARGV[at + 2], ARGV[at + 3], ARGV[at + 4])
 end
-local m = tonumber(ARGV[2 + n * 5])
+local m = tonumber(ARGV[3 + n * 5])
 for i = 0, m - 1 do
-  local at = 3 + n * 5 + i * 2
+  local at = 4 + n * 5 + i * 2
   redis.call('HSET', KEYS[7], ARGV[at], ARGV[at + 1])
 end
-local k = tonumber(ARGV[3 + n * 5 + m * 2])
+local k = tonumber(ARGV[4 + n * 5 + m * 2])
 for i = 0, k - 1 do
-  local at = 4 + n * 5 + m * 2 + i * 3
+  local at = 5 + n * 5 + m * 2 + i * 3
   redis.call('HSET', KEYS[1], ARGV[at], ARGV[at + 1])
   redis.call('ZADD', KEYS[2], ARGV[at + 2], ARGV[at])
 end
-for at = 4 + n * 5 + m * 2 + k * 3, #ARGV, 2 do redis.call('HSET', KEYS[5], ARGV[at], ARGV[at + 1]) end
+for at = 5 + n * 5 + m * 2 + k * 3, #ARGV, 2 do redis.call('HSET', KEYS[5], ARGV[at], ARGV[at + 1]) end
+local pending = ARGV[1] ~= '' and redis.call('GET', KEYS[8])
+if pending then
+  local at = redis.call('ZRANK', KEYS[2], pending)
+  local first = redis.call('ZRANK', KEYS[2], ARGV[1])
+  if not at or (first and first <= at) then redis.call('DEL', KEYS[8]) end
+end
 return tonumber(redis.call('GET', KEYS[6]) or '0')
 `);
 
@@ -115,10 +142,11 @@ return hmget(KEYS[2], wanted)
 `);
 
 /**
- * KEYS: order, sets, profile, version, daily, lvp. ARGV: the key to start from ('' = the first), then an exercise
- * ('' = none). Returns version, profile, the record before, the keys and records from the start on, the daily
- * loads (flat) when the start is the first set, how many stored sets the order lacks (state of an older
- * version), the exercise's packed load–velocity list and the oldest set's last rep.
+ * KEYS: order, sets, profile, version, daily, lvp, fold-from. ARGV: the key to start from ('' = the first), then an
+ * exercise ('' = none). Returns version, profile, the record before, the keys and records from the start on, the
+ * daily loads (flat) when the start is the first set, how many stored sets the order lacks (state of an older
+ * version), the exercise's packed load–velocity list, the oldest set's last rep, and the pending fold start when
+ * it comes before the asked key ('' otherwise).
  */
 export const FOLD_CONTEXT = luaScript(`${HELPERS}
 local rank = 0
@@ -129,13 +157,23 @@ local unindexed = redis.call('HLEN', KEYS[2]) - redis.call('ZCARD', KEYS[1])
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2] or ''
 local lvp = ''
 if ARGV[2] ~= '' then lvp = redis.call('HGET', KEYS[6], ARGV[2]) or '' end
-if not rank then return { version, profile, '', {}, {}, {}, unindexed, lvp, oldest } end
+if not rank then return { version, profile, '', {}, {}, {}, unindexed, lvp, oldest, '' } end
+local pending = redis.call('GET', KEYS[7])
+local pendingRank = pending and redis.call('ZRANK', KEYS[1], pending)
+if not (pendingRank and pendingRank < rank) then pending = '' end
 local before = ''
 if rank > 0 then before = redis.call('HGET', KEYS[2], redis.call('ZRANGE', KEYS[1], rank - 1, rank - 1)[1]) or '' end
 local keys = redis.call('ZRANGE', KEYS[1], rank, -1)
 local daily = {}
 if rank == 0 then daily = redis.call('HGETALL', KEYS[5]) end
-return { version, profile, before, keys, hmget(KEYS[2], keys), daily, unindexed, lvp, oldest }
+return { version, profile, before, keys, hmget(KEYS[2], keys), daily, unindexed, lvp, oldest, pending }
+`);
+
+/** KEYS: fold-from, sets. The record of the activity a fold is pending from, or nil. */
+export const PENDING_FOLD = luaScript(`
+local key = redis.call('GET', KEYS[1])
+if not key then return false end
+return redis.call('HGET', KEYS[2], key)
 `);
 
 /** KEYS: lex, entries. ARGV: one or more pairs of lex bounds. The key, entry pairs of those windows. */

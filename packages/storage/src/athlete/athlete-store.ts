@@ -36,6 +36,11 @@ export interface FoldContext {
   readonly lvp?: ReadonlyMap<string, readonly LvpHistoryEntry[]> | undefined;
   /** The last rep of the oldest stored set; absent when none is stored. */
   readonly oldestLastTs?: number | undefined;
+  /**
+   * The key of an activity before the asked one that an update stored and no saved fold has covered (a job whose
+   * write failed after storing): the fold has to start there instead. Absent when none comes before.
+   */
+  readonly pendingFrom?: string | undefined;
 }
 
 
@@ -75,10 +80,19 @@ export interface LockOrder {
 
 /** The athlete state the model needs, kept in Redis so any worker can update it. */
 export interface AthleteStore {
-  /** Stores (or replaces, same key) one set in the athlete's order; the set is folded by saveFold. */
-  putSet(athleteId: string, set: AthleteSet): Promise<void>;
-  /** Stores (or replaces, same key) minutes of heart rate in the athlete's order; folded by saveFold. */
+  /**
+   * Stores (or replaces, same key) one set in the athlete's order; the set is folded by saveFold. In the same
+   * commit the fold becomes pending from the set, or from `foldFrom` (an earlier activity whose checkpoint the set
+   * makes stale) when that comes first, unless one is pending from earlier still (see pendingFold).
+   */
+  putSet(athleteId: string, set: AthleteSet, foldFrom?: string): Promise<void>;
+  /** Stores (or replaces, same key) minutes of heart rate in the athlete's order, the fold pending from the earliest; folded by saveFold. */
   putAerobic(athleteId: string, minutes: readonly AerobicMinute[]): Promise<void>;
+  /**
+   * The activity the athlete's fold is pending from: stored by an update whose fold was never saved (its TSDB
+   * write failed, its worker stopped), or undefined. A retried job that finds its activities stored folds from it.
+   */
+  pendingFold(athleteId: string): Promise<ActivityRecord | undefined>;
   /** The stored minutes of heart rate whose minute lies in [fromMinute, toMinute], in time order. */
   aerobicMinutes(athleteId: string, fromMinute: number, toMinute: number): Promise<AerobicMinute[]>;
   /** The athlete's profile as coaches entered it ({} when none). */
@@ -99,7 +113,8 @@ export interface AthleteStore {
   dailyLoads(athleteId: string): Promise<Map<number, number>>;
   /**
    * Persists folded sets (terms, checkpoints, entries), daily loads and the exercises' load–velocity lists, and
-   * drops sets whose last rep is before `pruneBeforeTs` (when given). Returns the athlete's version as it stood then.
+   * drops sets whose last rep is before `pruneBeforeTs` (when given). The pending fold (pendingFold) is done when
+   * `folded` starts at or before it (a fold runs to the newest activity). Returns the athlete's version as it stood then.
    */
   saveFold(
     athleteId: string,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AthleteProfile, type RedisKeys } from '@neurolift/contracts';
 import { PipelineError } from '@neurolift/platform';
-import { isFoldedAerobic, lvpEntry, setSpan, type AthleteSet, type FoldedSet, type LvpHistoryEntry } from '@neurolift/stimulus';
+import { foldedKey, isFoldedAerobic, lvpEntry, setSpan, type AthleteSet, type FoldedSet, type LvpHistoryEntry } from '@neurolift/stimulus';
 import { luaScript, runScript } from '../lua-script.js';
 import type { RedisClient } from '../redis-connection.js';
-import { ALL_ENTRIES, EXERCISE_ENTRIES, FOLD_CONTEXT, INDEX_SETS, NEXT_ENTRY, PRUNE, PUT_AEROBIC, PUT_SET, RECORDS_BETWEEN, RECORDS_BY_TIME, SAVE_FOLD, TAKE_LOCK, lexBounds } from './athlete-scripts.js';
+import { ALL_ENTRIES, EXERCISE_ENTRIES, FOLD_CONTEXT, INDEX_SETS, NEXT_ENTRY, PENDING_FOLD, PRUNE, PUT_AEROBIC, PUT_SET, RECORDS_BETWEEN, RECORDS_BY_TIME, SAVE_FOLD, TAKE_LOCK, lexBounds } from './athlete-scripts.js';
 import { isAerobicRecord, type ActivityRecord, type AthleteRecord, type AthleteStore, type FoldContext, type SetEntry } from './athlete-store.js';
 import { aerobicText, entryText, foldedSetText, packLvp, parseActivity, parseEntry, storedSetText, unpackLvp } from './stored-record.js';
 
@@ -77,14 +77,21 @@ export function createRedisAthleteStore(redis: RedisClient, keysOf: AthleteKeys)
       }
     },
 
-    async putSet(athleteId, set) {
+    async putSet(athleteId, set, foldFrom) {
       const keys = k(athleteId);
       const [key, lastTs, exercise, entry] = indexArgs(set);
       await runScript(
         redis,
         PUT_SET,
-        [keys.athleteSets(athleteId), keys.athleteOrder(athleteId), keys.athleteEntries(athleteId), keys.athleteVersion(athleteId), keys.athleteExerciseIndex(athleteId)],
-        [key, storedSetText(set), lastTs, exercise, entry],
+        [
+          keys.athleteSets(athleteId),
+          keys.athleteOrder(athleteId),
+          keys.athleteEntries(athleteId),
+          keys.athleteVersion(athleteId),
+          keys.athleteExerciseIndex(athleteId),
+          keys.athleteFoldFrom(athleteId),
+        ],
+        [key, storedSetText(set), lastTs, exercise, entry, foldFrom ?? ''],
       );
     },
 
@@ -92,7 +99,7 @@ export function createRedisAthleteStore(redis: RedisClient, keysOf: AthleteKeys)
       const keys = k(athleteId);
       if (minutes.length === 0) return;
       const args = minutes.flatMap((minute) => [minute.key, aerobicText(minute), minute.ts]);
-      await runScript(redis, PUT_AEROBIC, [keys.athleteSets(athleteId), keys.athleteOrder(athleteId), keys.athleteVersion(athleteId)], args);
+      await runScript(redis, PUT_AEROBIC, [keys.athleteSets(athleteId), keys.athleteOrder(athleteId), keys.athleteVersion(athleteId), keys.athleteFoldFrom(athleteId)], args);
     },
 
     async aerobicMinutes(athleteId, fromMinute, toMinute) {
@@ -110,9 +117,15 @@ export function createRedisAthleteStore(redis: RedisClient, keysOf: AthleteKeys)
       return text === null ? undefined : records([text])[0];
     },
 
+    async pendingFold(athleteId) {
+      const keys = k(athleteId);
+      const text = (await runScript(redis, PENDING_FOLD, [keys.athleteFoldFrom(athleteId), keys.athleteSets(athleteId)], [])) as string | null;
+      return text === null ? undefined : activities([text])[0];
+    },
+
     async foldContext(athleteId, fromKey, exercise): Promise<FoldContext> {
       const keys = k(athleteId);
-      const [version, profile, before, , from, daily, unindexed, lvp, oldest] = (await runScript(
+      const [version, profile, before, , from, daily, unindexed, lvp, oldest, pending] = (await runScript(
         redis,
         FOLD_CONTEXT,
         [
@@ -122,9 +135,10 @@ export function createRedisAthleteStore(redis: RedisClient, keysOf: AthleteKeys)
           keys.athleteVersion(athleteId),
           keys.athleteDaily(athleteId),
           keys.athleteLvp(athleteId),
+          keys.athleteFoldFrom(athleteId),
         ],
         [fromKey ?? '', exercise ?? ''],
-      )) as [string, string, string, string[], Array<string | null>, string[], number, string, string];
+      )) as [string, string, string, string[], Array<string | null>, string[], number, string, string, string];
       const startsOrder = before === '' && from.length > 0;
       return {
         version: Number(version),
@@ -135,6 +149,7 @@ export function createRedisAthleteStore(redis: RedisClient, keysOf: AthleteKeys)
         ...(startsOrder ? { dailyLoads: new Map(pairs(daily).map(([day, load]) => [Number(day), Number(load)])) } : {}),
         ...(exercise === undefined ? {} : { lvp: new Map([[exercise, unpackLvp(lvp)]]) }),
         ...(oldest === '' ? {} : { oldestLastTs: Number(oldest) }),
+        ...(pending === '' ? {} : { pendingFrom: pending }),
       };
     },
 
@@ -177,6 +192,8 @@ export function createRedisAthleteStore(redis: RedisClient, keysOf: AthleteKeys)
       const minutes = folded.flatMap((entry) => (isFoldedAerobic(entry) ? [entry.minute.key, aerobicText(entry.minute, entry), entry.minute.ts] : []));
       const lists = [...lvp].flatMap(([exercise, entries]) => [exercise, packLvp(entries)]);
       const daily = [...dailyLoads].flatMap(([day, load]) => [String(day), String(load)]);
+      // A fold runs from its first activity to the newest: a pending start at or after that one is folded now.
+      const first = folded[0];
       const version = await runScript(
         redis,
         SAVE_FOLD,
@@ -188,8 +205,9 @@ export function createRedisAthleteStore(redis: RedisClient, keysOf: AthleteKeys)
           keys.athleteDaily(athleteId),
           keys.athleteVersion(athleteId),
           keys.athleteLvp(athleteId),
+          keys.athleteFoldFrom(athleteId),
         ],
-        [foldedSets.length, ...sets, lvp.size, ...lists, minutes.length / 3, ...minutes, ...daily],
+        [first === undefined ? '' : foldedKey(first), foldedSets.length, ...sets, lvp.size, ...lists, minutes.length / 3, ...minutes, ...daily],
       );
       // Apart from the save: pruning can wait a set, and a failure here loses nothing.
       if (pruneBeforeTs !== undefined) {

@@ -51,6 +51,7 @@ export function athleteKeyNames(keys: RedisKeys, athleteId: string): string[] {
     keys.athleteHeartRateMinutes(athleteId),
     keys.athleteLiveHeartRate(athleteId),
     keys.athleteVersion(athleteId),
+    keys.athleteFoldFrom(athleteId),
     keys.alertBasis(athleteId),
     keys.alertRoms(athleteId),
     ...ALERT_RULES.flatMap((rule) => SEVERITIES.map((severity) => keys.alertCooldown(athleteId, `${rule}.${severity}`))),

@@ -24,6 +24,11 @@ function startKey(start: FoldStart): string {
   return 'set' in start ? start.set.key : start.key;
 }
 
+/** A fold from a stored activity. */
+export function startAt(record: ActivityRecord): FoldStart {
+  return isAerobicRecord(record) ? { key: record.minute.key, ts: record.minute.ts } : { set: record.set };
+}
+
 /** The activity's own time: a set's first rep (the session gap is measured to it), a minute's end. */
 function startTs(start: FoldStart): number {
   return 'set' in start ? setSpan(start.set).firstTs : start.ts;
@@ -48,18 +53,25 @@ function unfolded(before: ActivityRecord | undefined, from: readonly ActivityRec
 
 /**
  * What to fold after an activity was stored (decision 0014): from the checkpoint of the activity before it, it
- * and every later one (none, when it came in order). From the session's first activity when the profile or
- * constants changed since the one before was folded (the session's terms are re-modelled, as the planner would);
- * from the first stored activity when the state was written by a version without checkpoints.
+ * and every later one (none, when it came in order). From an earlier activity whose fold is pending (stored by an
+ * update that never saved its fold: a failed write, maybe this job's own first attempt), writing its points too.
+ * From the session's first activity when the profile or constants changed since the one before was folded (the
+ * session's terms are re-modelled, as the planner would); from the first stored activity when the state was
+ * written by a version without checkpoints.
  */
-export async function planFold(athleteId: string, start: FoldStart, athletes: AthleteStore, constants: ModelConstants): Promise<FoldPlan> {
-  const key = startKey(start);
-  const set = 'set' in start ? start.set : undefined;
+export async function planFold(athleteId: string, asked: FoldStart, athletes: AthleteStore, constants: ModelConstants): Promise<FoldPlan> {
+  const set = 'set' in asked ? asked.set : undefined;
   // The set's exercise's load–velocity list comes along: when the set came in order, that is all the fold reads.
-  let context = await athletes.foldContext(athleteId, key, set?.exercise);
-  const stored = new Set([key, ...('pending' in start && start.pending !== undefined ? [start.pending] : [])]);
+  let context = await athletes.foldContext(athleteId, startKey(asked), set?.exercise);
+  const resumed = context.pendingFrom === undefined ? undefined : await athletes.foldContext(athleteId, context.pendingFrom, set?.exercise);
+  const pending = resumed?.from[0];
+  if (resumed !== undefined && pending !== undefined) context = resumed;
+  const start = pending === undefined ? asked : startAt(pending);
+  const key = startKey(start);
+  const stored = new Set([key, ...('pending' in asked && asked.pending !== undefined ? [asked.pending] : [])]);
   let rebased = false;
-  if (context.unindexed > 0 || unfolded(context.before, context.from, stored)) {
+  // Records without a checkpoint after a pending start are what it is pending for, not state of an older version.
+  if (context.unindexed > 0 || unfolded(context.before, pending === undefined ? context.from : [], stored)) {
     if (context.unindexed > 0) await athletes.index(athleteId);
     context = await athletes.foldContext(athleteId, undefined);
   } else {
@@ -71,7 +83,7 @@ export async function planFold(athleteId: string, start: FoldStart, athletes: At
       rebased = true;
     }
   }
-  const activities = activitiesOf(context, start);
+  const activities = activitiesOf(context, asked);
   const sets = activities.filter((activity): activity is AthleteSet => !isAerobic(activity));
   const first = activities[0];
   const from = context.before?.folded?.checkpoint ?? genesisOf(context.dailyLoads ?? new Map(), first ? dayOf(activityTs(first)) : 0, constants);

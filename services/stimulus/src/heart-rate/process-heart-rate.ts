@@ -1,6 +1,7 @@
 import type { HeartRateJob } from '@neurolift/contracts';
 import type { AthleteSet } from '@neurolift/stimulus';
 import type { HeartRateStore } from '@neurolift/storage';
+import { startAt } from '../athlete/fold-plan.js';
 import { refold, type RefoldDeps } from '../athlete/refold.js';
 import type { AlertChecks } from '../ports.js';
 import { minutesOfBlock, recountRange } from './aerobic-minutes.js';
@@ -37,8 +38,12 @@ export async function processHeartRate(job: HeartRateJob, deps: HeartRateJobDeps
     await deps.heartRate.merge(athleteId, block.t0, block.bpm);
     const changed = await minutesOfBlock(athleteId, block.t0, block.bpm.length, deps);
     const first = changed[0];
+    // Nothing changed: this may be the retry of a job that stored its minutes and failed before its fold was
+    // saved (a TSDB write): that fold is still pending, and done now.
+    const pending = first === undefined ? await deps.athletes.pendingFold(athleteId) : undefined;
+    const start = first !== undefined ? { key: first.key, ts: first.ts } : pending === undefined ? undefined : startAt(pending);
     const recount = (id: string, fromTs: number, toTs: number) => recountRange(id, fromTs, toTs, deps);
-    if (first !== undefined) await refold(athleteId, { key: first.key, ts: first.ts }, { ...deps, recount });
+    if (start !== undefined) await refold(athleteId, start, { ...deps, recount });
     // The sets whose heart rate the block may change: from 30 s before the first rep (the resistance interval,
     // which holds every window of the set-close rules) to the recovery window after the last.
     const entries = await deps.athletes.entries(athleteId, undefined, block.t0 - reach, endTs + constants.hrResistanceBeforeMs + LONGEST_SET_MS);
