@@ -4,16 +4,14 @@
 // series twice. BullMQ retries the heart-rate job, which finds its minute stored already: the fold stays pending
 // until one is saved (decision 0014), so the final points equal those of the same session without the outage.
 import { heartRateJobId, MEASUREMENTS, QUEUES } from '@neurolift/contracts';
-import { dayOf } from '@neurolift/stimulus';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { putProfile } from './harness/athlete-profile.js';
 import { startRecordedPipeline, type RecordedPipeline } from './harness/recorded-pipeline.js';
 import { waitFor } from './harness/servers.js';
 import { finalPoints, normalise, type FinalPoint } from './harness/wearable-points.js';
-import { planWearableSession, WEARABLE_PROFILE, type WearableSession } from './harness/wearable-session.js';
+import { planWearableSession, recentSessionStart, WEARABLE_PROFILE, type WearableSession } from './harness/wearable-session.js';
 
 const GYM = 'gym-outage';
-const MINUTE = 60_000;
 const DAY_MS = 86_400_000;
 
 let rig: RecordedPipeline;
@@ -27,13 +25,7 @@ afterAll(async () => {
   await rig?.close();
 });
 
-/** A whole minute about 2 h ago, moved back so that the session stays within one UTC day. */
-function sessionStart(): number {
-  let start = Math.floor((Date.now() - 2 * 3600_000) / MINUTE) * MINUTE;
-  if (dayOf(start) !== dayOf(start + 45 * MINUTE)) start -= 3600_000;
-  return start;
-}
-const START = sessionStart();
+const START = recentSessionStart();
 
 const sessionOf = (athleteId: string, n: number): WearableSession => planWearableSession({ gym: GYM, athleteId, rack: `rack-${n}`, strap: `strap-${n}` }, START);
 

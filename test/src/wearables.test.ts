@@ -23,6 +23,7 @@ import {
   athleteSetOf,
   expectedSetHeartRate,
   planWearableSession,
+  recentSessionStart,
   pureFold,
   WEARABLE_PROFILE,
   type SessionIds,
@@ -49,13 +50,7 @@ afterAll(async () => {
   await rig?.close();
 });
 
-/** A whole minute about 2 h ago, moved back so that the session (about 32 min, and its minute points) stays within one UTC day. */
-function sessionStart(): number {
-  let start = Math.floor((Date.now() - 2 * 3600_000) / MINUTE) * MINUTE;
-  if (dayOf(start) !== dayOf(start + 45 * MINUTE)) start -= 3600_000;
-  return start;
-}
-const START = sessionStart();
+const START = recentSessionStart();
 
 const putProfile = (athleteId: string, profile: WearableProfile = WEARABLE_PROFILE): Promise<void> => putAthleteProfile(rig.pipeline.apiUrl, athleteId, profile);
 const setDone = (gym: string, station: string, setId: string): Promise<true | undefined> => rig.setDone(gym, station, setId);

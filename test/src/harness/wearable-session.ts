@@ -8,6 +8,7 @@ import {
   aerobicOfSamples,
   activityTs,
   athleteSetKey,
+  dayOf,
   foldSets,
   generateSyntheticImuTrace,
   heartRateProfile,
@@ -168,6 +169,13 @@ function rrOf(bpm: readonly number[]): number[] {
     elapsed += interval;
   }
   return rr;
+}
+
+/** A whole minute about 2 h ago, moved back so that a session (about 32 min, and its minute points) stays within one UTC day. */
+export function recentSessionStart(now = Date.now()): number {
+  let start = Math.floor((now - 2 * 3600_000) / MINUTE_MS) * MINUTE_MS;
+  if (dayOf(start) !== dayOf(start + 45 * MINUTE_MS)) start -= 3600_000;
+  return start;
 }
 
 /**
