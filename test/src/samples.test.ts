@@ -34,7 +34,8 @@ let tsdb: RecordingProxy;
 beforeAll(async () => {
   servers = await startServers();
   tsdb = await startRecordingProxy(servers.env.INFLUX_URL);
-  pipeline = await startTestPipeline(pipelineEnv(servers.env, { INFLUX_URL: tsdb.url, SET_IDLE_TIMEOUT_MS: '5000', MQTT_CLIENT_ID: 'samples-test' }));
+  // Sets close by their `end` here; the idle timeout only has to outlast a pause between two bursts of one set.
+  pipeline = await startTestPipeline(pipelineEnv(servers.env, { INFLUX_URL: tsdb.url, SET_IDLE_TIMEOUT_MS: '20000', MQTT_CLIENT_ID: 'samples-test' }));
   device = await connectDevice(servers.env.MQTT_URL);
   setsQueue = new Queue(QUEUES.sets, { connection: { url: servers.env.REDIS_URL }, prefix: '{nl}' });
 });
@@ -55,6 +56,7 @@ const trace = generateSyntheticTrace(mulberry32(20261126), {
   loadKg: 120,
   withForce: true,
 });
+// 10 min old: a late upload for the worker (SEGMENTER_LIVE_WINDOW_MS, 5 min), as far as the wait for gaps goes.
 // The device stops 600 ms after the last lockout: within the filter's look-ahead and the 250 ms a
 // stop must last, so the last rep is only complete when the set closes.
 const lastLockout = trace.truth.at(-1)?.concentricEnd ?? 0;
@@ -144,6 +146,28 @@ describe('samples → reps', () => {
 
     const letters = await getJson<DeadLetterList>(`${pipeline.apiUrl}/v1/dead-letters`);
     expect(letters.body.total).toBe(0);
+  });
+
+  it('a late upload split over jobs, a block missing for more than 2 s of later samples: the reps of in-order delivery', async () => {
+    const station = 'st-late-gap';
+    const samplesQueue = new Queue(QUEUES.samples, { connection: { url: servers.env.REDIS_URL }, prefix: '{nl}' });
+    try {
+      const [first, missing, ...rest] = blocks;
+      expect(rest.reduce((sum, block) => sum + block.position.length, 0)).toBeGreaterThan(2 * HZ);
+      const topic = `gym/v1/${GYM}/${station}/samples`;
+      for (const block of [first, ...rest]) {
+        await device.publishAsync(topic, JSON.stringify({ v: 1, athleteId: 'ath-s5', setId: 's-late-gap', exercise: 'back_squat', ...block }), { qos: 1 });
+      }
+      // The worker segments what came (live, it would give the gap up here: 2 s of later samples are in).
+      await waitFor(async () => ((await samplesQueue.getWaitingCount()) + (await samplesQueue.getActiveCount()) === 0 ? true : undefined), { what: 'the first burst segmented' });
+      await publishSet(station, 's-late-gap', 'ath-s5', [missing as SamplesBlock]);
+      await waitFor(() => setDone(station, 's-late-gap'), { what: 'the set job', timeoutMs: 30_000 });
+      expect(repPoints(station)).toEqual(repPoints('st-in-order'));
+      const letters = await getJson<DeadLetterList>(`${pipeline.apiUrl}/v1/dead-letters`);
+      expect(letters.body.items.filter((item) => item.topic.includes(station))).toEqual([]);
+    } finally {
+      await samplesQueue.close();
+    }
   });
 
   it('a set whose end arrives while its blocks are still queued waits for them', async () => {

@@ -130,6 +130,7 @@ export async function startStimulusWorker(config: WorkerConfig, logger: Logger, 
     // Reps made of sample blocks: a refused set's are named by the samples queue and the set.
     const segmenter = {
       store: createRedisSegmenterStore({ redis, keys }),
+      liveWindow: { ms: config.SEGMENTER_LIVE_WINDOW_MS, now: Date.now },
       writeReps: (reps: readonly RepRecord[]) => writeReps(reps, `queue/${QUEUES.samples}/${reps[0]?.stationId ?? '?'}:${reps[0]?.setId ?? '?'}`),
     };
     const refuse = async (queue: string, letter: WorkerDeadLetter) => {

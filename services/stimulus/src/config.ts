@@ -34,6 +34,12 @@ export const WorkerConfigSchema = z.object({
   DEAD_LETTER_MAX: env.int({ min: 1 }).default(10_000),
   /** How long a closed set's job waits for sample blocks of the set still queued for segmentation, ms. */
   SEGMENTER_SETTLE_MS: env.int({ min: 0, max: 600_000 }).default(10_000),
+  /**
+   * Sample or imu blocks older than this (device time against the worker's clock) are a late upload: the
+   * segmenter waits for every gap until the set ends, so out-of-order blocks give the reps of in-order
+   * delivery. 0: every set is segmented live (gaps given up after 2 s of later samples).
+   */
+  SEGMENTER_LIVE_WINDOW_MS: env.int({ min: 0, max: 7 * 86_400_000 }).default(300_000),
   /** JSON file of model constant overrides (see docs/model.md); outputs then carry their own model id. */
   MODEL_CONSTANTS_FILE: z.string().optional(),
   /** Port of /healthz, /readyz and /metrics when the worker runs alone; 0 disables it. */

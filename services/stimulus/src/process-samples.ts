@@ -11,6 +11,31 @@ export interface SamplesDeps {
   readonly writeReps: (reps: readonly RepRecord[]) => Promise<unknown>;
   /** Segmenter parameters; the same for every block of a set (defaults unless a test overrides them). */
   readonly params?: Partial<SegmenterParams>;
+  /** Blocks older than `ms` (by `now`) are a late upload: see paramsForInbox. Absent: every set is live. */
+  readonly liveWindow?: { readonly ms: number; readonly now: () => number };
+}
+
+/**
+ * Waiting for a gap longer than needed for samples far beyond any set: only maxPendingBlocks (64) then bounds
+ * what is buffered, and the set's end gives the remaining gaps up.
+ */
+const UNTIL_SET_END = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The parameters for segmenting these inbox blocks. Live, the segmenter gives a gap up after 2 s of later
+ * samples, so reps reach dashboards and in-set alerts while the set runs. A late upload (a gateway that was
+ * offline, protocol v1.1) comes all at once in any order, and nobody waits for its reps: when the newest
+ * block is older than the live window, no gap is given up before the set's end, so its reps are those of
+ * in-order delivery, as the protocol requires, however the upload was split over jobs. Pure.
+ */
+export function paramsForInbox(
+  inbox: readonly InboxBlock[],
+  params: Partial<SegmenterParams> | undefined,
+  liveWindow: SamplesDeps['liveWindow'],
+): Partial<SegmenterParams> | undefined {
+  if (liveWindow === undefined || liveWindow.ms <= 0 || inbox.length === 0) return params;
+  const newest = Math.max(...inbox.map((block) => block.t0));
+  return liveWindow.now() - newest > liveWindow.ms ? { ...params, maxWaitSamples: UNTIL_SET_END } : params;
 }
 
 /** A block and what the segmenter did with it. */
@@ -118,7 +143,7 @@ export async function processSamples(job: SamplesJob, deps: SamplesDeps): Promis
   const outcomes: BlockOutcome[] = [];
   let reps = 0;
   for (;;) {
-    const step = await commitStep(deps.store, job.stationId, job.setId, (snapshot) => segmentInbox(snapshot, job.gymId, deps.params));
+    const step = await commitStep(deps.store, job.stationId, job.setId, (snapshot) => segmentInbox(snapshot, job.gymId, paramsForInbox(snapshot.inbox, deps.params, deps.liveWindow)));
     if (!step) break;
     outcomes.push(...step.outcomes);
     reps += step.reps.length;

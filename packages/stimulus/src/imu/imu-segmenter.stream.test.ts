@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { redeliverBlocks } from '../segmentation/synthetic-blocks.js';
 import type { BlockDisposition, SegmentedRep } from '../segmentation/types.js';
+import type { ImuSegmenterParams } from './imu-params.js';
 import { createImuSegmenterState, finishImuSegmenter, segmentImuBlock, segmentImuBlocks, type ImuSegmenterState } from './imu-segmenter.js';
 import { generateSyntheticImuTrace, mulberry32, shuffleImuBlocks, splitImuIntoBlocks, withoutGyro, type SyntheticImuTrace } from './synthetic-imu.js';
 import type { ImuBlock } from './types.js';
@@ -30,7 +31,7 @@ interface Delivery {
   readonly streamingStateBytes: number;
 }
 
-function deliver(blocks: readonly ImuBlock[], json = false): Delivery {
+function deliver(blocks: readonly ImuBlock[], json = false, params?: Partial<ImuSegmenterParams>): Delivery {
   let state = createImuSegmenterState();
   const reps: SegmentedRep[] = [];
   const dispositions: BlockDisposition[] = [];
@@ -39,7 +40,7 @@ function deliver(blocks: readonly ImuBlock[], json = false): Delivery {
   let streamingBytes = 0;
   let streamingBlocks = 0;
   for (const block of blocks) {
-    const result = segmentImuBlock(state, block);
+    const result = segmentImuBlock(state, block, params);
     dispositions.push(result.disposition);
     reps.push(...result.reps);
     state = result.state;
@@ -52,7 +53,7 @@ function deliver(blocks: readonly ImuBlock[], json = false): Delivery {
     }
     if (json) state = JSON.parse(text) as ImuSegmenterState;
   }
-  const end = finishImuSegmenter(state);
+  const end = finishImuSegmenter(state, params);
   reps.push(...end.reps);
   return {
     reps,
@@ -106,6 +107,30 @@ describe('imu segmenter: streaming', () => {
         expect(state.counters.duplicateBlocks).toBe(deliveries.length - blocks.length);
         expect(dispositions.filter((d) => d === 'duplicate')).toHaveLength(deliveries.length - blocks.length);
         expect(state.counters.gaps).toBe(0);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('a late upload (no gap given up before the set ends): blocks in any order give the reps of in-order delivery', () => {
+    // What the worker asks for blocks older than its live window (services/stimulus process-samples.ts).
+    const late = { maxWaitSamples: Number.MAX_SAFE_INTEGER };
+    fc.assert(
+      fc.property(traceArb, fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.boolean(), (spec, seed, json) => {
+        const trace = makeTrace(spec);
+        const prng = mulberry32(seed);
+        // At most 40 blocks: within maxPendingBlocks (64), the bound on what is buffered.
+        const size = Math.ceil(trace.accel.x.length / 40);
+        const blocks = splitImuIntoBlocks(trace, prng, size, size);
+        const inOrder = deliver(blocks).reps;
+        const anyOrder = [...blocks];
+        for (let i = anyOrder.length - 1; i > 0; i--) {
+          const j = Math.floor(prng() * (i + 1));
+          [anyOrder[i], anyOrder[j]] = [anyOrder[j] as ImuBlock, anyOrder[i] as ImuBlock];
+        }
+        const { reps, state } = deliver(anyOrder, json, late);
+        expect(reps).toEqual(inOrder);
+        expect(state.counters).toMatchObject({ lateBlocks: 0, gaps: 0 });
       }),
       { numRuns: 30 },
     );
