@@ -7,6 +7,7 @@
 // Every point of every measurement of the late athlete equals the live athlete's (times shifted, ids
 // renamed, field values compared exactly), and so do the alerts, except the in-set ones (decision 0019:
 // late reps raise none).
+import { isDeepStrictEqual } from 'node:util';
 import { MEASUREMENTS, QUEUES } from '@neurolift/contracts';
 import { dayOf } from '@neurolift/stimulus';
 import type { MqttClient } from 'mqtt';
@@ -15,6 +16,7 @@ import { writeAlertsConfig } from './harness/alerts-config-file.js';
 import { putProfile as putAthleteProfile } from './harness/athlete-profile.js';
 import { startRecordedPipeline, type RecordedPipeline } from './harness/recorded-pipeline.js';
 import type { RecordingProxy } from './harness/recording-proxy.js';
+import { getJson, type DeadLetterList } from './harness/pipeline.js';
 import { waitFor } from './harness/servers.js';
 import { countByMeasurement, finalPoints, normalise, PipelineQueues, type FinalPoint } from './harness/wearable-points.js';
 import { planWearableSession, shuffled, WEARABLE_PROFILE, type SessionIds, type WearableSession } from './harness/wearable-session.js';
@@ -128,14 +130,18 @@ describe('a session uploaded late', () => {
     expect(countByMeasurement(live.points)).toMatchObject({ rep: 20, set: SET_POINTS, heart_rate: LIVE.readings.length, neurotrophic_exposure: 1 });
     expect(live.points.filter((p) => p.measurement === MEASUREMENTS.rep && p.fields.source === '"imu"')).toHaveLength(5);
     console.info(`points of each athlete: ${JSON.stringify(countByMeasurement(live.points))} live, ${JSON.stringify(countByMeasurement(late.points))} late`);
+    // No block or message of either session was refused or came too late to count (`samples_late`,
+    // `samples_after_finish` would mean reps made without it).
+    const letters = await getJson<DeadLetterList>(`${rig.pipeline.apiUrl}/v1/dead-letters?limit=100`);
+    expect(letters.body.items.map((item) => `${item.reason} ${item.topic}`)).toEqual([]);
   }, 240_000);
 
   it('every point of every measurement of the late athlete equals the live athlete\'s', () => {
     const measurements = [...new Set([...live.points, ...late.points].map((p) => p.measurement))].sort();
-    for (const measurement of measurements) {
-      const of = (points: readonly FinalPoint[]) => points.filter((p) => p.measurement === measurement);
-      expect(of(late.points), `${measurement}: the late athlete's points`).toEqual(of(live.points));
-    }
+    const of = (points: readonly FinalPoint[], measurement: string) => points.filter((p) => p.measurement === measurement);
+    // All that differ first (a failure names every one), then the first one's points in detail.
+    expect(measurements.filter((m) => !isDeepStrictEqual(of(late.points, m), of(live.points, m))), 'measurements that differ').toEqual([]);
+    for (const measurement of measurements) expect(of(late.points, measurement), `${measurement}: the late athlete's points`).toEqual(of(live.points, measurement));
   });
 
   it('the set-level alerts are the same (in-set ones apart: late reps raise none, decision 0019)', () => {
