@@ -45,14 +45,26 @@ export async function nextHeldWrite(proxies: readonly FaultProxy[], target: Targ
   }
 }
 
-/** Waits until the target job is the only job running (other jobs of a crashed worker re-run at once). */
+/**
+ * A set job of the same athlete stays active while it waits for the athlete's lock, which the target holds:
+ * up to 10 s (LOCK_WAIT_MS in services/stimulus process-set.ts), then it fails and retries with backoff.
+ */
+const ATHLETE_LOCK_WAIT_MS = 10_000;
+
+/**
+ * Waits until the target job is the only job running. Other jobs the killed worker was running still look
+ * active until a stalled check moves them back (one interval after the target's, when their locks were
+ * taken later), and the athlete's other set jobs then wait for its lock, which the target holds.
+ */
 export async function awaitOnlyActive(env: FaultEnv, target: TargetSet): Promise<void> {
   await waitFor(
     async () => {
       const [reps, sets] = await Promise.all([env.queues.reps.getActive(), env.queues.sets.getActive()]);
-      return reps.length === 0 && sets.length === 1 && sets[0]?.id === target.jobId ? true : undefined;
+      if (reps.length === 0 && sets.length === 1 && sets[0]?.id === target.jobId) return true;
+      // Thrown, not returned: a timeout then names what was still running.
+      throw new Error(`active: reps ${reps.map((job) => job.id).join(', ') || '-'}; sets ${sets.map((job) => job.id).join(', ') || '-'}`);
     },
-    { what: `${target.jobId} to be the only active job`, timeoutMs: 10_000, intervalMs: 20 },
+    { what: `${target.jobId} to be the only active job`, timeoutMs: STALLED_INTERVAL_MS + 3 * ATHLETE_LOCK_WAIT_MS, intervalMs: 20 },
   );
 }
 

@@ -26,7 +26,9 @@ const STALL_RECOVERY_BUDGET_MS = LOCK_DURATION_MS + 2 * STALLED_INTERVAL_MS + 15
 let env: FaultEnv;
 
 beforeAll(async () => {
-  env = await startFaultEnv({ name: 'worker-kill' });
+  // A held write must outlast the wait for the target to run alone (awaitOnlyActive, up to 60 s), or the
+  // worker's TSDB client gives it up first (10 s by default).
+  env = await startFaultEnv({ name: 'worker-kill', env: { INFLUX_TIMEOUT_MS: '120000' } });
 });
 
 afterAll(async () => {
@@ -71,7 +73,10 @@ let twice: { outcome: StreamOutcome; failedSets: string[]; deadLettered: number 
 
 it('worker killed twice in the same set job: the rest of the stream is intact; the job ends failed', async () => {
   const plan = streamPlan('gym-kill-twice');
-  const target = targetSet(plan, 0, 0);
+  // The athlete's last set: a later set job of the athlete would fold from where the killed job left off
+  // (decision 0014, the pending fold) and write this set's point itself, in a write the proxy would take for
+  // the target's; with none after it, only the target's own runs write it.
+  const target = targetSet(plan, 0, plan.sets - 1);
   const firstHold = nextHeldWrite(env.workerProxies, target, 60_000);
   const run = publishStream(env.device, buildStream(plan), { ratePerSecond: STREAM_RATE, window: 1000 });
   await firstHold;
